@@ -1,0 +1,60 @@
+//! The Inference (Catalyst) API binding: its generated wrappers as an [`Api`], and its error body.
+
+use crate::generated::inference as wrappers;
+use crate::mcp::{Api, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+
+/// The Inference MCP server's API.
+pub struct Inference;
+
+impl Api for Inference {
+    type Client = inference_sdk::Client;
+    const SERVER: ServerSpec = wrappers::SERVER;
+    const TOOLS: &'static [ToolSpec] = wrappers::TOOLS;
+    const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
+    const MANIFEST: &'static str = wrappers::MANIFEST;
+    const UNAUTHORIZED: &'static str = "check that the header is `Authorization: Bearer <your-project-api-key>` and that the key starts with `sk-inference-`";
+
+    async fn call_tool(ctx: &Ctx<Self::Client>, name: &str, arguments: JsonObject) -> Option<Result<String, ToolError>> {
+        wrappers::call_tool(ctx, name, arguments).await
+    }
+
+    async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
+        wrappers::read_resource(ctx, uri).await
+    }
+}
+
+impl crate::mcp::ApiErrorBody for inference_sdk::types::Error {
+    fn message(&self) -> &str {
+        &self.message
+    }
+    fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.details
+    }
+}
+
+impl Ctx<inference_sdk::Client> {
+    /// Resolves an optional project (id or name) against the key's scope: the named project if
+    /// the key reaches it, else the key's only project, else its default.
+    pub async fn resolve_project(&self, project: Option<&str>) -> Result<String, ToolError> {
+        let whoami = self.client().whoami().send().await?.into_inner();
+        let names = || whoami.projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+        match project.map(str::trim).filter(|p| !p.is_empty()) {
+            Some(wanted) => whoami
+                .projects
+                .iter()
+                .find(|p| p.id == wanted || p.name.eq_ignore_ascii_case(wanted))
+                .map(|p| p.id.clone())
+                .ok_or_else(|| ToolError::Refused(format!("Project not found — `{wanted}` is outside this key's scope (it reaches: {}); use a key scoped to that project", names()))),
+            None => match (whoami.projects.as_slice(), &whoami.default_project_id) {
+                ([only], _) => Ok(only.id.clone()),
+                (_, Some(default)) => Ok(default.clone()),
+                ([], None) => Err(ToolError::Refused("Project ID is required — this key reaches no project; use a key scoped to a project".into())),
+                (many, None) => Err(ToolError::Refused(format!(
+                    "Project ID is required — this key reaches {} projects and has no default; name one of: {}",
+                    many.len(),
+                    names()
+                ))),
+            },
+        }
+    }
+}

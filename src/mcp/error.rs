@@ -1,0 +1,118 @@
+//! Tool failures. Each becomes a tool result with `isError: true` and text starting `ERROR: `
+//! (RESPONSES.md): what went wrong in the user's terms, then what to do. Never a Rust type,
+//! never a key.
+
+use std::fmt;
+
+/// Why a tool call failed.
+#[derive(Debug)]
+pub enum ToolError {
+    /// One argument is wrong.
+    InvalidArgument { name: String, reason: String },
+    /// The arguments as a whole are wrong (a missing or unknown one).
+    InvalidArguments(String),
+    /// The key is missing or invalid (HTTP 401). The server words the fix for its API.
+    Unauthorized,
+    /// The key lacks a scope (HTTP 403).
+    Forbidden { message: String, required: Option<String>, actual: Option<String> },
+    /// Too many requests (HTTP 429).
+    RateLimited { retry_after_seconds: Option<u64> },
+    /// Any other error the API answered with; its message is quoted.
+    Api { status: u16, message: String },
+    /// The API did not answer in time.
+    Timeout,
+    /// The API could not be reached.
+    Unreachable(String),
+    /// The API answered with something that is not what its spec says.
+    BadResponse(String),
+    /// A local check refused the call (nothing was sent).
+    Refused(String),
+}
+
+impl fmt::Display for ToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ERROR: ")?;
+        match self {
+            ToolError::InvalidArgument { name, reason } => write!(f, "invalid argument `{name}` — {reason}"),
+            ToolError::InvalidArguments(reason) => write!(f, "invalid arguments — {reason}"),
+            ToolError::Unauthorized => f.write_str("authentication failed — invalid or missing API key"),
+            ToolError::Forbidden { message, required, actual } => {
+                f.write_str(if message.is_empty() { "insufficient scope" } else { message })?;
+                match (required, actual) {
+                    (Some(r), Some(a)) => write!(f, " — this needs the `{r}` scope and the key has `{a}`; use a key with `{r}` scope"),
+                    (Some(r), None) => write!(f, " — use a key with the `{r}` scope"),
+                    _ => f.write_str(" — use a key with the scope this action needs"),
+                }
+            }
+            ToolError::RateLimited { retry_after_seconds: Some(s) } => write!(f, "rate limit exceeded — retry after {s} s"),
+            ToolError::RateLimited { retry_after_seconds: None } => f.write_str("rate limit exceeded — retry in a minute"),
+            ToolError::Api { status, message } if message.is_empty() => write!(f, "the API answered HTTP {status}"),
+            ToolError::Api { message, .. } => f.write_str(message),
+            ToolError::Timeout => f.write_str("the API did not answer in time — try again, or raise MCP_HTTP_TIMEOUT"),
+            ToolError::Unreachable(reason) => write!(f, "cannot reach the API — {reason}"),
+            ToolError::BadResponse(reason) => write!(f, "the API answered with a malformed response — {reason}"),
+            ToolError::Refused(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for ToolError {}
+
+/// The error body both APIs share: `{error, message, details}`.
+pub trait ApiErrorBody {
+    fn message(&self) -> &str;
+    fn details(&self) -> &serde_json::Map<String, serde_json::Value>;
+}
+
+impl<E: ApiErrorBody> From<progenitor_client::Error<E>> for ToolError {
+    fn from(error: progenitor_client::Error<E>) -> Self {
+        use progenitor_client::Error as E;
+        match error {
+            E::ErrorResponse(response) => {
+                let status = response.status().as_u16();
+                let retry_header = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+                let body = response.into_inner();
+                let detail = |key: &str| body.details().get(key).and_then(|v| v.as_str()).map(String::from);
+                match status {
+                    401 => ToolError::Unauthorized,
+                    403 => ToolError::Forbidden { message: body.message().to_string(), required: detail("required_scope"), actual: detail("actual_scope") },
+                    429 => ToolError::RateLimited { retry_after_seconds: body.details().get("retry_after_seconds").and_then(|v| v.as_u64()).or(retry_header) },
+                    _ => ToolError::Api { status, message: body.message().to_string() },
+                }
+            }
+            E::UnexpectedResponse(response) => match response.status().as_u16() {
+                401 => ToolError::Unauthorized,
+                429 => ToolError::RateLimited { retry_after_seconds: None },
+                status => ToolError::Api { status, message: String::new() },
+            },
+            E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => from_transport(&e),
+            E::InvalidResponsePayload(_, e) => ToolError::BadResponse(e.to_string()),
+            E::InvalidRequest(reason) => invalid_request(&reason),
+            E::Custom(reason) => ToolError::Unreachable(reason),
+        }
+    }
+}
+
+fn from_transport(e: &reqwest::Error) -> ToolError {
+    if e.is_timeout() {
+        ToolError::Timeout
+    } else if e.is_connect() {
+        ToolError::Unreachable(format!("no connection to {} (is it running, and is the URL right?)", e.url().map_or("the API".to_string(), |u| u.origin().ascii_serialization())))
+    } else if e.is_decode() {
+        ToolError::BadResponse(e.to_string())
+    } else {
+        ToolError::Unreachable(e.to_string())
+    }
+}
+
+/// progenitor reports a value its types reject as `conversion to `T` for name failed: reason`.
+fn invalid_request(reason: &str) -> ToolError {
+    if let Some(rest) = reason.strip_prefix("conversion to `") {
+        if let Some((_, after)) = rest.split_once("` for ") {
+            if let Some((name, why)) = after.split_once(" failed: ") {
+                return ToolError::InvalidArgument { name: name.to_string(), reason: why.to_string() };
+            }
+        }
+    }
+    ToolError::InvalidArguments(reason.to_string())
+}

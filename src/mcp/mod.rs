@@ -1,0 +1,82 @@
+//! The MCP runtime shared by both servers: what the generated wrappers are written against
+//! (static tool and resource definitions, the call context, argument parsing, tool errors) and
+//! the rmcp handler that serves them.
+
+mod arguments;
+mod error;
+pub mod manifest;
+mod server;
+
+pub use arguments::{match_uri_template, parse_arguments};
+pub use error::{ApiErrorBody, ToolError};
+pub use server::{Api, Options, Server};
+
+/// A JSON object, as tool arguments arrive.
+pub type JsonObject = serde_json::Map<String, serde_json::Value>;
+
+/// Who the server says it is.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerSpec {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub version: &'static str,
+}
+
+/// MCP tool annotations.
+#[derive(Debug, Clone, Copy)]
+pub struct Annotations {
+    pub read_only: bool,
+    pub destructive: Option<bool>,
+    pub idempotent: Option<bool>,
+    pub open_world: bool,
+}
+
+/// One tool as the manifest declares it.
+#[derive(Debug, Clone, Copy)]
+pub struct ToolSpec {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub description: &'static str,
+    /// The group `--toolsets` selects by.
+    pub toolset: Option<&'static str>,
+    pub annotations: Annotations,
+    /// The portable input schema, as JSON.
+    pub input_schema: &'static str,
+}
+
+/// One resource or resource template.
+#[derive(Debug, Clone, Copy)]
+pub struct ResourceSpec {
+    /// The URI, or the URI template when `template` is set.
+    pub uri: &'static str,
+    pub name: &'static str,
+    pub title: Option<&'static str>,
+    pub description: &'static str,
+    /// How long a read may be served from cache; `None`: always fresh.
+    pub cache_ttl_seconds: Option<u64>,
+    pub template: bool,
+}
+
+/// What a tool call runs with: the API client (carrying the caller's key) and where local
+/// files may be read from.
+#[derive(Debug, Clone)]
+pub struct Ctx<C> {
+    client: C,
+    workdir: std::path::PathBuf,
+}
+
+impl<C> Ctx<C> {
+    pub fn new(client: C, workdir: std::path::PathBuf) -> Self {
+        Self { client, workdir }
+    }
+
+    /// The API client.
+    pub fn client(&self) -> &C {
+        &self.client
+    }
+
+    /// The directory local files are resolved against (the server's working directory).
+    pub fn workdir(&self) -> &std::path::Path {
+        &self.workdir
+    }
+}
