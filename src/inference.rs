@@ -14,7 +14,11 @@ impl Api for Inference {
     const MANIFEST: &'static str = wrappers::MANIFEST;
     const UNAUTHORIZED: &'static str = "check that the header is `Authorization: Bearer <your-project-api-key>` and that the key starts with `sk-inference-`";
 
-    async fn call_tool(ctx: &Ctx<Self::Client>, name: &str, arguments: JsonObject) -> Option<Result<String, ToolError>> {
+    async fn call_tool(
+        ctx: &Ctx<Self::Client>,
+        name: &str,
+        arguments: JsonObject,
+    ) -> Option<Result<String, ToolError>> {
         wrappers::call_tool(ctx, name, arguments).await
     }
 
@@ -37,7 +41,14 @@ impl Ctx<inference_sdk::Client> {
     /// the key reaches it, else the key's only project, else its default.
     pub async fn resolve_project(&self, project: Option<&str>) -> Result<String, ToolError> {
         let whoami = self.client().whoami().send().await?.into_inner();
-        let names = || whoami.projects.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+        let names = || {
+            whoami
+                .projects
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match project.map(str::trim).filter(|p| !p.is_empty()) {
             Some(wanted) => whoami
                 .projects
@@ -57,4 +68,61 @@ impl Ctx<inference_sdk::Client> {
             },
         }
     }
+}
+
+/// The server's configuration, from flags and the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub api_url: String,
+    pub api_key: Option<String>,
+    pub timeout: std::time::Duration,
+    pub options: crate::mcp::Options,
+}
+
+/// The documented default API.
+pub const DEFAULT_API_URL: &str = "https://api.inference.net";
+
+impl Config {
+    pub fn from_env(flags: &crate::cli::Flags) -> Result<Self, String> {
+        let api_url = crate::cli::env("INFERENCE_API_URL")
+            .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+            .trim_end_matches('/')
+            .to_string();
+        let known: std::collections::BTreeSet<&str> = Inference::TOOLS.iter().filter_map(|t| t.toolset).collect();
+        if let Some(unknown) = flags.toolsets.iter().find(|t| !known.contains(t.as_str())) {
+            return Err(format!(
+                "unknown toolset `{unknown}`; choose from: {}",
+                known.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let options = crate::mcp::Options {
+            read_only: flags.read_only,
+            toolsets: flags.toolsets.clone(),
+        };
+        Ok(Self {
+            api_url,
+            api_key: crate::cli::env("INFERENCE_API_KEY"),
+            timeout: crate::cli::timeout()?,
+            options,
+        })
+    }
+}
+
+/// Builds a stdio server for one key.
+pub fn server(config: &Config) -> Result<crate::mcp::Server<Inference>, String> {
+    let mut client = inference_sdk::ClientConfig::new(&config.api_url)
+        .timeout(config.timeout)
+        .user_agent(concat!("inference-mcp/", env!("CARGO_PKG_VERSION")));
+    if let Some(key) = &config.api_key {
+        client = client.api_key(key);
+    }
+    let client = client
+        .build()
+        .map_err(|e| format!("cannot configure the API client: {e}"))?;
+    let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    Ok(crate::mcp::Server::new(
+        Ctx::new(client, workdir),
+        crate::mcp::Server::<Inference>::embedded_manifest(),
+        config.options.clone(),
+    ))
 }

@@ -14,7 +14,11 @@ impl Api for Inferior {
     const MANIFEST: &'static str = wrappers::MANIFEST;
     const UNAUTHORIZED: &'static str = "invalid or missing INFERIOR_API_KEY";
 
-    async fn call_tool(ctx: &Ctx<Self::Client>, name: &str, arguments: JsonObject) -> Option<Result<String, ToolError>> {
+    async fn call_tool(
+        ctx: &Ctx<Self::Client>,
+        name: &str,
+        arguments: JsonObject,
+    ) -> Option<Result<String, ToolError>> {
         wrappers::call_tool(ctx, name, arguments).await
     }
 
@@ -30,4 +34,63 @@ impl crate::mcp::ApiErrorBody for inferior_sdk::types::Error {
     fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
         &self.details
     }
+}
+
+/// The server's configuration, from the environment.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub api_url: String,
+    pub api_key: Option<String>,
+    pub timeout: std::time::Duration,
+    pub manifest_url: String,
+}
+
+/// The documented default API.
+pub const DEFAULT_API_URL: &str = "https://api.inferior.ai";
+
+/// How long the live manifest may take at start.
+pub const MANIFEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let api_url = crate::cli::env("INFERIOR_API_URL")
+            .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+            .trim_end_matches('/')
+            .to_string();
+        let manifest_url =
+            crate::cli::env("INFERIOR_MCP_MANIFEST_URL").unwrap_or_else(|| format!("{api_url}/v1/mcp/manifest.json"));
+        Ok(Self {
+            api_url,
+            api_key: crate::cli::env("INFERIOR_API_KEY"),
+            timeout: crate::cli::timeout()?,
+            manifest_url,
+        })
+    }
+}
+
+/// Builds the server: the API client, and the live manifest (or the embedded one, with a
+/// warning on stderr).
+pub async fn server(config: &Config) -> Result<crate::mcp::Server<Inferior>, String> {
+    let mut client = inferior_sdk::ClientConfig::new(&config.api_url)
+        .timeout(config.timeout)
+        .user_agent(concat!("inferior-mcp/", env!("CARGO_PKG_VERSION")));
+    if let Some(key) = &config.api_key {
+        client = client.api_key(key);
+    }
+    let client = client
+        .build()
+        .map_err(|e| format!("cannot configure the API client: {e}"))?;
+    let manifest = match crate::mcp::manifest::fetch(&config.manifest_url, MANIFEST_TIMEOUT).await {
+        Ok(m) => m,
+        Err(e) => {
+            tracing::warn!("live manifest unavailable ({e}); using the embedded copy");
+            crate::mcp::Server::<Inferior>::embedded_manifest()
+        }
+    };
+    let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    Ok(crate::mcp::Server::new(
+        Ctx::new(client, workdir),
+        manifest,
+        crate::mcp::Options::default(),
+    ))
 }

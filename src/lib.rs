@@ -4,6 +4,7 @@
 //! this crate is the hand-written rest: the MCP runtime ([`mcp`]), text rendering ([`render`]),
 //! the hand-written tools ([`handlers`]) and the two API bindings ([`inferior`], [`inference`]).
 
+pub mod cli;
 pub mod gates;
 pub mod generated;
 pub mod handlers;

@@ -12,7 +12,11 @@ pub enum Error {
     /// A file is not valid YAML or JSON.
     Syntax { path: PathBuf, message: String },
     /// A node of a spec or manifest has a shape codegen cannot use.
-    Invalid { path: PathBuf, pointer: String, message: String },
+    Invalid {
+        path: PathBuf,
+        pointer: String,
+        message: String,
+    },
     /// progenitor rejected the spec (or panicked on it) although validation passed.
     Progenitor { path: PathBuf, message: String },
     /// A template failed to render.
@@ -25,7 +29,11 @@ pub enum Error {
 
 impl Error {
     pub fn invalid(path: &std::path::Path, pointer: &str, message: impl Into<String>) -> Self {
-        Error::Invalid { path: path.to_path_buf(), pointer: pointer.to_string(), message: message.into() }
+        Error::Invalid {
+            path: path.to_path_buf(),
+            pointer: pointer.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -65,5 +73,8 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    segments.into_iter().map(|s| format!("/{}", escape(s.as_ref()))).collect()
+    segments
+        .into_iter()
+        .map(|s| format!("/{}", escape(s.as_ref())))
+        .collect()
 }

@@ -28,7 +28,11 @@ pub fn write(files: &Files, out: &Path, specs: &Path) -> Result<String, Error> {
     for path in &stale {
         std::fs::remove_file(path).map_err(|e| io(path, e))?;
     }
-    Ok(format!("{} files generated, {written} changed, {} removed", files.out.len() + files.specs.len(), stale.len()))
+    Ok(format!(
+        "{} files generated, {written} changed, {} removed",
+        files.out.len() + files.specs.len(),
+        stale.len()
+    ))
 }
 
 /// Compares without writing; a difference is an error carrying a unified diff.
@@ -43,13 +47,22 @@ pub fn check(files: &Files, out: &Path, specs: &Path) -> Result<String, Error> {
                 differing += 1;
                 let name = path.display().to_string();
                 let text = similar::TextDiff::from_lines(&actual, expected);
-                diff.push_str(&text.unified_diff().context_radius(3).header(&format!("a/{name}"), &format!("b/{name}")).to_string());
+                diff.push_str(
+                    &text
+                        .unified_diff()
+                        .context_radius(3)
+                        .header(&format!("a/{name}"), &format!("b/{name}"))
+                        .to_string(),
+                );
             }
         }
     }
     for path in stale_files(files, out) {
         differing += 1;
-        diff.push_str(&format!("--- a/{}\n+++ /dev/null\n(no longer generated)\n", path.display()));
+        diff.push_str(&format!(
+            "--- a/{}\n+++ /dev/null\n(no longer generated)\n",
+            path.display()
+        ));
     }
     if differing > 0 {
         return Err(Error::Stale { diff, files: differing });
@@ -85,5 +98,8 @@ fn first_line(path: &Path) -> Option<String> {
 }
 
 fn io(path: &Path, e: std::io::Error) -> Error {
-    Error::Io { path: path.to_path_buf(), message: e.to_string() }
+    Error::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    }
 }

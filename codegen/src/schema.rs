@@ -13,8 +13,22 @@ use std::path::Path;
 /// Keys kept from an OpenAPI schema; everything else (`nullable`, `readOnly`, `example`,
 /// `x-*`, number formats...) is noise to a model.
 const KEPT: [&str; 16] = [
-    "type", "description", "enum", "default", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "minLength", "maxLength", "pattern", "minItems", "maxItems", "items", "properties", "required",
+    "type",
+    "description",
+    "enum",
+    "default",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "items",
+    "properties",
+    "required",
 ];
 
 /// Inlines `$ref`s and strips a spec schema to the portable subset.
@@ -24,9 +38,15 @@ pub fn portable(doc: &Value, schema: &Value, ptr: &str, path: &Path) -> Result<V
 
 fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> Result<Value, Error> {
     if depth > 32 {
-        return Err(Error::invalid(path, ptr, "schema nests more than 32 levels (a recursive `$ref`?); tool arguments must be finite, plain objects"));
+        return Err(Error::invalid(
+            path,
+            ptr,
+            "schema nests more than 32 levels (a recursive `$ref`?); tool arguments must be finite, plain objects",
+        ));
     }
-    let Some(obj) = schema.as_object() else { return Ok(schema.clone()) };
+    let Some(obj) = schema.as_object() else {
+        return Ok(schema.clone());
+    };
     if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
         let target = resolve(doc, r).ok_or_else(|| Error::invalid(path, ptr, format!("`{r}` does not resolve")))?;
         let mut inlined = inline(doc, target, r.trim_start_matches('#'), path, depth + 1)?;
@@ -48,7 +68,13 @@ fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> 
     }
     for key in ["oneOf", "anyOf"] {
         if obj.contains_key(key) {
-            return Err(Error::invalid(path, &format!("{ptr}/{key}"), format!("`{key}` cannot be a tool argument (clients reject unions); use a plain object or a string enum")));
+            return Err(Error::invalid(
+                path,
+                &format!("{ptr}/{key}"),
+                format!(
+                    "`{key}` cannot be a tool argument (clients reject unions); use a plain object or a string enum"
+                ),
+            ));
         }
     }
     for (k, v) in obj {
@@ -60,7 +86,16 @@ fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> 
             "properties" => {
                 let mut props = Map::new();
                 for (name, p) in v.as_object().into_iter().flatten() {
-                    props.insert(name.clone(), inline(doc, p, &format!("{ptr}/properties/{}", crate::error::escape(name)), path, depth + 1)?);
+                    props.insert(
+                        name.clone(),
+                        inline(
+                            doc,
+                            p,
+                            &format!("{ptr}/properties/{}", crate::error::escape(name)),
+                            path,
+                            depth + 1,
+                        )?,
+                    );
                 }
                 Value::Object(props)
             }
@@ -68,8 +103,27 @@ fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> 
         };
         out.insert(k.clone(), v);
     }
+    // OpenAPI 3.0's boolean `exclusiveMinimum` beside `minimum` is a number in JSON Schema.
+    for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
+        match out.get(exclusive) {
+            Some(Value::Bool(true)) => {
+                if let Some(bound) = out.remove(inclusive) {
+                    out.insert(exclusive.into(), bound);
+                } else {
+                    out.remove(exclusive);
+                }
+            }
+            Some(Value::Bool(false)) => {
+                out.remove(exclusive);
+            }
+            _ => {}
+        }
+    }
     if let Some(additional) = obj.get("additionalProperties").filter(|v| v.is_object()) {
-        out.insert("additionalProperties".into(), inline(doc, additional, &format!("{ptr}/additionalProperties"), path, depth + 1)?);
+        out.insert(
+            "additionalProperties".into(),
+            inline(doc, additional, &format!("{ptr}/additionalProperties"), path, depth + 1)?,
+        );
     }
     check(&Value::Object(out.clone()), ptr, path)?;
     Ok(Value::Object(out))
@@ -95,16 +149,30 @@ pub fn check(schema: &Value, ptr: &str, path: &Path) -> Result<(), Error> {
     };
     for key in ["$ref", "$defs", "definitions", "oneOf", "anyOf", "allOf"] {
         if obj.contains_key(key) {
-            return Err(Error::invalid(path, &format!("{ptr}/{key}"), format!("`{key}` is not portable across MCP clients; write the schema inline as a plain object")));
+            return Err(Error::invalid(
+                path,
+                &format!("{ptr}/{key}"),
+                format!("`{key}` is not portable across MCP clients; write the schema inline as a plain object"),
+            ));
         }
     }
     match obj.get("type") {
         Some(Value::String(t)) => {
             if t == "array" && !obj.contains_key("items") {
-                return Err(Error::invalid(path, ptr, "an array schema needs `items` (OpenAI's strict mode rejects it otherwise)"));
+                return Err(Error::invalid(
+                    path,
+                    ptr,
+                    "an array schema needs `items` (OpenAI's strict mode rejects it otherwise)",
+                ));
             }
         }
-        Some(Value::Array(_)) => return Err(Error::invalid(path, &format!("{ptr}/type"), "type arrays are not portable; use one type")),
+        Some(Value::Array(_)) => {
+            return Err(Error::invalid(
+                path,
+                &format!("{ptr}/type"),
+                "type arrays are not portable; use one type",
+            ));
+        }
         Some(_) => return Err(Error::invalid(path, &format!("{ptr}/type"), "`type` must be a string")),
         None => return Err(Error::invalid(path, ptr, "every argument schema needs a `type`")),
     }
@@ -124,7 +192,12 @@ pub fn rust_type(schema: &Value) -> String {
         Some("integer") => "i64".into(),
         Some("number") => "f64".into(),
         Some("boolean") => "bool".into(),
-        Some("array") => format!("Vec<{}>", schema.get("items").map_or_else(|| "serde_json::Value".into(), rust_type)),
+        Some("array") => format!(
+            "Vec<{}>",
+            schema
+                .get("items")
+                .map_or_else(|| "serde_json::Value".into(), rust_type)
+        ),
         _ => "serde_json::Value".into(),
     }
 }

@@ -70,19 +70,33 @@ pub fn generate(spec: &Spec, path: &Path) -> Result<Client, Error> {
     std::panic::set_hook(previous_hook);
     let tokens = match result {
         Ok(Ok(tokens)) => tokens,
-        Ok(Err(e)) => return Err(Error::Progenitor { path: path.to_path_buf(), message: e.to_string() }),
+        Ok(Err(e)) => {
+            return Err(Error::Progenitor {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            });
+        }
         Err(panic) => {
             let message = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
                 .unwrap_or_else(|| "it panicked".into());
-            return Err(Error::Progenitor { path: path.to_path_buf(), message: format!("it panicked ({message}); please report the spec shape that caused it") });
+            return Err(Error::Progenitor {
+                path: path.to_path_buf(),
+                message: format!("it panicked ({message}); please report the spec shape that caused it"),
+            });
         }
     };
-    let file: syn::File = syn::parse_str(&tokens).map_err(|e| Error::Progenitor { path: path.to_path_buf(), message: format!("output does not parse: {e}") })?;
+    let file: syn::File = syn::parse_str(&tokens).map_err(|e| Error::Progenitor {
+        path: path.to_path_buf(),
+        message: format!("output does not parse: {e}"),
+    })?;
     let shape = read_shape(&file, spec);
-    Ok(Client { source: prettyplease::unparse(&file), shape })
+    Ok(Client {
+        source: prettyplease::unparse(&file),
+        shape,
+    })
 }
 
 fn quote_inner() -> proc_macro2::TokenStream {
@@ -109,13 +123,15 @@ fn read_shape(file: &syn::File, spec: &Spec) -> Shape {
                             continue;
                         }
                         // Builder fields are `Result<T, String>`; T is `Option<U>` when optional.
-                        let Some(inner) = generic_arg(&f.ty, "Result") else { continue };
+                        let Some(inner) = generic_arg(&f.ty, "Result") else {
+                            continue;
+                        };
                         if name == "body" {
                             // `Result<types::builder::X, String>`
-                            if let syn::Type::Path(tp) = inner {
-                                if let Some(last) = tp.path.segments.last() {
-                                    bodies.insert(s.ident.to_string(), last.ident.to_string());
-                                }
+                            if let syn::Type::Path(tp) = inner
+                                && let Some(last) = tp.path.segments.last()
+                            {
+                                bodies.insert(s.ident.to_string(), last.ident.to_string());
                             }
                             continue;
                         }
@@ -123,7 +139,12 @@ fn read_shape(file: &syn::File, spec: &Spec) -> Shape {
                             Some(t) => (false, t),
                             None => (true, inner),
                         };
-                        fields.push(Field { wire: name.clone(), name, ty: qualify(ty, "builder"), required });
+                        fields.push(Field {
+                            wire: name.clone(),
+                            name,
+                            ty: qualify(ty, "builder"),
+                            required,
+                        });
                     }
                     builders.insert(s.ident.to_string(), fields);
                 }
@@ -135,9 +156,16 @@ fn read_shape(file: &syn::File, spec: &Spec) -> Shape {
                     let fields = named.named.iter().filter_map(|f| {
                         let name = f.ident.as_ref()?.to_string();
                         let serde = serde_attrs(&f.attrs);
-                        let wire = serde.rename.unwrap_or_else(|| name.trim_start_matches("r#").to_string());
+                        let wire = serde
+                            .rename
+                            .unwrap_or_else(|| name.trim_start_matches("r#").to_string());
                         let required = !serde.default && generic_arg(&f.ty, "Option").is_none();
-                        Some(Field { name, wire, ty: qualify(&f.ty, "types"), required })
+                        Some(Field {
+                            name,
+                            wire,
+                            ty: qualify(&f.ty, "types"),
+                            required,
+                        })
                     });
                     shape.structs.insert(s.ident.to_string(), fields.collect());
                 }
@@ -148,15 +176,27 @@ fn read_shape(file: &syn::File, spec: &Spec) -> Shape {
     // Builder struct and method names follow the operationId (PascalCase / snake_case).
     for op in operation_ids(spec) {
         let pascal = progenitor_case(&op, true);
-        let Some(params) = builders.remove(&pascal) else { continue };
+        let Some(params) = builders.remove(&pascal) else {
+            continue;
+        };
         let body = bodies.remove(&pascal);
-        shape.operations.insert(op.clone(), Operation { method: progenitor_case(&op, false), params, body });
+        shape.operations.insert(
+            op.clone(),
+            Operation {
+                method: progenitor_case(&op, false),
+                params,
+                body,
+            },
+        );
     }
     shape
 }
 
 fn operation_ids(spec: &Spec) -> Vec<String> {
-    spec.openapi.operations().filter_map(|(_, _, op)| op.operation_id.clone()).collect()
+    spec.openapi
+        .operations()
+        .filter_map(|(_, _, op)| op.operation_id.clone())
+        .collect()
 }
 
 /// The case conversion progenitor applies to operation ids (via `heck`): split on case changes
@@ -174,7 +214,9 @@ pub fn progenitor_case(id: &str, pascal: bool) -> String {
         }
         let boundary = c.is_uppercase()
             && i > 0
-            && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit() || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase());
+            && (chars[i - 1].is_lowercase()
+                || chars[i - 1].is_ascii_digit()
+                || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase());
         if boundary && !current.is_empty() {
             words.push(std::mem::take(&mut current));
         }
@@ -188,7 +230,13 @@ pub fn progenitor_case(id: &str, pascal: bool) -> String {
             .iter()
             .map(|w| {
                 let mut cs = w.chars();
-                cs.next().map(|f| f.to_uppercase().chain(cs.flat_map(char::to_lowercase)).collect::<String>()).unwrap_or_default()
+                cs.next()
+                    .map(|f| {
+                        f.to_uppercase()
+                            .chain(cs.flat_map(char::to_lowercase))
+                            .collect::<String>()
+                    })
+                    .unwrap_or_default()
             })
             .collect()
     } else {
@@ -202,7 +250,10 @@ struct SerdeAttrs {
 }
 
 fn serde_attrs(attrs: &[syn::Attribute]) -> SerdeAttrs {
-    let mut out = SerdeAttrs { rename: None, default: false };
+    let mut out = SerdeAttrs {
+        rename: None,
+        default: false,
+    };
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         let _ = attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("rename") {
@@ -229,7 +280,9 @@ fn generic_arg<'a>(ty: &'a syn::Type, outer: &str) -> Option<&'a syn::Type> {
     if last.ident != outer {
         return None;
     }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
     args.args.iter().find_map(|a| match a {
         syn::GenericArgument::Type(t) => Some(t),
         _ => None,
@@ -247,9 +300,18 @@ fn qualify(ty: &syn::Type, module: &str) -> String {
             if tp.qself.is_some() || tp.path.leading_colon.is_some() {
                 return;
             }
-            let first = tp.path.segments.first().map(|s| s.ident.to_string()).unwrap_or_default();
+            let first = tp
+                .path
+                .segments
+                .first()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             let prefix: syn::Path = match (self.0, first.as_str()) {
-                (_, "std" | "core" | "alloc" | "chrono" | "serde_json" | "uuid" | "String" | "Vec" | "Option" | "bool" | "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "usize" | "isize") => return,
+                (
+                    _,
+                    "std" | "core" | "alloc" | "chrono" | "serde_json" | "uuid" | "String" | "Vec" | "Option" | "bool"
+                    | "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "f32" | "f64" | "usize" | "isize",
+                ) => return,
                 (_, "types") => syn::parse_quote!(sdk),
                 ("types", _) => syn::parse_quote!(sdk::types),
                 _ => return,

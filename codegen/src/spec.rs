@@ -20,13 +20,21 @@ pub struct Spec {
 
 /// Reads a YAML or JSON file into a JSON value.
 pub fn read_document(path: &Path) -> Result<Value, Error> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::Io { path: path.to_path_buf(), message: e.to_string() })?;
+    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
     let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
-        serde_json::from_str(&text).map_err(|e| Error::Syntax { path: path.to_path_buf(), message: e.to_string() })
+        serde_json::from_str(&text).map_err(|e| Error::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     } else {
-        serde_norway::from_str(&text).map_err(|e| Error::Syntax { path: path.to_path_buf(), message: e.to_string() })
+        serde_norway::from_str(&text).map_err(|e| Error::Syntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
     }
 }
 
@@ -37,8 +45,16 @@ pub fn load(path: &Path) -> Result<Spec, Vec<Error>> {
     match doc.get("openapi").and_then(Value::as_str) {
         Some(v) if v.starts_with("3.0.") => {}
         Some(v) if v.starts_with("3.1.") => downgrade(&mut doc, path, &mut errors),
-        Some(v) => errors.push(Error::invalid(path, "/openapi", format!("OpenAPI {v} is not supported; use 3.0.x or 3.1.x"))),
-        None => errors.push(Error::invalid(path, "/openapi", "missing `openapi` version field (expected 3.0.x or 3.1.x)")),
+        Some(v) => errors.push(Error::invalid(
+            path,
+            "/openapi",
+            format!("OpenAPI {v} is not supported; use 3.0.x or 3.1.x"),
+        )),
+        None => errors.push(Error::invalid(
+            path,
+            "/openapi",
+            "missing `openapi` version field (expected 3.0.x or 3.1.x)",
+        )),
     }
     if errors.is_empty() {
         validate(&doc, path, &mut errors);
@@ -48,7 +64,11 @@ pub fn load(path: &Path) -> Result<Spec, Vec<Error>> {
     }
     let openapi = serde_path_to_error::deserialize::<_, openapiv3::OpenAPI>(&doc).map_err(|e| {
         let ptr = path_to_pointer(&e.path().to_string());
-        vec![Error::invalid(path, &ptr, format!("not a valid OpenAPI 3.0 document: {}", e.inner()))]
+        vec![Error::invalid(
+            path,
+            &ptr,
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )]
     })?;
     Ok(Spec { doc, openapi })
 }
@@ -85,7 +105,11 @@ fn downgrade(doc: &mut Value, path: &Path, errors: &mut Vec<Error>) {
     root.insert("openapi".into(), Value::String("3.0.3".into()));
     root.remove("jsonSchemaDialect");
     root.remove("webhooks");
-    if let Some(license) = root.get_mut("info").and_then(|i| i.get_mut("license")).and_then(Value::as_object_mut) {
+    if let Some(license) = root
+        .get_mut("info")
+        .and_then(|i| i.get_mut("license"))
+        .and_then(Value::as_object_mut)
+    {
         license.remove("identifier");
     }
     root.entry("paths").or_insert_with(|| Value::Object(Map::new()));
@@ -100,9 +124,24 @@ fn downgrade_schema(schema: &mut Value, ptr: &str, path: &Path, errors: &mut Vec
     if obj.remove("contentMediaType").is_some() && !obj.contains_key("format") {
         obj.insert("format".into(), "binary".into());
     }
-    for key in ["prefixItems", "if", "then", "else", "dependentSchemas", "dependentRequired", "unevaluatedProperties", "unevaluatedItems", "patternProperties", "$defs"] {
+    for key in [
+        "prefixItems",
+        "if",
+        "then",
+        "else",
+        "dependentSchemas",
+        "dependentRequired",
+        "unevaluatedProperties",
+        "unevaluatedItems",
+        "patternProperties",
+        "$defs",
+    ] {
         if obj.contains_key(key) {
-            errors.push(Error::invalid(path, &format!("{ptr}/{key}"), format!("`{key}` has no OpenAPI 3.0 equivalent; remove it or restructure the schema")));
+            errors.push(Error::invalid(
+                path,
+                &format!("{ptr}/{key}"),
+                format!("`{key}` has no OpenAPI 3.0 equivalent; remove it or restructure the schema"),
+            ));
         }
     }
     if let Some(Value::Array(types)) = obj.get("type").cloned() {
@@ -114,16 +153,20 @@ fn downgrade_schema(schema: &mut Value, ptr: &str, path: &Path, errors: &mut Vec
                     obj.insert("nullable".into(), Value::Bool(true));
                 }
             }
-            _ => errors.push(Error::invalid(path, &format!("{ptr}/type"), "a type array with several non-null types has no 3.0 equivalent; use `oneOf` with one schema per type")),
+            _ => errors.push(Error::invalid(
+                path,
+                &format!("{ptr}/type"),
+                "a type array with several non-null types has no 3.0 equivalent; use `oneOf` with one schema per type",
+            )),
         }
     }
     if let Some(c) = obj.remove("const") {
         obj.insert("enum".into(), Value::Array(vec![c]));
     }
-    if let Some(Value::Array(examples)) = obj.remove("examples") {
-        if let Some(first) = examples.into_iter().next() {
-            obj.entry("example").or_insert(first);
-        }
+    if let Some(Value::Array(examples)) = obj.remove("examples")
+        && let Some(first) = examples.into_iter().next()
+    {
+        obj.entry("example").or_insert(first);
     }
     for (exclusive, inclusive) in [("exclusiveMinimum", "minimum"), ("exclusiveMaximum", "maximum")] {
         if let Some(n) = obj.get(exclusive).filter(|v| v.is_number()).cloned() {
@@ -132,7 +175,9 @@ fn downgrade_schema(schema: &mut Value, ptr: &str, path: &Path, errors: &mut Vec
         }
     }
     for union in ["anyOf", "oneOf"] {
-        let Some(Value::Array(members)) = obj.get(union) else { continue };
+        let Some(Value::Array(members)) = obj.get(union) else {
+            continue;
+        };
         let is_null = |m: &Value| m.get("type").and_then(Value::as_str) == Some("null");
         if !members.iter().any(is_null) {
             continue;
@@ -317,17 +362,33 @@ fn validate(doc: &Value, path: &Path, errors: &mut Vec<Error>) {
     for (p, item) in paths {
         let base = pointer(["paths", p.as_str()]);
         if item.get("$ref").is_some() {
-            errors.push(Error::invalid(path, &format!("{base}/$ref"), "a path item `$ref` is not supported; write the operations inline"));
+            errors.push(Error::invalid(
+                path,
+                &format!("{base}/$ref"),
+                "a path item `$ref` is not supported; write the operations inline",
+            ));
             continue;
         }
         for m in METHODS {
             let Some(op) = item.get(m) else { continue };
             let ob = format!("{base}/{m}");
             match op.get("operationId").and_then(Value::as_str) {
-                None => errors.push(Error::invalid(path, &ob, format!("operation {} {p} has no `operationId`; add a unique one, such as `{}`", m.to_uppercase(), suggest_operation_id(m, p)))),
+                None => errors.push(Error::invalid(
+                    path,
+                    &ob,
+                    format!(
+                        "operation {} {p} has no `operationId`; add a unique one, such as `{}`",
+                        m.to_uppercase(),
+                        suggest_operation_id(m, p)
+                    ),
+                )),
                 Some(id) => {
                     if let Some(first) = operation_ids.insert(id.to_string(), ob.clone()) {
-                        errors.push(Error::invalid(path, &format!("{ob}/operationId"), format!("operationId `{id}` is already used at {first}; operationIds must be unique")));
+                        errors.push(Error::invalid(
+                            path,
+                            &format!("{ob}/operationId"),
+                            format!("operationId `{id}` is already used at {first}; operationIds must be unique"),
+                        ));
                     }
                 }
             }
@@ -344,7 +405,10 @@ fn validate(doc: &Value, path: &Path, errors: &mut Vec<Error>) {
 
 fn suggest_operation_id(method: &str, path: &str) -> String {
     let mut id = method.to_string();
-    for seg in path.split('/').filter(|s| !s.is_empty() && !s.starts_with('{') && *s != "v1") {
+    for seg in path
+        .split('/')
+        .filter(|s| !s.is_empty() && !s.starts_with('{') && *s != "v1")
+    {
         let mut chars = seg.chars().filter(|c| c.is_alphanumeric());
         if let Some(c) = chars.next() {
             id.push(c.to_ascii_uppercase());
@@ -359,9 +423,17 @@ fn check_refs(doc: &Value, node: &Value, ptr: &str, path: &Path, errors: &mut Ve
         Value::Object(map) => {
             if let Some(r) = map.get("$ref").and_then(Value::as_str) {
                 if !r.starts_with("#/") {
-                    errors.push(Error::invalid(path, &format!("{ptr}/$ref"), format!("external reference `{r}` is not supported; bundle the spec into one file")));
+                    errors.push(Error::invalid(
+                        path,
+                        &format!("{ptr}/$ref"),
+                        format!("external reference `{r}` is not supported; bundle the spec into one file"),
+                    ));
                 } else if resolve(doc, r).is_none() {
-                    errors.push(Error::invalid(path, &format!("{ptr}/$ref"), format!("`{r}` does not resolve to anything in this document")));
+                    errors.push(Error::invalid(
+                        path,
+                        &format!("{ptr}/$ref"),
+                        format!("`{r}` does not resolve to anything in this document"),
+                    ));
                 }
             }
             for (k, v) in map {
@@ -384,11 +456,19 @@ fn validate_parameters(doc: &Value, list: Option<&Value>, base: &str, path: &Pat
         let ptr = format!("{base}/parameters/{i}");
         match param.get("in").and_then(Value::as_str) {
             Some("path" | "query" | "header") => {}
-            Some(other) => errors.push(Error::invalid(path, &format!("{ptr}/in"), format!("parameters `in: {other}` are not supported; use a path, query or header parameter"))),
+            Some(other) => errors.push(Error::invalid(
+                path,
+                &format!("{ptr}/in"),
+                format!("parameters `in: {other}` are not supported; use a path, query or header parameter"),
+            )),
             None => errors.push(Error::invalid(path, &ptr, "parameter has no `in`")),
         }
         if param.get("schema").is_none() {
-            errors.push(Error::invalid(path, &ptr, "parameter has no `schema`; `content` parameters are not supported"));
+            errors.push(Error::invalid(
+                path,
+                &ptr,
+                "parameter has no `schema`; `content` parameters are not supported",
+            ));
         }
     }
 }
@@ -400,7 +480,15 @@ fn validate_body(body: &Value, ptr: &str, path: &Path, errors: &mut Vec<Error>) 
     };
     if content.len() > 1 {
         let types: Vec<&str> = content.keys().map(String::as_str).collect();
-        errors.push(Error::invalid(path, &format!("{ptr}/content"), format!("request body offers {} media types ({}); keep exactly one, `application/json`", types.len(), types.join(", "))));
+        errors.push(Error::invalid(
+            path,
+            &format!("{ptr}/content"),
+            format!(
+                "request body offers {} media types ({}); keep exactly one, `application/json`",
+                types.len(),
+                types.join(", ")
+            ),
+        ));
         return;
     }
     for media_type in content.keys() {
@@ -408,7 +496,11 @@ fn validate_body(body: &Value, ptr: &str, path: &Path, errors: &mut Vec<Error>) 
         if media_type.starts_with("multipart/") {
             errors.push(Error::invalid(path, &mp, format!("`{media_type}` request bodies are not supported by the client generator; send the file's content as a string field of an `application/json` body")));
         } else if media_type != "application/json" {
-            errors.push(Error::invalid(path, &mp, format!("`{media_type}` request bodies are not supported; use `application/json`")));
+            errors.push(Error::invalid(
+                path,
+                &mp,
+                format!("`{media_type}` request bodies are not supported; use `application/json`"),
+            ));
         }
     }
 }
@@ -422,9 +514,17 @@ fn validate_responses(doc: &Value, responses: Option<&Value>, base: &str, path: 
     let body_schema = |r: &Value| -> Option<Value> {
         let r = deref(doc, r)?;
         let content = r.get("content")?.as_object()?;
-        content.get("application/json").and_then(|m| m.get("schema")).cloned().or_else(|| content.values().next().and_then(|m| m.get("schema")).cloned())
+        content
+            .get("application/json")
+            .and_then(|m| m.get("schema"))
+            .cloned()
+            .or_else(|| content.values().next().and_then(|m| m.get("schema")).cloned())
     };
-    let success: Vec<(&String, Option<Value>)> = responses.iter().filter(|(c, _)| c.starts_with('2')).map(|(c, r)| (c, body_schema(r))).collect();
+    let success: Vec<(&String, Option<Value>)> = responses
+        .iter()
+        .filter(|(c, _)| c.starts_with('2'))
+        .map(|(c, r)| (c, body_schema(r)))
+        .collect();
     if responses.contains_key("default") && !success.is_empty() {
         errors.push(Error::invalid(path, &format!("{ptr}/default"), "a `default` response beside a success response makes the client generator panic; replace `default` with explicit error statuses (400, 401, 403, 404, 409, 422, 429, 500) that share one Error schema"));
     }
@@ -433,7 +533,11 @@ fn validate_responses(doc: &Value, responses: Option<&Value>, base: &str, path: 
         let codes: Vec<&str> = success.iter().map(|(c, _)| c.as_str()).collect();
         errors.push(Error::invalid(path, &ptr, format!("success responses {} have different body schemas; keep one success status, or give them the same schema", codes.join(", "))));
     }
-    let error_bodies: Vec<(&String, Value)> = responses.iter().filter(|(c, _)| c.starts_with('4') || c.starts_with('5')).filter_map(|(c, r)| body_schema(r).map(|s| (c, s))).collect();
+    let error_bodies: Vec<(&String, Value)> = responses
+        .iter()
+        .filter(|(c, _)| c.starts_with('4') || c.starts_with('5'))
+        .filter_map(|(c, r)| body_schema(r).map(|s| (c, s)))
+        .collect();
     if let Some((first_code, first)) = error_bodies.first() {
         for (code, schema) in &error_bodies[1..] {
             if schema != first {

@@ -112,13 +112,25 @@ enum Location {
     Body,
 }
 
-pub fn build(manifest: &Manifest, doc: &Value, shape: &Shape, spec_path: &Path, manifest_path: &Path) -> Result<Model, Vec<Error>> {
+pub fn build(
+    manifest: &Manifest,
+    doc: &Value,
+    shape: &Shape,
+    spec_path: &Path,
+    manifest_path: &Path,
+) -> Result<Model, Vec<Error>> {
     let mut errors = Vec::new();
     let mut tools = Vec::new();
     let mut names = BTreeSet::new();
     for (i, tool) in manifest.tools.iter().enumerate() {
         let ptr = pointer(["tools", &i.to_string()]);
-        check_tool_name(&tool.name, &format!("{ptr}/name"), manifest_path, &mut names, &mut errors);
+        check_tool_name(
+            &tool.name,
+            &format!("{ptr}/name"),
+            manifest_path,
+            &mut names,
+            &mut errors,
+        );
         match build_tool(tool, &ptr, doc, shape, spec_path, manifest_path) {
             Ok(t) => tools.push(t),
             Err(e) => errors.extend(e),
@@ -128,7 +140,15 @@ pub fn build(manifest: &Manifest, doc: &Value, shape: &Shape, spec_path: &Path, 
     for (i, r) in manifest.resources.iter().enumerate() {
         let ptr = pointer(["resources", &i.to_string(), "operation"]);
         match resource(&r.operation, &r.uri, &BTreeMap::new(), &ptr, shape, manifest_path) {
-            Ok(vars_and_method) => resources.push(ResourceModel { uri: r.uri.clone(), name: r.name.clone(), title: r.title.clone(), description: r.description.clone(), cache_ttl_seconds: r.cache_ttl_seconds, method: vars_and_method.0, vars: vars_and_method.1 }),
+            Ok(vars_and_method) => resources.push(ResourceModel {
+                uri: r.uri.clone(),
+                name: r.name.clone(),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                cache_ttl_seconds: r.cache_ttl_seconds,
+                method: vars_and_method.0,
+                vars: vars_and_method.1,
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -136,7 +156,15 @@ pub fn build(manifest: &Manifest, doc: &Value, shape: &Shape, spec_path: &Path, 
     for (i, r) in manifest.resource_templates.iter().enumerate() {
         let ptr = pointer(["resource_templates", &i.to_string(), "operation"]);
         match resource(&r.operation, &r.uri_template, &r.bind, &ptr, shape, manifest_path) {
-            Ok((method, vars)) => templates.push(ResourceModel { uri: r.uri_template.clone(), name: r.name.clone(), title: r.title.clone(), description: r.description.clone(), cache_ttl_seconds: r.cache_ttl_seconds, method, vars }),
+            Ok((method, vars)) => templates.push(ResourceModel {
+                uri: r.uri_template.clone(),
+                name: r.name.clone(),
+                title: r.title.clone(),
+                description: r.description.clone(),
+                cache_ttl_seconds: r.cache_ttl_seconds,
+                method,
+                vars,
+            }),
             Err(e) => errors.push(e),
         }
     }
@@ -145,40 +173,93 @@ pub fn build(manifest: &Manifest, doc: &Value, shape: &Shape, spec_path: &Path, 
     for (i, p) in manifest.prompts.iter().enumerate() {
         let ptr = pointer(["prompts", &i.to_string()]);
         if !prompt_names.insert(p.name.clone()) {
-            errors.push(Error::invalid(manifest_path, &format!("{ptr}/name"), format!("prompt `{}` is declared twice", p.name)));
+            errors.push(Error::invalid(
+                manifest_path,
+                &format!("{ptr}/name"),
+                format!("prompt `{}` is declared twice", p.name),
+            ));
         }
-        if p.name.is_empty() || !p.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_') {
-            errors.push(Error::invalid(manifest_path, &format!("{ptr}/name"), format!("prompt name `{}` must be lowercase letters, digits, `-` or `_`", p.name)));
+        if p.name.is_empty()
+            || !p
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
+        {
+            errors.push(Error::invalid(
+                manifest_path,
+                &format!("{ptr}/name"),
+                format!("prompt name `{}` must be lowercase letters, digits, `-` or `_`", p.name),
+            ));
         }
         let env = minijinja::Environment::new();
         for (j, m) in p.messages.iter().enumerate() {
             if let Err(e) = env.template_from_str(&m.template) {
-                errors.push(Error::invalid(manifest_path, &format!("{ptr}/messages/{j}/template"), format!("template does not parse: {e}")));
+                errors.push(Error::invalid(
+                    manifest_path,
+                    &format!("{ptr}/messages/{j}/template"),
+                    format!("template does not parse: {e}"),
+                ));
             }
         }
         prompts.push(PromptModel {
             name: p.name.clone(),
             type_name: pascal(&p.name),
             description: p.description.clone(),
-            arguments: p.arguments.iter().map(|a| (ident(&a.name), a.name.clone(), a.required, a.description.clone())).collect(),
+            arguments: p
+                .arguments
+                .iter()
+                .map(|a| (ident(&a.name), a.name.clone(), a.required, a.description.clone()))
+                .collect(),
         });
     }
-    if errors.is_empty() { Ok(Model { tools, resources, templates, prompts }) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(Model {
+            tools,
+            resources,
+            templates,
+            prompts,
+        })
+    } else {
+        Err(errors)
+    }
 }
 
 fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeSet<String>, errors: &mut Vec<Error>) {
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-        errors.push(Error::invalid(path, ptr, format!("tool name `{name}` must match [a-z0-9_]+")));
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
+        errors.push(Error::invalid(
+            path,
+            ptr,
+            format!("tool name `{name}` must match [a-z0-9_]+"),
+        ));
     }
     if name.len() > 64 {
-        errors.push(Error::invalid(path, ptr, format!("tool name `{name}` is {} characters; the limit is 64", name.len())));
+        errors.push(Error::invalid(
+            path,
+            ptr,
+            format!("tool name `{name}` is {} characters; the limit is 64", name.len()),
+        ));
     }
     if !names.insert(name.to_string()) {
-        errors.push(Error::invalid(path, ptr, format!("tool `{name}` is declared twice; tool names must be unique")));
+        errors.push(Error::invalid(
+            path,
+            ptr,
+            format!("tool `{name}` is declared twice; tool names must be unique"),
+        ));
     }
 }
 
-fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Path, manifest_path: &Path) -> Result<ToolModel, Vec<Error>> {
+fn build_tool(
+    tool: &Tool,
+    ptr: &str,
+    doc: &Value,
+    shape: &Shape,
+    spec_path: &Path,
+    manifest_path: &Path,
+) -> Result<ToolModel, Vec<Error>> {
     let invalid = |p: &str, m: String| vec![Error::invalid(manifest_path, p, m)];
     let mut model = ToolModel {
         name: tool.name.clone(),
@@ -200,16 +281,38 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
     let mut properties = Map::new();
     let mut required = Vec::new();
     match (&tool.operation, &tool.handler) {
-        (Some(_), Some(_)) | (None, None) => return Err(invalid(ptr, format!("tool `{}` needs exactly one of `operation` and `handler`", tool.name))),
-        (None, Some(_)) if tool.before.is_some() => return Err(invalid(&format!("{ptr}/before"), "`before` applies to operation tools; a handler can run its own checks".into())),
+        (Some(_), Some(_)) | (None, None) => {
+            return Err(invalid(
+                ptr,
+                format!("tool `{}` needs exactly one of `operation` and `handler`", tool.name),
+            ));
+        }
+        (None, Some(_)) if tool.before.is_some() => {
+            return Err(invalid(
+                &format!("{ptr}/before"),
+                "`before` applies to operation tools; a handler can run its own checks".into(),
+            ));
+        }
         (None, Some(handler)) => {
-            if !handler.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
-                return Err(invalid(&format!("{ptr}/handler"), format!("handler `{handler}` must be a snake_case function name")));
+            if !handler
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            {
+                return Err(invalid(
+                    &format!("{ptr}/handler"),
+                    format!("handler `{handler}` must be a snake_case function name"),
+                ));
             }
             for (j, arg) in tool.arguments.iter().enumerate() {
                 let ap = format!("{ptr}/arguments/{j}");
                 let Some(s) = &arg.schema else {
-                    return Err(invalid(&ap, format!("argument `{}` of handler tool `{}` needs a `schema`", arg.name, tool.name)));
+                    return Err(invalid(
+                        &ap,
+                        format!(
+                            "argument `{}` of handler tool `{}` needs a `schema`",
+                            arg.name, tool.name
+                        ),
+                    ));
                 };
                 schema::check(s, &format!("{ap}/schema"), manifest_path).map_err(|e| vec![e])?;
                 let mut s = s.clone();
@@ -223,38 +326,84 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
                     model.defaults.push((arg.name.clone(), d.to_string()));
                 }
                 let base = schema::rust_type(&s);
-                let ty = if is_required || default.is_some() { base } else { format!("Option<{base}>") };
+                let ty = if is_required || default.is_some() {
+                    base
+                } else {
+                    format!("Option<{base}>")
+                };
                 if is_required {
                     required.push(Value::String(arg.name.clone()));
                 }
-                model.fields.push(ArgField { ident: ident(&arg.name), wire: arg.name.clone(), ty, serde_default: false, doc: s.get("description").and_then(Value::as_str).map(first_sentence) });
+                model.fields.push(ArgField {
+                    ident: ident(&arg.name),
+                    wire: arg.name.clone(),
+                    ty,
+                    serde_default: false,
+                    doc: s.get("description").and_then(Value::as_str).map(first_sentence),
+                });
                 properties.insert(arg.name.clone(), s);
             }
         }
         (Some(operation_id), None) => {
             let Some(op_shape) = shape.operations.get(operation_id) else {
-                return Err(invalid(&format!("{ptr}/operation"), format!("operation `{operation_id}` is not in {}", spec_path.display())));
+                let hint = closest(operation_id, shape.operations.keys())
+                    .map(|c| format!("; did you mean `{c}`?"))
+                    .unwrap_or_default();
+                return Err(invalid(
+                    &format!("{ptr}/operation"),
+                    format!("operation `{operation_id}` is not in {}{hint}", spec_path.display()),
+                ));
             };
             let params = operation_params(doc, operation_id, shape, spec_path)?;
-            let by_param: BTreeMap<&str, &Argument> = tool.arguments.iter().map(|a| (a.param.as_deref().unwrap_or(&a.name), a)).collect();
+            let by_param: BTreeMap<&str, &Argument> = tool
+                .arguments
+                .iter()
+                .map(|a| (a.param.as_deref().unwrap_or(&a.name), a))
+                .collect();
             for (j, a) in tool.arguments.iter().enumerate() {
                 let target = a.param.as_deref().unwrap_or(&a.name);
                 if !params.iter().any(|p| p.name == target) {
                     let known: Vec<&str> = params.iter().map(|p| p.name.as_str()).collect();
-                    return Err(invalid(&format!("{ptr}/arguments/{j}"), format!("operation `{operation_id}` has no parameter or body field `{target}` (it has: {})", known.join(", "))));
+                    return Err(invalid(
+                        &format!("{ptr}/arguments/{j}"),
+                        format!(
+                            "operation `{operation_id}` has no parameter or body field `{target}` (it has: {})",
+                            known.join(", ")
+                        ),
+                    ));
                 }
                 if a.schema.is_some() || a.required.is_some() {
-                    return Err(invalid(&format!("{ptr}/arguments/{j}"), format!("argument `{}` maps to the spec; its schema and requiredness come from there (remove `schema`/`required`)", a.name)));
+                    return Err(invalid(
+                        &format!("{ptr}/arguments/{j}"),
+                        format!(
+                            "argument `{}` maps to the spec; its schema and requiredness come from there (remove `schema`/`required`)",
+                            a.name
+                        ),
+                    ));
                 }
             }
             for (j, e) in tool.exclude.iter().enumerate() {
                 match params.iter().find(|p| &p.name == e) {
-                    None => return Err(invalid(&format!("{ptr}/exclude/{j}"), format!("operation `{operation_id}` has no parameter or body field `{e}`"))),
-                    Some(p) if p.required => return Err(invalid(&format!("{ptr}/exclude/{j}"), format!("`{e}` is required by `{operation_id}` and cannot be excluded"))),
+                    None => {
+                        return Err(invalid(
+                            &format!("{ptr}/exclude/{j}"),
+                            format!("operation `{operation_id}` has no parameter or body field `{e}`"),
+                        ));
+                    }
+                    Some(p) if p.required => {
+                        return Err(invalid(
+                            &format!("{ptr}/exclude/{j}"),
+                            format!("`{e}` is required by `{operation_id}` and cannot be excluded"),
+                        ));
+                    }
                     Some(_) => {}
                 }
             }
-            let mut call = CallModel { method: op_shape.method.clone(), setters: Vec::new(), body: None };
+            let mut call = CallModel {
+                method: op_shape.method.clone(),
+                setters: Vec::new(),
+                body: None,
+            };
             let mut body_fields: BTreeMap<String, String> = BTreeMap::new();
             for p in &params {
                 if tool.exclude.contains(&p.name) {
@@ -264,7 +413,10 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
                 let arg_name = over.map_or(p.name.clone(), |a| a.name.clone());
                 let source_ptr = format!("{ptr}/operation");
                 let mut s = schema::portable(doc, &p.schema, &source_ptr, spec_path).map_err(|e| vec![e])?;
-                let description = over.and_then(|a| a.description.clone()).or_else(|| p.description.clone()).or_else(|| s.get("description").and_then(Value::as_str).map(String::from));
+                let description = over
+                    .and_then(|a| a.description.clone())
+                    .or_else(|| p.description.clone())
+                    .or_else(|| s.get("description").and_then(Value::as_str).map(String::from));
                 if let Some(d) = &description {
                     s["description"] = Value::String(d.clone());
                 }
@@ -272,7 +424,9 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
                 if resolve.is_some() {
                     s = json!({"type": "string", "description": description.clone().unwrap_or_default()});
                 }
-                let default = over.and_then(|a| a.default.clone()).or_else(|| s.get("default").cloned());
+                let default = over
+                    .and_then(|a| a.default.clone())
+                    .or_else(|| s.get("default").cloned());
                 if let Some(d) = &default {
                     s["default"] = d.clone();
                     model.defaults.push((arg_name.clone(), d.to_string()));
@@ -285,20 +439,52 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
                 let doc_line = description.as_deref().map(first_sentence);
                 match (p.location, resolve) {
                     (_, Some(Resolver::Project)) => {
-                        model.fields.push(ArgField { ident: field_ident.clone(), wire: arg_name.clone(), ty: "Option<String>".into(), serde_default: true, doc: doc_line });
-                        call.setters.push(Setter { setter: p.field.name.clone(), field: field_ident, optional: false, resolve: Some("project".into()) });
+                        model.fields.push(ArgField {
+                            ident: field_ident.clone(),
+                            wire: arg_name.clone(),
+                            ty: "Option<String>".into(),
+                            serde_default: true,
+                            doc: doc_line,
+                        });
+                        call.setters.push(Setter {
+                            setter: p.field.name.clone(),
+                            field: field_ident,
+                            optional: false,
+                            resolve: Some("project".into()),
+                        });
                     }
                     (Location::Param, None) => {
                         let optional = !p.required && default.is_none();
-                        let ty = if optional { format!("Option<{}>", p.field.ty) } else { p.field.ty.clone() };
-                        model.fields.push(ArgField { ident: field_ident.clone(), wire: arg_name.clone(), ty, serde_default: optional, doc: doc_line });
-                        call.setters.push(Setter { setter: p.field.name.clone(), field: field_ident, optional, resolve: None });
+                        let ty = if optional {
+                            format!("Option<{}>", p.field.ty)
+                        } else {
+                            p.field.ty.clone()
+                        };
+                        model.fields.push(ArgField {
+                            ident: field_ident.clone(),
+                            wire: arg_name.clone(),
+                            ty,
+                            serde_default: optional,
+                            doc: doc_line,
+                        });
+                        call.setters.push(Setter {
+                            setter: p.field.name.clone(),
+                            field: field_ident,
+                            optional,
+                            resolve: None,
+                        });
                     }
                     (Location::Body, None) => {
                         // A default is filled in before deserializing; otherwise an optional
                         // field (`Option`, `Vec`, map) starts empty.
                         let serde_default = !p.field.required && default.is_none();
-                        model.fields.push(ArgField { ident: field_ident.clone(), wire: arg_name.clone(), ty: p.field.ty.clone(), serde_default, doc: doc_line });
+                        model.fields.push(ArgField {
+                            ident: field_ident.clone(),
+                            wire: arg_name.clone(),
+                            ty: p.field.ty.clone(),
+                            serde_default,
+                            doc: doc_line,
+                        });
                         body_fields.insert(p.field.name.clone(), field_ident);
                     }
                 }
@@ -306,8 +492,14 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
             }
             if let Some(body_ty) = &op_shape.body {
                 let struct_fields = shape.structs.get(body_ty).cloned().unwrap_or_default();
-                let fields = struct_fields.iter().map(|f| (f.name.clone(), body_fields.get(&f.name).cloned())).collect();
-                call.body = Some(BodyModel { ty: format!("sdk::types::{body_ty}"), fields });
+                let fields = struct_fields
+                    .iter()
+                    .map(|f| (f.name.clone(), body_fields.get(&f.name).cloned()))
+                    .collect();
+                call.body = Some(BodyModel {
+                    ty: format!("sdk::types::{body_ty}"),
+                    fields,
+                });
             }
             model.call = Some(call);
         }
@@ -322,7 +514,12 @@ fn build_tool(tool: &Tool, ptr: &str, doc: &Value, shape: &Shape, spec_path: &Pa
 
 /// Path-level then operation-level parameters (operation wins), then the body's top-level
 /// properties, each matched with its field in the generated builder or body struct.
-fn operation_params(doc: &Value, operation_id: &str, shape: &Shape, spec_path: &Path) -> Result<Vec<Param>, Vec<Error>> {
+fn operation_params(
+    doc: &Value,
+    operation_id: &str,
+    shape: &Shape,
+    spec_path: &Path,
+) -> Result<Vec<Param>, Vec<Error>> {
     let op_shape = &shape.operations[operation_id];
     let mut found = None;
     for (p, item) in doc.get("paths").and_then(Value::as_object).into_iter().flatten() {
@@ -332,7 +529,9 @@ fn operation_params(doc: &Value, operation_id: &str, shape: &Shape, spec_path: &
             }
         }
     }
-    let Some((op_ptr, item, op)) = found else { return Ok(Vec::new()) };
+    let Some((op_ptr, item, op)) = found else {
+        return Ok(Vec::new());
+    };
     let mut merged: Vec<(String, Value)> = Vec::new();
     for list in [item.get("parameters"), op.get("parameters")] {
         for p in list.and_then(Value::as_array).into_iter().flatten() {
@@ -347,8 +546,17 @@ fn operation_params(doc: &Value, operation_id: &str, shape: &Shape, spec_path: &
     }
     let mut params = Vec::new();
     for (name, p) in merged {
-        let Some(field) = op_shape.params.iter().find(|f| f.name == crate::sdk::progenitor_case(&name, false)).cloned() else {
-            return Err(vec![Error::invalid(spec_path, &op_ptr, format!("the generated client has no builder field for parameter `{name}`"))]);
+        let Some(field) = op_shape
+            .params
+            .iter()
+            .find(|f| f.name == crate::sdk::progenitor_case(&name, false))
+            .cloned()
+        else {
+            return Err(vec![Error::invalid(
+                spec_path,
+                &op_ptr,
+                format!("the generated client has no builder field for parameter `{name}`"),
+            )]);
         };
         params.push(Param {
             required: p.get("required").and_then(Value::as_bool).unwrap_or(false),
@@ -361,33 +569,109 @@ fn operation_params(doc: &Value, operation_id: &str, shape: &Shape, spec_path: &
     }
     if let (Some(body), Some(body_ty)) = (op.get("requestBody"), &op_shape.body) {
         let body = crate::spec::deref(doc, body).unwrap_or(body);
-        let schema = body.pointer("/content/application~1json/schema").and_then(|s| crate::spec::deref(doc, s)).cloned().unwrap_or_default();
-        let required: Vec<&str> = schema.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let schema = body
+            .pointer("/content/application~1json/schema")
+            .and_then(|s| crate::spec::deref(doc, s))
+            .cloned()
+            .unwrap_or_default();
+        let required: Vec<&str> = schema
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         let struct_fields = shape.structs.get(body_ty).cloned().unwrap_or_default();
-        for (name, s) in schema.get("properties").and_then(Value::as_object).into_iter().flatten() {
-            let Some(field) = struct_fields.iter().find(|f| &f.wire == name).cloned() else { continue };
-            params.push(Param { name: name.clone(), location: Location::Body, description: None, required: required.contains(&name.as_str()), schema: s.clone(), field });
+        for (name, s) in schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            let Some(field) = struct_fields.iter().find(|f| &f.wire == name).cloned() else {
+                continue;
+            };
+            params.push(Param {
+                name: name.clone(),
+                location: Location::Body,
+                description: None,
+                required: required.contains(&name.as_str()),
+                schema: s.clone(),
+                field,
+            });
         }
     }
     Ok(params)
 }
 
-fn resource(operation: &str, uri: &str, bind: &BTreeMap<String, String>, ptr: &str, shape: &Shape, path: &Path) -> Result<(String, Vec<(String, String)>), Error> {
-    let op = shape.operations.get(operation).ok_or_else(|| Error::invalid(path, ptr, format!("operation `{operation}` is not in the spec")))?;
-    let vars: Vec<String> = uri.split('{').skip(1).filter_map(|s| s.split_once('}').map(|(v, _)| v.to_string())).collect();
+fn resource(
+    operation: &str,
+    uri: &str,
+    bind: &BTreeMap<String, String>,
+    ptr: &str,
+    shape: &Shape,
+    path: &Path,
+) -> Result<(String, Vec<(String, String)>), Error> {
+    let op = shape
+        .operations
+        .get(operation)
+        .ok_or_else(|| Error::invalid(path, ptr, format!("operation `{operation}` is not in the spec")))?;
+    let vars: Vec<String> = uri
+        .split('{')
+        .skip(1)
+        .filter_map(|s| s.split_once('}').map(|(v, _)| v.to_string()))
+        .collect();
     let mut out = Vec::new();
     for v in &vars {
         let param = bind.get(v).cloned().unwrap_or_else(|| v.clone());
         let field = op.params.iter().find(|f| f.name == param).ok_or_else(|| Error::invalid(path, ptr, format!("URI variable `{{{v}}}` maps to `{param}`, which `{operation}` does not take; add `\"bind\": {{\"{v}\": \"<parameter>\"}}`")))?;
         out.push((v.clone(), field.name.clone()));
     }
-    if let Some(missing) = op.params.iter().find(|f| f.required && !out.iter().any(|(_, s)| s == &f.name)) {
-        return Err(Error::invalid(path, ptr, format!("`{operation}` requires `{}`, which the URI does not provide", missing.name)));
+    if let Some(missing) = op
+        .params
+        .iter()
+        .find(|f| f.required && !out.iter().any(|(_, s)| s == &f.name))
+    {
+        return Err(Error::invalid(
+            path,
+            ptr,
+            format!(
+                "`{operation}` requires `{}`, which the URI does not provide",
+                missing.name
+            ),
+        ));
     }
     if op.body.is_some() {
-        return Err(Error::invalid(path, ptr, format!("`{operation}` takes a request body; a resource must be served by a read without a body")));
+        return Err(Error::invalid(
+            path,
+            ptr,
+            format!("`{operation}` takes a request body; a resource must be served by a read without a body"),
+        ));
     }
     Ok((op.method.clone(), out))
+}
+
+/// The candidate within edit distance 3 of `wanted`, if any (for "did you mean").
+fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+    let distance = |a: &str, b: &str| {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    candidates
+        .map(|c| (distance(wanted, c), c))
+        .filter(|(d, _)| *d <= 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
 }
 
 fn first_sentence(text: &str) -> String {
@@ -397,17 +681,32 @@ fn first_sentence(text: &str) -> String {
 
 /// `search_inferior_experiences` / `inferior-debug-stuck` → `SearchInferiorExperiences`.
 pub fn pascal(name: &str) -> String {
-    name.split(['_', '-']).filter(|w| !w.is_empty()).map(|w| {
-        let mut cs = w.chars();
-        cs.next().map(|f| f.to_ascii_uppercase().to_string() + cs.as_str()).unwrap_or_default()
-    }).collect()
+    name.split(['_', '-'])
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut cs = w.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
 }
 
 /// A Rust identifier for an argument name.
 pub fn ident(name: &str) -> String {
-    let s: String = name.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect();
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
     match s.as_str() {
-        "type" | "match" | "ref" | "fn" | "mod" | "use" | "move" | "loop" | "in" | "impl" | "self" | "struct" | "enum" | "where" | "async" | "await" | "dyn" => format!("r#{s}"),
+        "type" | "match" | "ref" | "fn" | "mod" | "use" | "move" | "loop" | "in" | "impl" | "self" | "struct"
+        | "enum" | "where" | "async" | "await" | "dyn" => format!("r#{s}"),
         _ if s.starts_with(|c: char| c.is_ascii_digit()) => format!("_{s}"),
         _ => s,
     }

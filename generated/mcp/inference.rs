@@ -1285,11 +1285,7 @@ pub mod prompts {
         #[serde(rename = "agent")]
         pub agent: String,
         /// Hours of traces to analyse (default 24).
-        #[serde(
-            rename = "lookback_hours",
-            default,
-            skip_serializing_if = "Option::is_none"
-        )]
+        #[serde(rename = "lookback_hours", default, skip_serializing_if = "Option::is_none")]
         pub lookback_hours: Option<String>,
         /// What the analysis should focus on.
         #[serde(rename = "prompt", default, skip_serializing_if = "Option::is_none")]
@@ -1303,11 +1299,7 @@ pub mod prompts {
 }
 
 /// Calls the tool `name`; `None` when this API has no such tool.
-pub async fn call_tool(
-    ctx: &Ctx<sdk::Client>,
-    name: &str,
-    arguments: JsonObject,
-) -> Option<Result<String, ToolError>> {
+pub async fn call_tool(ctx: &Ctx<sdk::Client>, name: &str, arguments: JsonObject) -> Option<Result<String, ToolError>> {
     Some(match name {
         "whoami" => whoami(ctx, arguments).await,
         "list_projects" => list_projects(ctx, arguments).await,
@@ -1365,8 +1357,7 @@ async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String,
 }
 
 async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListProjectsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListProjectsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_projects();
     if let Some(value) = args.cursor {
@@ -1416,8 +1407,7 @@ async fn get_model(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
 }
 
 async fn list_datasets(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListDatasetsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListDatasetsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_datasets();
@@ -1441,12 +1431,8 @@ async fn get_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
     Ok(response.into_inner().render("get_dataset"))
 }
 
-async fn create_dataset(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::CreateDatasetArgs =
-        crate::mcp::parse_arguments(arguments, &[("max_rows", r#"1000"#)])?;
+async fn create_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::CreateDatasetArgs = crate::mcp::parse_arguments(arguments, &[("max_rows", r#"1000"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_dataset();
@@ -1464,8 +1450,7 @@ async fn create_dataset(
 }
 
 async fn list_rubrics(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListRubricsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListRubricsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_rubrics();
@@ -1548,12 +1533,8 @@ async fn run_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
     Ok(response.into_inner().render("run_eval"))
 }
 
-async fn list_training_jobs(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::ListTrainingJobsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+async fn list_training_jobs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ListTrainingJobsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_training_jobs();
@@ -1569,10 +1550,7 @@ async fn list_training_jobs(
     Ok(response.into_inner().render("list_training_jobs"))
 }
 
-async fn get_training_job(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::GetTrainingJobArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1583,10 +1561,7 @@ async fn get_training_job(
     Ok(response.into_inner().render("get_training_job"))
 }
 
-async fn create_training_job(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn create_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::CreateTrainingJobArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1602,10 +1577,7 @@ async fn create_training_job(
     Ok(response.into_inner().render("create_training_job"))
 }
 
-async fn cancel_training_job(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn cancel_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::CancelTrainingJobArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1616,12 +1588,8 @@ async fn cancel_training_job(
     Ok(response.into_inner().render("cancel_training_job"))
 }
 
-async fn list_deployments(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::ListDeploymentsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+async fn list_deployments(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ListDeploymentsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_deployments();
@@ -1634,10 +1602,7 @@ async fn list_deployments(
     Ok(response.into_inner().render("list_deployments"))
 }
 
-async fn get_deployment(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::GetDeploymentArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1648,14 +1613,9 @@ async fn get_deployment(
     Ok(response.into_inner().render("get_deployment"))
 }
 
-async fn create_deployment(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::CreateDeploymentArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[("min_replicas", r#"1"#), ("max_replicas", r#"1"#)],
-    )?;
+async fn create_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::CreateDeploymentArgs =
+        crate::mcp::parse_arguments(arguments, &[("min_replicas", r#"1"#), ("max_replicas", r#"1"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_deployment();
@@ -1670,10 +1630,7 @@ async fn create_deployment(
     Ok(response.into_inner().render("create_deployment"))
 }
 
-async fn update_deployment(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn update_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::UpdateDeploymentArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1689,10 +1646,7 @@ async fn update_deployment(
     Ok(response.into_inner().render("update_deployment"))
 }
 
-async fn delete_deployment(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn delete_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::DeleteDeploymentArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1703,12 +1657,8 @@ async fn delete_deployment(
     Ok(response.into_inner().render("delete_deployment"))
 }
 
-async fn list_inferences(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::ListInferencesArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+async fn list_inferences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ListInferencesArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_inferences();
@@ -1870,12 +1820,8 @@ async fn get_agent(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
     Ok(response.into_inner().render("get_agent"))
 }
 
-async fn list_halo_runs(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::ListHaloRunsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+async fn list_halo_runs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ListHaloRunsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_halo_runs();
@@ -1905,14 +1851,9 @@ async fn get_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<S
     Ok(response.into_inner().render("get_halo_run"))
 }
 
-async fn create_halo_run(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::CreateHaloRunArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[("lookback_hours", r#"24"#), ("span_limit", r#"10000"#)],
-    )?;
+async fn create_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::CreateHaloRunArgs =
+        crate::mcp::parse_arguments(arguments, &[("lookback_hours", r#"24"#), ("span_limit", r#"10000"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_halo_run();
@@ -1931,10 +1872,7 @@ async fn create_halo_run(
     Ok(response.into_inner().render("create_halo_run"))
 }
 
-async fn cancel_halo_run(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn cancel_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::CancelHaloRunArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1945,12 +1883,8 @@ async fn cancel_halo_run(
     Ok(response.into_inner().render("cancel_halo_run"))
 }
 
-async fn list_halo_conversations(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::ListHaloConversationsArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+async fn list_halo_conversations(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ListHaloConversationsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_halo_conversations();
@@ -1966,10 +1900,7 @@ async fn list_halo_conversations(
     Ok(response.into_inner().render("list_halo_conversations"))
 }
 
-async fn get_halo_report(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_halo_report(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::GetHaloReportArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1980,12 +1911,8 @@ async fn get_halo_report(
     Ok(response.into_inner().render("get_halo_report"))
 }
 
-async fn list_halo_schedules(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::ListHaloSchedulesArgs =
-        crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+async fn list_halo_schedules(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ListHaloSchedulesArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_halo_schedules();
@@ -2004,10 +1931,7 @@ async fn list_halo_schedules(
     Ok(response.into_inner().render("list_halo_schedules"))
 }
 
-async fn get_halo_schedule(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::GetHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2018,12 +1942,8 @@ async fn get_halo_schedule(
     Ok(response.into_inner().render("get_halo_schedule"))
 }
 
-async fn create_halo_schedule(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::CreateHaloScheduleArgs =
-        crate::mcp::parse_arguments(arguments, &[("time_of_day", r#""09:00""#)])?;
+async fn create_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::CreateHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[("time_of_day", r#""09:00""#)])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_halo_schedule();
@@ -2041,10 +1961,7 @@ async fn create_halo_schedule(
     Ok(response.into_inner().render("create_halo_schedule"))
 }
 
-async fn pause_halo_schedule(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn pause_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::PauseHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2055,10 +1972,7 @@ async fn pause_halo_schedule(
     Ok(response.into_inner().render("pause_halo_schedule"))
 }
 
-async fn resume_halo_schedule(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn resume_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::ResumeHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2069,10 +1983,7 @@ async fn resume_halo_schedule(
     Ok(response.into_inner().render("resume_halo_schedule"))
 }
 
-async fn archive_halo_schedule(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn archive_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::ArchiveHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]

@@ -395,10 +395,8 @@ pub mod args {
         pub evidence_class: ::std::option::Option<sdk::types::EvidenceClass>,
         /// Versions of the environment, such as {"node": "20.11", "next": "14.1"}.
         #[serde(default)]
-        pub env_versions: ::std::collections::HashMap<
-            ::std::string::String,
-            sdk::types::DepositRequestEnvVersionsValue,
-        >,
+        pub env_versions:
+            ::std::collections::HashMap<::std::string::String, sdk::types::DepositRequestEnvVersionsValue>,
     }
 
     /// Arguments of `deposit_raw_inferior_experience`.
@@ -631,11 +629,7 @@ pub mod prompts {
 }
 
 /// Calls the tool `name`; `None` when this API has no such tool.
-pub async fn call_tool(
-    ctx: &Ctx<sdk::Client>,
-    name: &str,
-    arguments: JsonObject,
-) -> Option<Result<String, ToolError>> {
+pub async fn call_tool(ctx: &Ctx<sdk::Client>, name: &str, arguments: JsonObject) -> Option<Result<String, ToolError>> {
     Some(match name {
         "search_inferior_experiences" => search_inferior_experiences(ctx, arguments).await,
         "get_inferior_experience" => get_inferior_experience(ctx, arguments).await,
@@ -645,28 +639,19 @@ pub async fn call_tool(
         "inferior_demand_hotspots" => inferior_demand_hotspots(ctx, arguments).await,
         "deposit_inferior_experience" => deposit_inferior_experience(ctx, arguments).await,
         "deposit_raw_inferior_experience" => deposit_raw_inferior_experience(ctx, arguments).await,
-        "deposit_file_inferior_experience" => {
-            deposit_file_inferior_experience(ctx, arguments).await
-        }
+        "deposit_file_inferior_experience" => deposit_file_inferior_experience(ctx, arguments).await,
         "submit_inferior_feedback" => submit_inferior_feedback(ctx, arguments).await,
         "should_search_inferior" => should_search_inferior(ctx, arguments).await,
         "evaluate_deposit_worthiness" => evaluate_deposit_worthiness(ctx, arguments).await,
         "check_query_safety" => check_query_safety(ctx, arguments).await,
-        "detect_deposit_signals_from_trace" => {
-            detect_deposit_signals_from_trace(ctx, arguments).await
-        }
-        "detect_search_signals_from_trace" => {
-            detect_search_signals_from_trace(ctx, arguments).await
-        }
+        "detect_deposit_signals_from_trace" => detect_deposit_signals_from_trace(ctx, arguments).await,
+        "detect_search_signals_from_trace" => detect_search_signals_from_trace(ctx, arguments).await,
         "form_search_query" => form_search_query(ctx, arguments).await,
         _ => return None,
     })
 }
 
-async fn search_inferior_experiences(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn search_inferior_experiences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::SearchInferiorExperiencesArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -707,10 +692,7 @@ async fn search_inferior_experiences(
     Ok(response.into_inner().render("search_inferior_experiences"))
 }
 
-async fn get_inferior_experience(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::GetInferiorExperienceArgs = crate::mcp::parse_arguments(arguments, &[])?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_experience();
@@ -719,10 +701,7 @@ async fn get_inferior_experience(
     Ok(response.into_inner().render("get_inferior_experience"))
 }
 
-async fn check_inferior_context(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::CheckInferiorContextArgs = crate::mcp::parse_arguments(arguments, &[])?;
     #[allow(unused_mut)]
     let mut request = ctx.client().check_context();
@@ -735,10 +714,7 @@ async fn check_inferior_context(
     Ok(response.into_inner().render("check_inferior_context"))
 }
 
-async fn get_inferior_stats(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let _args: args::GetInferiorStatsArgs = crate::mcp::parse_arguments(arguments, &[])?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_stats();
@@ -746,10 +722,7 @@ async fn get_inferior_stats(
     Ok(response.into_inner().render("get_inferior_stats"))
 }
 
-async fn get_my_profile(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let _args: args::GetMyProfileArgs = crate::mcp::parse_arguments(arguments, &[])?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_my_profile();
@@ -757,17 +730,10 @@ async fn get_my_profile(
     Ok(response.into_inner().render("get_my_profile"))
 }
 
-async fn inferior_demand_hotspots(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::InferiorDemandHotspotsArgs = crate::mcp::parse_arguments(
         arguments,
-        &[
-            ("days", r#"7"#),
-            ("max_top_score", r#"0.3"#),
-            ("limit", r#"50"#),
-        ],
+        &[("days", r#"7"#), ("max_top_score", r#"0.3"#), ("limit", r#"50"#)],
     )?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_demand_hotspots();
@@ -781,10 +747,7 @@ async fn inferior_demand_hotspots(
     Ok(response.into_inner().render("inferior_demand_hotspots"))
 }
 
-async fn deposit_inferior_experience(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::DepositInferiorExperienceArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -818,10 +781,7 @@ async fn deposit_inferior_experience(
     Ok(response.into_inner().render("deposit_inferior_experience"))
 }
 
-async fn deposit_raw_inferior_experience(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::DepositRawInferiorExperienceArgs = crate::mcp::parse_arguments(arguments, &[])?;
     #[allow(unused_mut)]
     let mut request = ctx.client().deposit_raw_experience();
@@ -830,24 +790,15 @@ async fn deposit_raw_inferior_experience(
         tags: args.tags,
     });
     let response = request.send().await?;
-    Ok(response
-        .into_inner()
-        .render("deposit_raw_inferior_experience"))
+    Ok(response.into_inner().render("deposit_raw_inferior_experience"))
 }
 
-async fn deposit_file_inferior_experience(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
-    let args: args::DepositFileInferiorExperienceArgs =
-        crate::mcp::parse_arguments(arguments, &[])?;
+async fn deposit_file_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::DepositFileInferiorExperienceArgs = crate::mcp::parse_arguments(arguments, &[])?;
     crate::handlers::inferior::deposit_file(ctx, args).await
 }
 
-async fn submit_inferior_feedback(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn submit_inferior_feedback(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::SubmitInferiorFeedbackArgs =
         crate::mcp::parse_arguments(arguments, &[("helpfulness_detail", r#""solved_directly""#)])?;
     #[allow(unused_mut)]
@@ -862,10 +813,7 @@ async fn submit_inferior_feedback(
     Ok(response.into_inner().render("submit_inferior_feedback"))
 }
 
-async fn should_search_inferior(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn should_search_inferior(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::ShouldSearchInferiorArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -882,10 +830,7 @@ async fn should_search_inferior(
     crate::handlers::inferior::should_search(ctx, args).await
 }
 
-async fn evaluate_deposit_worthiness(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn evaluate_deposit_worthiness(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::EvaluateDepositWorthinessArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -898,10 +843,7 @@ async fn evaluate_deposit_worthiness(
     crate::handlers::inferior::evaluate_deposit_worthiness(ctx, args).await
 }
 
-async fn check_query_safety(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn check_query_safety(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::CheckQuerySafetyArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -914,10 +856,7 @@ async fn check_query_safety(
     crate::handlers::inferior::check_query_safety(ctx, args).await
 }
 
-async fn detect_deposit_signals_from_trace(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn detect_deposit_signals_from_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::DetectDepositSignalsFromTraceArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -929,10 +868,7 @@ async fn detect_deposit_signals_from_trace(
     crate::handlers::inferior::detect_deposit_signals(ctx, args).await
 }
 
-async fn detect_search_signals_from_trace(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn detect_search_signals_from_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::DetectSearchSignalsFromTraceArgs = crate::mcp::parse_arguments(
         arguments,
         &[
@@ -944,10 +880,7 @@ async fn detect_search_signals_from_trace(
     crate::handlers::inferior::detect_search_signals(ctx, args).await
 }
 
-async fn form_search_query(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn form_search_query(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::FormSearchQueryArgs = crate::mcp::parse_arguments(arguments, &[])?;
     crate::handlers::inferior::form_search_query(ctx, args).await
 }
@@ -989,11 +922,7 @@ pub async fn read_resource(ctx: &Ctx<sdk::Client>, uri: &str) -> Option<Result<S
                     .client()
                     .get_experience()
                     .experience_id(vars.get("id").cloned().unwrap_or_default());
-                Ok(request
-                    .send()
-                    .await?
-                    .into_inner()
-                    .render("inferior://experience/{id}"))
+                Ok(request.send().await?.into_inner().render("inferior://experience/{id}"))
             }
             .await,
         );
@@ -1005,11 +934,7 @@ pub async fn read_resource(ctx: &Ctx<sdk::Client>, uri: &str) -> Option<Result<S
                     .client()
                     .get_procedure()
                     .procedure_id(vars.get("id").cloned().unwrap_or_default());
-                Ok(request
-                    .send()
-                    .await?
-                    .into_inner()
-                    .render("inferior://procedures/{id}"))
+                Ok(request.send().await?.into_inner().render("inferior://procedures/{id}"))
             }
             .await,
         );

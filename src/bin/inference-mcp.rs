@@ -1,1 +1,60 @@
-fn main() {}
+//! `inference-mcp`: the Inference (Catalyst) MCP server (stdio).
+
+use mcp_servers::cli;
+use mcp_servers::inference::{self, Config};
+use std::process::ExitCode;
+
+const HELP: &str = "\
+inference-mcp: the Inference (Catalyst) MCP server — projects, models, datasets, rubrics, evals,
+training jobs, deployments, inferences, traces, spans, agents and HALO reports
+
+USAGE:
+    inference-mcp [OPTIONS]
+
+Speaks MCP (JSON-RPC) over stdin/stdout; logs go to stderr.
+
+OPTIONS:
+    --read-only          Hide tools that change anything
+    --toolsets a,b       Only these tool groups: identity, projects, models, datasets, rubrics,
+                         evals, training, deployments, inferences, traces, spans, agents, halo
+    -h, --help           Show this help
+    -V, --version        Show the version
+
+ENVIRONMENT:
+    INFERENCE_API_KEY    Project API key (sk-inference-...); a read-only key is the safer default
+    INFERENCE_API_URL    API base URL (default https://api.inference.net)
+    MCP_HTTP_TIMEOUT     Seconds before an API call is abandoned (default 15)
+    RUST_LOG             Log filter for stderr (default warn)
+";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    cli::init_logging();
+    let flags = match cli::parse(std::env::args().skip(1)) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("inference-mcp: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if flags.help {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
+    if flags.version {
+        println!("inference-mcp {}", env!("CARGO_PKG_VERSION"));
+        return ExitCode::SUCCESS;
+    }
+    let result = async {
+        let config = Config::from_env(&flags)?;
+        let server = inference::server(&config)?;
+        mcp_servers::mcp::stdio::serve(server).await
+    };
+    match result.await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("inference-mcp: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -19,5 +19,8 @@ pub fn cut(text: &str, max: usize) -> String {
 
 /// A Python-style list of names, as the gates' one-line verdicts show them: `['a','b']`.
 pub fn name_list(names: &[&str]) -> String {
-    format!("[{}]", names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(","))
+    format!(
+        "[{}]",
+        names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(",")
+    )
 }

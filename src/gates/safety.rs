@@ -22,7 +22,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Self { block_secrets: true, block_internal_hosts: true, block_customer_data: true, custom_deny_patterns: Vec::new(), max_length: 2000 }
+        Self {
+            block_secrets: true,
+            block_internal_hosts: true,
+            block_customer_data: true,
+            custom_deny_patterns: Vec::new(),
+            max_length: 2000,
+        }
     }
 }
 
@@ -53,41 +59,69 @@ struct Rule {
 }
 
 fn rules(list: &[(&'static str, &str)]) -> Vec<Rule> {
-    list.iter().filter_map(|(name, re)| Regex::new(re).ok().map(|regex| Rule { name, regex })).collect()
+    list.iter()
+        .filter_map(|(name, re)| Regex::new(re).ok().map(|regex| Rule { name, regex }))
+        .collect()
 }
 
 static SECRETS: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     rules(&[
         ("private key", r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
         ("AWS access key", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-        ("GitHub token", r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})"),
+        (
+            "GitHub token",
+            r"\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,})",
+        ),
         ("Slack token", r"\bxox[abprs]-[A-Za-z0-9-]{10,}"),
         ("Stripe key", r"\b[rsp]k_(?:live|test)_[A-Za-z0-9]{16,}"),
         ("Google API key", r"\bAIza[0-9A-Za-z_-]{35}"),
-        ("Inferior API key", r"\bcw_(?:full|dep|read|search|admin)_[A-Za-z0-9]{8,}"),
+        (
+            "Inferior API key",
+            r"\bcw_(?:full|dep|read|search|admin)_[A-Za-z0-9]{8,}",
+        ),
         ("Inference API key", r"\bsk-inference-[A-Za-z0-9_-]{8,}"),
         ("API secret key", r"\bsk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}"),
-        ("JWT", r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}"),
+        (
+            "JWT",
+            r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        ),
         ("password in URL", r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s:/@]+:[^\s@/]+@"),
         ("bearer token", r"(?i)\bbearer\s+[A-Za-z0-9._~+/=-]{20,}"),
-        ("credential assignment", r#"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)\s*[:=]\s*['"]?[^\s'"]{6,}"#),
+        (
+            "credential assignment",
+            r#"(?i)\b(?:password|passwd|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token|client[_-]?secret)\s*[:=]\s*['"]?[^\s'"]{6,}"#,
+        ),
     ])
 });
 
 static INTERNAL_HOSTS: LazyLock<Vec<Rule>> = LazyLock::new(|| {
     rules(&[
-        ("private IPv4 address", r"\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b"),
-        ("loopback or link-local address", r"\b(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|169\.254\.\d{1,3}\.\d{1,3})\b"),
-        ("private IPv6 address", r"(?i)(?:\[::1\]|\bfe80::[0-9a-f:]+|\bf[cd][0-9a-f]{2}:[0-9a-f:]+)"),
+        (
+            "private IPv4 address",
+            r"\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168)\.\d{1,3}\.\d{1,3}\b",
+        ),
+        (
+            "loopback or link-local address",
+            r"\b(?:127\.\d{1,3}\.\d{1,3}\.\d{1,3}|169\.254\.\d{1,3}\.\d{1,3})\b",
+        ),
+        (
+            "private IPv6 address",
+            r"(?i)(?:\[::1\]|\bfe80::[0-9a-f:]+|\bf[cd][0-9a-f]{2}:[0-9a-f:]+)",
+        ),
         ("localhost", r"(?i)\blocalhost\b"),
-        ("internal domain", r"(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:internal|local|localdomain|corp|lan|intranet|home\.arpa|svc\.cluster\.local)\b"),
+        (
+            "internal domain",
+            r"(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:internal|local|localdomain|corp|lan|intranet|home\.arpa|svc\.cluster\.local)\b",
+        ),
     ])
 });
 
 // Built-in patterns are constants covered by the tests below; one that failed to compile would
 // be skipped (`None`), never a panic.
-static EMAIL: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\b[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b").ok());
-static PHONE: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"(?:\+\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\+\d{8,14}\b").ok());
+static EMAIL: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"\b[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,})\b").ok());
+static PHONE: LazyLock<Option<Regex>> =
+    LazyLock::new(|| Regex::new(r"(?:\+\d{1,3}[\s.-]?)?\(?\b\d{3}\)?[\s.-]\d{3}[\s.-]\d{4}\b|\+\d{8,14}\b").ok());
 static CARD: LazyLock<Option<Regex>> = LazyLock::new(|| Regex::new(r"\b\d(?:[ -]?\d){12,18}\b").ok());
 
 /// Checks `query` against the policy. An invalid custom pattern is an error, not a pass.
@@ -95,17 +129,28 @@ pub fn check(query: &str, policy: &Policy) -> Result<Vec<Finding>, BadPattern> {
     let custom = policy
         .custom_deny_patterns
         .iter()
-        .map(|p| Regex::new(p).map(|r| (p.clone(), r)).map_err(|e| BadPattern { pattern: p.clone(), reason: e.to_string().lines().last().unwrap_or_default().trim().to_string() }))
+        .map(|p| {
+            Regex::new(p).map(|r| (p.clone(), r)).map_err(|e| BadPattern {
+                pattern: p.clone(),
+                reason: e.to_string().lines().last().unwrap_or_default().trim().to_string(),
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let mut findings = Vec::new();
     let length = query.chars().count();
     if length > policy.max_length {
-        findings.push(Finding { family: "too_long", what: format!("{length} characters > {} allowed", policy.max_length) });
+        findings.push(Finding {
+            family: "too_long",
+            what: format!("{length} characters > {} allowed", policy.max_length),
+        });
     }
     if policy.block_secrets {
         for rule in SECRETS.iter() {
             if let Some(m) = rule.regex.find(query) {
-                findings.push(Finding { family: "secret", what: format!("{} ({})", rule.name, redact(m.as_str())) });
+                findings.push(Finding {
+                    family: "secret",
+                    what: format!("{} ({})", rule.name, redact(m.as_str())),
+                });
             }
         }
         dedupe_nested_secrets(&mut findings);
@@ -113,7 +158,10 @@ pub fn check(query: &str, policy: &Policy) -> Result<Vec<Finding>, BadPattern> {
     if policy.block_internal_hosts {
         for rule in INTERNAL_HOSTS.iter() {
             if let Some(m) = rule.regex.find(query) {
-                findings.push(Finding { family: "internal_host", what: format!("{} ({})", rule.name, m.as_str()) });
+                findings.push(Finding {
+                    family: "internal_host",
+                    what: format!("{} ({})", rule.name, m.as_str()),
+                });
             }
         }
     }
@@ -121,20 +169,36 @@ pub fn check(query: &str, policy: &Policy) -> Result<Vec<Finding>, BadPattern> {
         for caps in EMAIL.iter().flat_map(|re| re.captures_iter(query)) {
             let domain = caps.get(1).map_or("", |d| d.as_str()).to_ascii_lowercase();
             if !["example.com", "example.org", "example.net"].contains(&domain.as_str()) {
-                findings.push(Finding { family: "customer_data", what: format!("email address (…@{domain})") });
+                findings.push(Finding {
+                    family: "customer_data",
+                    what: format!("email address (…@{domain})"),
+                });
                 break;
             }
         }
-        if let Some(m) = CARD.iter().flat_map(|re| re.find_iter(query)).find(|m| luhn(m.as_str())) {
+        if let Some(m) = CARD
+            .iter()
+            .flat_map(|re| re.find_iter(query))
+            .find(|m| luhn(m.as_str()))
+        {
             let digits: String = m.as_str().chars().filter(char::is_ascii_digit).collect();
-            findings.push(Finding { family: "customer_data", what: format!("card number (ending {})", &digits[digits.len() - 4..]) });
+            findings.push(Finding {
+                family: "customer_data",
+                what: format!("card number (ending {})", &digits[digits.len() - 4..]),
+            });
         } else if PHONE.as_ref().is_some_and(|re| re.is_match(query)) {
-            findings.push(Finding { family: "customer_data", what: "phone number".into() });
+            findings.push(Finding {
+                family: "customer_data",
+                what: "phone number".into(),
+            });
         }
     }
     for (pattern, regex) in custom {
         if regex.is_match(query) {
-            findings.push(Finding { family: "custom_pattern", what: format!("matches `{pattern}`") });
+            findings.push(Finding {
+                family: "custom_pattern",
+                what: format!("matches `{pattern}`"),
+            });
         }
     }
     Ok(findings)
@@ -163,9 +227,15 @@ pub fn luhn(text: &str) -> bool {
         .iter()
         .rev()
         .enumerate()
-        .map(|(i, &d)| if i % 2 == 1 { if d * 2 > 9 { d * 2 - 9 } else { d * 2 } } else { d })
+        .map(|(i, &d)| {
+            if i % 2 == 1 {
+                if d * 2 > 9 { d * 2 - 9 } else { d * 2 }
+            } else {
+                d
+            }
+        })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 /// The gate's answer: `is_safe: yes|no` and the reasons.
@@ -186,7 +256,11 @@ mod tests {
     use super::*;
 
     fn families(query: &str) -> Vec<&'static str> {
-        check(query, &Policy::default()).unwrap().iter().map(|f| f.family).collect()
+        check(query, &Policy::default())
+            .unwrap()
+            .iter()
+            .map(|f| f.family)
+            .collect()
     }
 
     #[test]
@@ -206,14 +280,24 @@ mod tests {
             let findings = check(case, &Policy::default()).unwrap();
             assert!(findings.iter().any(|f| f.family == "secret"), "{case}: {findings:?}");
             for f in &findings {
-                assert!(!f.what.contains("hunter2") && !f.what.contains("SuperSecret") && !f.what.contains("IOSFODNN"), "{f}");
+                assert!(
+                    !f.what.contains("hunter2") && !f.what.contains("SuperSecret") && !f.what.contains("IOSFODNN"),
+                    "{f}"
+                );
             }
         }
     }
 
     #[test]
     fn internal_hosts_are_found() {
-        for case in ["timeout calling 10.0.3.7:8080", "refused on 192.168.1.20", "http://localhost:3000 404", "api.payments.internal returns 502", "redis.svc.cluster.local dns fails", "connect 127.0.0.1:5432"] {
+        for case in [
+            "timeout calling 10.0.3.7:8080",
+            "refused on 192.168.1.20",
+            "http://localhost:3000 404",
+            "api.payments.internal returns 502",
+            "redis.svc.cluster.local dns fails",
+            "connect 127.0.0.1:5432",
+        ] {
             assert!(families(case).contains(&"internal_host"), "{case}");
         }
     }
@@ -241,12 +325,32 @@ mod tests {
 
     #[test]
     fn switches_length_and_custom_patterns() {
-        let policy = Policy { block_secrets: false, block_internal_hosts: false, block_customer_data: false, custom_deny_patterns: vec!["(?i)project-x".into()], max_length: 20 };
+        let policy = Policy {
+            block_secrets: false,
+            block_internal_hosts: false,
+            block_customer_data: false,
+            custom_deny_patterns: vec!["(?i)project-x".into()],
+            max_length: 20,
+        };
         let findings = check("AKIAIOSFODNN7EXAMPLE on Project-X at 10.0.0.1", &policy).unwrap();
         let families: Vec<_> = findings.iter().map(|f| f.family).collect();
         assert_eq!(families, ["too_long", "custom_pattern"]);
-        let err = check("x", &Policy { custom_deny_patterns: vec!["(".into()], ..Policy::default() }).unwrap_err();
+        let err = check(
+            "x",
+            &Policy {
+                custom_deny_patterns: vec!["(".into()],
+                ..Policy::default()
+            },
+        )
+        .unwrap_err();
         assert_eq!(err.pattern, "(");
+    }
+
+    #[test]
+    fn every_built_in_pattern_compiles() {
+        assert_eq!(SECRETS.len(), 13);
+        assert_eq!(INTERNAL_HOSTS.len(), 5);
+        assert!(EMAIL.is_some() && PHONE.is_some() && CARD.is_some());
     }
 
     #[test]

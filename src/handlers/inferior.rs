@@ -14,23 +14,49 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024;
 pub const ALLOWED_EXTENSIONS: [&str; 9] = ["md", "txt", "log", "json", "yaml", "yml", "toml", "csv", "rst"];
 
 fn non_negative(name: &str, value: f64) -> Result<f64, ToolError> {
-    if value.is_finite() && value >= 0.0 { Ok(value) } else { Err(ToolError::InvalidArgument { name: name.into(), reason: format!("expected a number ≥ 0, got {value}") }) }
+    if value.is_finite() && value >= 0.0 {
+        Ok(value)
+    } else {
+        Err(ToolError::InvalidArgument {
+            name: name.into(),
+            reason: format!("expected a number ≥ 0, got {value}"),
+        })
+    }
 }
 
 fn count(name: &str, value: i64) -> Result<u64, ToolError> {
-    u64::try_from(value).map_err(|_| ToolError::InvalidArgument { name: name.into(), reason: format!("expected an integer ≥ 0, got {value}") })
+    u64::try_from(value).map_err(|_| ToolError::InvalidArgument {
+        name: name.into(),
+        reason: format!("expected an integer ≥ 0, got {value}"),
+    })
 }
 
 /// `before` hook of `search_inferior_experiences`: refuses a query that would leak secrets,
 /// internal hosts or customer data. Nothing is sent when it refuses.
-pub async fn check_search_query(_ctx: &Ctx<Client>, args: &args::SearchInferiorExperiencesArgs) -> Result<(), ToolError> {
-    let fields = [("query", Some(args.query.as_str())), ("error_message", args.error_message.as_ref().map(|s| s.as_str())), ("conditions", args.conditions.as_ref().map(|s| s.as_str()))];
+pub async fn check_search_query(
+    _ctx: &Ctx<Client>,
+    args: &args::SearchInferiorExperiencesArgs,
+) -> Result<(), ToolError> {
+    let fields = [
+        ("query", Some(args.query.as_str())),
+        ("error_message", args.error_message.as_ref().map(|s| s.as_str())),
+        ("conditions", args.conditions.as_ref().map(|s| s.as_str())),
+    ];
     for (name, text) in fields {
         let Some(text) = text else { continue };
-        let findings = safety::check(text, &safety::Policy { max_length: usize::MAX, ..safety::Policy::default() }).unwrap_or_default();
+        let findings = safety::check(
+            text,
+            &safety::Policy {
+                max_length: usize::MAX,
+                ..safety::Policy::default()
+            },
+        )
+        .unwrap_or_default();
         if !findings.is_empty() {
             let reasons = findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
-            return Err(ToolError::Refused(format!("unsafe query refused, nothing was sent — `{name}` contains {reasons}; remove it and search again")));
+            return Err(ToolError::Refused(format!(
+                "unsafe query refused, nothing was sent — `{name}` contains {reasons}; remove it and search again"
+            )));
         }
     }
     Ok(())
@@ -50,8 +76,20 @@ pub async fn should_search(_ctx: &Ctx<Client>, args: args::ShouldSearchInferiorA
     Ok(search::should_search(&signals).to_string())
 }
 
-pub async fn evaluate_deposit_worthiness(_ctx: &Ctx<Client>, args: args::EvaluateDepositWorthinessArgs) -> Result<String, ToolError> {
-    let unit = |name: &str, v: f64| if (0.0..=1.0).contains(&v) { Ok(v) } else { Err(ToolError::InvalidArgument { name: name.into(), reason: format!("expected a number from 0 to 1, got {v}") }) };
+pub async fn evaluate_deposit_worthiness(
+    _ctx: &Ctx<Client>,
+    args: args::EvaluateDepositWorthinessArgs,
+) -> Result<String, ToolError> {
+    let unit = |name: &str, v: f64| {
+        if (0.0..=1.0).contains(&v) {
+            Ok(v)
+        } else {
+            Err(ToolError::InvalidArgument {
+                name: name.into(),
+                reason: format!("expected a number from 0 to 1, got {v}"),
+            })
+        }
+    };
     let draft = worthiness::Draft {
         title: args.title,
         problem: args.problem,
@@ -71,7 +109,13 @@ pub async fn evaluate_deposit_worthiness(_ctx: &Ctx<Client>, args: args::Evaluat
 }
 
 pub async fn check_query_safety(_ctx: &Ctx<Client>, args: args::CheckQuerySafetyArgs) -> Result<String, ToolError> {
-    let max_length = usize::try_from(args.max_length).ok().filter(|&m| m > 0).ok_or_else(|| ToolError::InvalidArgument { name: "max_length".into(), reason: format!("expected an integer ≥ 1, got {}", args.max_length) })?;
+    let max_length = usize::try_from(args.max_length)
+        .ok()
+        .filter(|&m| m > 0)
+        .ok_or_else(|| ToolError::InvalidArgument {
+            name: "max_length".into(),
+            reason: format!("expected an integer ≥ 1, got {}", args.max_length),
+        })?;
     let policy = safety::Policy {
         block_secrets: args.block_secrets,
         block_internal_hosts: args.block_internal_hosts,
@@ -79,16 +123,31 @@ pub async fn check_query_safety(_ctx: &Ctx<Client>, args: args::CheckQuerySafety
         custom_deny_patterns: args.custom_deny_patterns.unwrap_or_default(),
         max_length,
     };
-    let findings = safety::check(&args.query, &policy).map_err(|e| ToolError::InvalidArgument { name: "custom_deny_patterns".into(), reason: format!("`{}` is not a valid regular expression: {}", e.pattern, e.reason) })?;
+    let findings = safety::check(&args.query, &policy).map_err(|e| ToolError::InvalidArgument {
+        name: "custom_deny_patterns".into(),
+        reason: format!("`{}` is not a valid regular expression: {}", e.pattern, e.reason),
+    })?;
     Ok(safety::report(&findings, args.query.chars().count(), max_length))
 }
 
-fn to_trace(tool_calls: Option<Vec<serde_json::Value>>, outputs: Option<Vec<String>>, user_messages: Option<Vec<String>>, searches: i64, outcome: String, elapsed: f64) -> Result<trace::Trace, ToolError> {
+fn to_trace(
+    tool_calls: Option<Vec<serde_json::Value>>,
+    outputs: Option<Vec<String>>,
+    user_messages: Option<Vec<String>>,
+    searches: i64,
+    outcome: String,
+    elapsed: f64,
+) -> Result<trace::Trace, ToolError> {
     let tool_calls = tool_calls
         .unwrap_or_default()
         .into_iter()
         .enumerate()
-        .map(|(i, v)| serde_json::from_value(v).map_err(|e| ToolError::InvalidArgument { name: format!("tool_calls[{i}]"), reason: e.to_string() }))
+        .map(|(i, v)| {
+            serde_json::from_value(v).map_err(|e| ToolError::InvalidArgument {
+                name: format!("tool_calls[{i}]"),
+                reason: e.to_string(),
+            })
+        })
         .collect::<Result<Vec<trace::ToolCall>, _>>()?;
     Ok(trace::Trace {
         tool_calls,
@@ -100,65 +159,148 @@ fn to_trace(tool_calls: Option<Vec<serde_json::Value>>, outputs: Option<Vec<Stri
     })
 }
 
-pub async fn detect_deposit_signals(_ctx: &Ctx<Client>, a: args::DetectDepositSignalsFromTraceArgs) -> Result<String, ToolError> {
-    let t = to_trace(a.tool_calls, a.outputs, a.user_messages, a.searches_performed, a.outcome, a.elapsed_seconds)?;
+pub async fn detect_deposit_signals(
+    _ctx: &Ctx<Client>,
+    a: args::DetectDepositSignalsFromTraceArgs,
+) -> Result<String, ToolError> {
+    let t = to_trace(
+        a.tool_calls,
+        a.outputs,
+        a.user_messages,
+        a.searches_performed,
+        a.outcome,
+        a.elapsed_seconds,
+    )?;
     Ok(trace::report(&trace::deposit_signals(&t), "deposit"))
 }
 
-pub async fn detect_search_signals(_ctx: &Ctx<Client>, a: args::DetectSearchSignalsFromTraceArgs) -> Result<String, ToolError> {
-    let t = to_trace(a.tool_calls, a.outputs, a.user_messages, a.searches_performed, a.outcome, a.elapsed_seconds)?;
+pub async fn detect_search_signals(
+    _ctx: &Ctx<Client>,
+    a: args::DetectSearchSignalsFromTraceArgs,
+) -> Result<String, ToolError> {
+    let t = to_trace(
+        a.tool_calls,
+        a.outputs,
+        a.user_messages,
+        a.searches_performed,
+        a.outcome,
+        a.elapsed_seconds,
+    )?;
     Ok(trace::report(&trace::search_signals(&t), "search"))
 }
 
 pub async fn form_search_query(_ctx: &Ctx<Client>, a: args::FormSearchQueryArgs) -> Result<String, ToolError> {
-    let draft = search::Draft { draft_query: a.draft_query, tech_stack: a.tech_stack.unwrap_or_default(), versions: a.versions, environment: a.environment, constraints: a.constraints, error_message: a.error_message };
+    let draft = search::Draft {
+        draft_query: a.draft_query,
+        tech_stack: a.tech_stack.unwrap_or_default(),
+        versions: a.versions,
+        environment: a.environment,
+        constraints: a.constraints,
+        error_message: a.error_message,
+    };
     Ok(search::form_query(&draft).to_string())
 }
 
 /// Reads a text file from under the working directory and deposits it as a raw experience.
-pub async fn deposit_file(ctx: &Ctx<Client>, args: args::DepositFileInferiorExperienceArgs) -> Result<String, ToolError> {
+pub async fn deposit_file(
+    ctx: &Ctx<Client>,
+    args: args::DepositFileInferiorExperienceArgs,
+) -> Result<String, ToolError> {
     let (filename, content) = read_deposit_file(ctx.workdir(), &args.file_path)?;
-    let findings = safety::check(&content, &safety::Policy { block_internal_hosts: false, block_customer_data: false, max_length: usize::MAX, ..safety::Policy::default() }).unwrap_or_default();
+    let findings = safety::check(
+        &content,
+        &safety::Policy {
+            block_internal_hosts: false,
+            block_customer_data: false,
+            max_length: usize::MAX,
+            ..safety::Policy::default()
+        },
+    )
+    .unwrap_or_default();
     if let Some(secret) = findings.first() {
-        return Err(ToolError::Refused(format!("file refused, nothing was sent — {filename} contains a {}; remove it and try again", secret.what)));
+        return Err(ToolError::Refused(format!(
+            "file refused, nothing was sent — {filename} contains a {}; remove it and try again",
+            secret.what
+        )));
     }
     let tags = args
         .tags
         .unwrap_or_default()
         .into_iter()
-        .map(|tag| tag.as_str().try_into().map_err(|e: inferior_sdk::types::error::ConversionError| ToolError::InvalidArgument { name: "tags".into(), reason: format!("`{tag}`: {e}") }))
+        .map(|tag| {
+            tag.as_str()
+                .try_into()
+                .map_err(
+                    |e: inferior_sdk::types::error::ConversionError| ToolError::InvalidArgument {
+                        name: "tags".into(),
+                        reason: format!("`{tag}`: {e}"),
+                    },
+                )
+        })
         .collect::<Result<Vec<inferior_sdk::types::RawFileDepositRequestTagsItem>, _>>()?;
-    let response = ctx.client().deposit_raw_file().body(inferior_sdk::types::RawFileDepositRequest::builder().filename(filename).content(content).tags(tags)).send().await?;
+    let response = ctx
+        .client()
+        .deposit_raw_file()
+        .body(
+            inferior_sdk::types::RawFileDepositRequest::builder()
+                .filename(filename)
+                .content(content)
+                .tags(tags),
+        )
+        .send()
+        .await?;
     Ok(response.into_inner().render("deposit_file_inferior_experience"))
 }
 
 /// Resolves `path` under `workdir` (no `..` out, no symlink out), then checks extension and size
 /// before reading it as UTF-8 text.
 pub fn read_deposit_file(workdir: &std::path::Path, path: &str) -> Result<(String, String), ToolError> {
-    let invalid = |reason: String| ToolError::InvalidArgument { name: "file_path".into(), reason };
-    let root = workdir.canonicalize().map_err(|e| invalid(format!("the working directory is not readable: {e}")))?;
+    let invalid = |reason: String| ToolError::InvalidArgument {
+        name: "file_path".into(),
+        reason,
+    };
+    let root = workdir
+        .canonicalize()
+        .map_err(|e| invalid(format!("the working directory is not readable: {e}")))?;
     let candidate = root.join(path);
-    let resolved = candidate.canonicalize().map_err(|_| invalid(format!("no file `{path}` under the working directory")))?;
+    let resolved = candidate
+        .canonicalize()
+        .map_err(|_| invalid(format!("no file `{path}` under the working directory")))?;
     if !resolved.starts_with(&root) {
-        return Err(invalid(format!("`{path}` is outside the working directory; only files under it can be deposited")));
+        return Err(invalid(format!(
+            "`{path}` is outside the working directory; only files under it can be deposited"
+        )));
     }
-    let extension = resolved.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).unwrap_or_default();
+    let extension = resolved
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase)
+        .unwrap_or_default();
     if !ALLOWED_EXTENSIONS.contains(&extension.as_str()) {
-        return Err(invalid(format!("`.{extension}` files are not accepted; allowed: {}", ALLOWED_EXTENSIONS.map(|e| format!(".{e}")).join(", "))));
+        return Err(invalid(format!(
+            "`.{extension}` files are not accepted; allowed: {}",
+            ALLOWED_EXTENSIONS.map(|e| format!(".{e}")).join(", ")
+        )));
     }
     let metadata = std::fs::metadata(&resolved).map_err(|e| invalid(format!("cannot read `{path}`: {e}")))?;
     if !metadata.is_file() {
         return Err(invalid(format!("`{path}` is not a file")));
     }
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(invalid(format!("`{path}` is {} KiB; the limit is 512 KiB", metadata.len().div_ceil(1024))));
+        return Err(invalid(format!(
+            "`{path}` is {} KiB; the limit is 512 KiB",
+            metadata.len().div_ceil(1024)
+        )));
     }
     let bytes = std::fs::read(&resolved).map_err(|e| invalid(format!("cannot read `{path}`: {e}")))?;
     let content = String::from_utf8(bytes).map_err(|_| invalid(format!("`{path}` is not UTF-8 text")))?;
     if content.trim().is_empty() {
         return Err(invalid(format!("`{path}` is empty")));
     }
-    let filename = resolved.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let filename = resolved
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
     Ok((filename, content))
 }
 
@@ -181,7 +323,11 @@ mod tests {
         let (name, text) = read_deposit_file(&work, "notes.md").unwrap();
         assert_eq!((name.as_str(), text.lines().next()), ("notes.md", Some("# Postmortem")));
         let reason = |p: &str| read_deposit_file(&work, p).unwrap_err().to_string();
-        assert!(reason("../outside.md").contains("outside the working directory"), "{}", reason("../outside.md"));
+        assert!(
+            reason("../outside.md").contains("outside the working directory"),
+            "{}",
+            reason("../outside.md")
+        );
         #[cfg(unix)]
         assert!(reason("link.md").contains("outside the working directory"));
         assert!(reason("binary.png").contains("`.png` files are not accepted"));

@@ -6,10 +6,16 @@ use std::collections::BTreeMap;
 
 /// Fills absent arguments with their defaults (JSON text, from the manifest or spec), then
 /// deserializes. A wrong argument is reported by name.
-pub fn parse_arguments<T: DeserializeOwned>(mut arguments: JsonObject, defaults: &[(&str, &str)]) -> Result<T, ToolError> {
+pub fn parse_arguments<T: DeserializeOwned>(
+    mut arguments: JsonObject,
+    defaults: &[(&str, &str)],
+) -> Result<T, ToolError> {
     for (name, default) in defaults {
         if arguments.get(*name).is_none_or(serde_json::Value::is_null) {
-            let value = serde_json::from_str(default).map_err(|e| ToolError::InvalidArgument { name: (*name).to_string(), reason: format!("its default does not parse: {e}") })?;
+            let value = serde_json::from_str(default).map_err(|e| ToolError::InvalidArgument {
+                name: (*name).to_string(),
+                reason: format!("its default does not parse: {e}"),
+            })?;
             arguments.insert((*name).to_string(), value);
         }
     }
@@ -23,14 +29,28 @@ pub fn parse_arguments<T: DeserializeOwned>(mut arguments: JsonObject, defaults:
             ToolError::InvalidArguments(humanize(&reason))
         } else {
             let name = path.split(['.', '[']).next().unwrap_or(&path).to_string();
-            ToolError::InvalidArgument { name, reason: humanize(&reason) }
+            ToolError::InvalidArgument {
+                name,
+                reason: humanize(&reason),
+            }
         }
     })
 }
 
 /// serde's messages, minus Rust type names.
 fn humanize(reason: &str) -> String {
-    let reason = reason.replace("invalid type: ", "wrong type: ").replace("a nonzero u64", "a positive integer").replace("a nonzero u32", "a positive integer");
+    let reason = reason
+        .replace("invalid type: ", "wrong type: ")
+        .replace("a nonzero u64", "a positive integer")
+        .replace("a nonzero u32", "a positive integer")
+        .replace("missing field", "missing required argument");
+    let reason = match (reason.strip_prefix("unknown field `"), reason.split_once(", expected ")) {
+        (Some(_), Some((_, expected))) => format!(
+            "no such argument; the tool takes {}",
+            expected.trim_start_matches("one of ")
+        ),
+        _ => reason,
+    };
     match reason.find(" at line ") {
         Some(i) => reason[..i].to_string(),
         None => reason,
@@ -46,7 +66,11 @@ pub fn match_uri_template(template: &str, uri: &str) -> Option<BTreeMap<String, 
     rest = rest.strip_prefix(literal)?;
     for part in parts {
         let (name, literal) = part.split_once('}')?;
-        let end = if literal.is_empty() { rest.len() } else { rest.find(literal)? };
+        let end = if literal.is_empty() {
+            rest.len()
+        } else {
+            rest.find(literal)?
+        };
         let value = &rest[..end];
         if value.is_empty() || value.contains('/') {
             return None;
@@ -75,25 +99,42 @@ mod tests {
 
     #[test]
     fn defaults_fill_absent_and_null_arguments() {
-        let args: Args = parse_arguments(object(serde_json::json!({"query": "q", "scope": null})), &[("limit", "5")]).unwrap();
-        assert_eq!(args.limit.get(), 5);
+        let args: Args = parse_arguments(
+            object(serde_json::json!({"query": "q", "scope": null})),
+            &[("limit", "5")],
+        )
+        .unwrap();
+        assert_eq!((args.query.as_str(), args.limit.get()), ("q", 5));
         assert_eq!(args.scope, None);
     }
 
     #[test]
     fn wrong_argument_is_named() {
         let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 0})), &[]).unwrap_err();
-        assert_eq!(err.to_string(), "ERROR: invalid argument `limit` — invalid value: integer `0`, expected a positive integer");
+        assert_eq!(
+            err.to_string(),
+            "ERROR: invalid argument `limit` — invalid value: integer `0`, expected a positive integer"
+        );
         let err = parse_arguments::<Args>(object(serde_json::json!({"query": 3, "limit": 1})), &[]).unwrap_err();
-        assert_eq!(err.to_string(), "ERROR: invalid argument `query` — wrong type: integer `3`, expected a string");
+        assert_eq!(
+            err.to_string(),
+            "ERROR: invalid argument `query` — wrong type: integer `3`, expected a string"
+        );
     }
 
     #[test]
     fn missing_and_unknown_arguments_are_named() {
         let err = parse_arguments::<Args>(object(serde_json::json!({"limit": 1})), &[]).unwrap_err();
-        assert_eq!(err.to_string(), "ERROR: invalid arguments — missing field `query`");
-        let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 1, "extra": 1})), &[]).unwrap_err();
-        assert!(err.to_string().starts_with("ERROR: invalid arguments — unknown field `extra`"), "{err}");
+        assert_eq!(
+            err.to_string(),
+            "ERROR: invalid arguments — missing required argument `query`"
+        );
+        let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 1, "extra": 1})), &[])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "ERROR: invalid argument `extra` — no such argument; the tool takes `query`, `limit`, `scope`"
+        );
     }
 
     #[test]

@@ -14,7 +14,11 @@ pub enum ToolError {
     /// The key is missing or invalid (HTTP 401). The server words the fix for its API.
     Unauthorized,
     /// The key lacks a scope (HTTP 403).
-    Forbidden { message: String, required: Option<String>, actual: Option<String> },
+    Forbidden {
+        message: String,
+        required: Option<String>,
+        actual: Option<String>,
+    },
     /// Too many requests (HTTP 429).
     RateLimited { retry_after_seconds: Option<u64> },
     /// Any other error the API answered with; its message is quoted.
@@ -36,16 +40,31 @@ impl fmt::Display for ToolError {
             ToolError::InvalidArgument { name, reason } => write!(f, "invalid argument `{name}` — {reason}"),
             ToolError::InvalidArguments(reason) => write!(f, "invalid arguments — {reason}"),
             ToolError::Unauthorized => f.write_str("authentication failed — invalid or missing API key"),
-            ToolError::Forbidden { message, required, actual } => {
-                f.write_str(if message.is_empty() { "insufficient scope" } else { message })?;
+            ToolError::Forbidden {
+                message,
+                required,
+                actual,
+            } => {
+                f.write_str(if message.is_empty() {
+                    "insufficient scope"
+                } else {
+                    message
+                })?;
                 match (required, actual) {
-                    (Some(r), Some(a)) => write!(f, " — this needs the `{r}` scope and the key has `{a}`; use a key with `{r}` scope"),
+                    (Some(r), Some(a)) => write!(
+                        f,
+                        " — this needs the `{r}` scope and the key has `{a}`; use a key with `{r}` scope"
+                    ),
                     (Some(r), None) => write!(f, " — use a key with the `{r}` scope"),
                     _ => f.write_str(" — use a key with the scope this action needs"),
                 }
             }
-            ToolError::RateLimited { retry_after_seconds: Some(s) } => write!(f, "rate limit exceeded — retry after {s} s"),
-            ToolError::RateLimited { retry_after_seconds: None } => f.write_str("rate limit exceeded — retry in a minute"),
+            ToolError::RateLimited {
+                retry_after_seconds: Some(s),
+            } => write!(f, "rate limit exceeded — retry after {s} s"),
+            ToolError::RateLimited {
+                retry_after_seconds: None,
+            } => f.write_str("rate limit exceeded — retry in a minute"),
             ToolError::Api { status, message } if message.is_empty() => write!(f, "the API answered HTTP {status}"),
             ToolError::Api { message, .. } => f.write_str(message),
             ToolError::Timeout => f.write_str("the API did not answer in time — try again, or raise MCP_HTTP_TIMEOUT"),
@@ -70,20 +89,42 @@ impl<E: ApiErrorBody> From<progenitor_client::Error<E>> for ToolError {
         match error {
             E::ErrorResponse(response) => {
                 let status = response.status().as_u16();
-                let retry_header = response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
+                let retry_header = response
+                    .headers()
+                    .get("retry-after")
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(|v| v.parse().ok());
                 let body = response.into_inner();
                 let detail = |key: &str| body.details().get(key).and_then(|v| v.as_str()).map(String::from);
                 match status {
                     401 => ToolError::Unauthorized,
-                    403 => ToolError::Forbidden { message: body.message().to_string(), required: detail("required_scope"), actual: detail("actual_scope") },
-                    429 => ToolError::RateLimited { retry_after_seconds: body.details().get("retry_after_seconds").and_then(|v| v.as_u64()).or(retry_header) },
-                    _ => ToolError::Api { status, message: body.message().to_string() },
+                    403 => ToolError::Forbidden {
+                        message: body.message().to_string(),
+                        required: detail("required_scope"),
+                        actual: detail("actual_scope"),
+                    },
+                    429 => ToolError::RateLimited {
+                        retry_after_seconds: body
+                            .details()
+                            .get("retry_after_seconds")
+                            .and_then(|v| v.as_u64())
+                            .or(retry_header),
+                    },
+                    _ => ToolError::Api {
+                        status,
+                        message: body.message().to_string(),
+                    },
                 }
             }
             E::UnexpectedResponse(response) => match response.status().as_u16() {
                 401 => ToolError::Unauthorized,
-                429 => ToolError::RateLimited { retry_after_seconds: None },
-                status => ToolError::Api { status, message: String::new() },
+                429 => ToolError::RateLimited {
+                    retry_after_seconds: None,
+                },
+                status => ToolError::Api {
+                    status,
+                    message: String::new(),
+                },
             },
             E::CommunicationError(e) | E::ResponseBodyError(e) | E::InvalidUpgrade(e) => from_transport(&e),
             E::InvalidResponsePayload(_, e) => ToolError::BadResponse(e.to_string()),
@@ -97,7 +138,11 @@ fn from_transport(e: &reqwest::Error) -> ToolError {
     if e.is_timeout() {
         ToolError::Timeout
     } else if e.is_connect() {
-        ToolError::Unreachable(format!("no connection to {} (is it running, and is the URL right?)", e.url().map_or("the API".to_string(), |u| u.origin().ascii_serialization())))
+        ToolError::Unreachable(format!(
+            "no connection to {} (is it running, and is the URL right?)",
+            e.url()
+                .map_or("the API".to_string(), |u| u.origin().ascii_serialization())
+        ))
     } else if e.is_decode() {
         ToolError::BadResponse(e.to_string())
     } else {
@@ -107,12 +152,15 @@ fn from_transport(e: &reqwest::Error) -> ToolError {
 
 /// progenitor reports a value its types reject as `conversion to `T` for name failed: reason`.
 fn invalid_request(reason: &str) -> ToolError {
-    if let Some(rest) = reason.strip_prefix("conversion to `") {
-        if let Some((_, after)) = rest.split_once("` for ") {
-            if let Some((name, why)) = after.split_once(" failed: ") {
-                return ToolError::InvalidArgument { name: name.to_string(), reason: why.to_string() };
-            }
-        }
+    let parsed = reason
+        .strip_prefix("conversion to `")
+        .and_then(|rest| rest.split_once("` for "))
+        .and_then(|(_, after)| after.split_once(" failed: "));
+    if let Some((name, why)) = parsed {
+        return ToolError::InvalidArgument {
+            name: name.to_string(),
+            reason: why.to_string(),
+        };
     }
     ToolError::InvalidArguments(reason.to_string())
 }

@@ -79,8 +79,14 @@ impl Manifest {
 
     /// Renders a prompt's messages with its arguments. Required arguments must be present and
     /// non-empty; absent optional ones are undefined in the template (`{% if x %}` is false).
-    pub fn render(&self, name: &str, arguments: &serde_json::Map<String, serde_json::Value>) -> Result<Vec<(Role, String)>, PromptError> {
-        let prompt = self.prompt(name).ok_or_else(|| PromptError::Unknown(name.to_string()))?;
+    pub fn render(
+        &self,
+        name: &str,
+        arguments: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Vec<(Role, String)>, PromptError> {
+        let prompt = self
+            .prompt(name)
+            .ok_or_else(|| PromptError::Unknown(name.to_string()))?;
         for key in arguments.keys() {
             if !prompt.arguments.iter().any(|a| &a.name == key) {
                 return Err(PromptError::UnknownArgument(key.clone()));
@@ -106,8 +112,29 @@ impl Manifest {
             .messages
             .iter()
             .map(|m| {
-                env.render_str(&m.template, &context).map(|text| (m.role, text)).map_err(|e| PromptError::Template(e.to_string()))
+                env.render_str(&m.template, &context)
+                    .map(|text| (m.role, text))
+                    .map_err(|e| PromptError::Template(e.to_string()))
             })
             .collect()
     }
+}
+
+/// Fetches a live manifest (no authentication) within `timeout`.
+pub async fn fetch(url: &str, timeout: std::time::Duration) -> Result<Manifest, String> {
+    let client = reqwest::Client::builder()
+        .timeout(timeout)
+        .connect_timeout(timeout)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let response = client
+        .get(url)
+        .send()
+        .await
+        .map_err(|e| format!("{url}: {}", e.without_url()))?;
+    if !response.status().is_success() {
+        return Err(format!("{url} answered HTTP {}", response.status().as_u16()));
+    }
+    let body = response.text().await.map_err(|e| e.without_url().to_string())?;
+    Manifest::parse(&body).map_err(|e| format!("{url} is not a manifest: {e}"))
 }

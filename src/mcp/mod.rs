@@ -6,6 +6,7 @@ mod arguments;
 mod error;
 pub mod manifest;
 mod server;
+pub mod stdio;
 
 pub use arguments::{match_uri_template, parse_arguments};
 pub use error::{ApiErrorBody, ToolError};

@@ -4,9 +4,11 @@
 use super::manifest::{Manifest, Role};
 use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation, ListPromptsResult,
-    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams, Prompt, PromptArgument, PromptMessage, Resource,
-    ResourceTemplate, Role as McpRole, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, ResourceContents, ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
+    GetPromptResult, Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
+    ListToolsResult, PaginatedRequestParams, Prompt, PromptArgument, PromptMessage, ReadResourceRequestParams,
+    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role as McpRole,
+    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -26,8 +28,15 @@ pub trait Api: Send + Sync + 'static {
     /// What to do about a missing or invalid key, in this API's terms.
     const UNAUTHORIZED: &'static str;
 
-    fn call_tool(ctx: &Ctx<Self::Client>, name: &str, arguments: JsonObject) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
-    fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
+    fn call_tool(
+        ctx: &Ctx<Self::Client>,
+        name: &str,
+        arguments: JsonObject,
+    ) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
+    fn read_resource(
+        ctx: &Ctx<Self::Client>,
+        uri: &str,
+    ) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
 }
 
 /// Which tools a server exposes.
@@ -41,7 +50,8 @@ pub struct Options {
 
 impl Options {
     fn exposes(&self, tool: &ToolSpec) -> bool {
-        (!self.read_only || tool.annotations.read_only) && (self.toolsets.is_empty() || tool.toolset.is_some_and(|t| self.toolsets.iter().any(|s| s == t)))
+        (!self.read_only || tool.annotations.read_only)
+            && (self.toolsets.is_empty() || tool.toolset.is_some_and(|t| self.toolsets.iter().any(|s| s == t)))
     }
 }
 
@@ -56,21 +66,40 @@ pub struct Server<A: Api> {
 
 impl<A: Api> Clone for Server<A> {
     fn clone(&self) -> Self {
-        Self { ctx: self.ctx.clone(), manifest: self.manifest.clone(), tools: self.tools.clone(), cache: self.cache.clone(), options: self.options.clone() }
+        Self {
+            ctx: self.ctx.clone(),
+            manifest: self.manifest.clone(),
+            tools: self.tools.clone(),
+            cache: self.cache.clone(),
+            options: self.options.clone(),
+        }
     }
 }
 
 impl<A: Api> Server<A> {
     /// A server over `ctx` with the given manifest (live or [`Server::embedded_manifest`]).
     pub fn new(ctx: Ctx<A::Client>, manifest: Manifest, options: Options) -> Self {
-        let tools = A::TOOLS.iter().filter(|t| options.exposes(t)).map(tool_definition).collect();
-        Self { ctx, manifest: Arc::new(manifest), tools: Arc::new(tools), cache: Arc::default(), options: Arc::new(options) }
+        let tools = A::TOOLS
+            .iter()
+            .filter(|t| options.exposes(t))
+            .map(tool_definition)
+            .collect();
+        Self {
+            ctx,
+            manifest: Arc::new(manifest),
+            tools: Arc::new(tools),
+            cache: Arc::default(),
+            options: Arc::new(options),
+        }
     }
 
     /// The manifest compiled into the binary.
     pub fn embedded_manifest() -> Manifest {
         // The embedded copy is generated from a manifest codegen validated; a test parses it.
-        Manifest::parse(A::MANIFEST).unwrap_or_else(|_| Manifest { instructions: String::new(), prompts: Vec::new() })
+        Manifest::parse(A::MANIFEST).unwrap_or_else(|_| Manifest {
+            instructions: String::new(),
+            prompts: Vec::new(),
+        })
     }
 
     /// The tool definitions `tools/list` answers with.
@@ -101,26 +130,35 @@ impl<A: Api> Server<A> {
     pub async fn read(&self, uri: &str) -> Result<String, McpError> {
         let ttl = A::RESOURCES
             .iter()
-            .find(|r| if r.template { super::match_uri_template(r.uri, uri).is_some() } else { r.uri == uri })
+            .find(|r| {
+                if r.template {
+                    super::match_uri_template(r.uri, uri).is_some()
+                } else {
+                    r.uri == uri
+                }
+            })
             .ok_or_else(|| McpError::resource_not_found(format!("no resource `{uri}`"), None))?
             .cache_ttl_seconds
             .map(Duration::from_secs);
         if let Some(ttl) = ttl {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((at, text)) = cache.get(uri) {
-                if at.elapsed() < ttl {
-                    return Ok(text.clone());
-                }
+            if let Some((_, text)) = cache.get(uri).filter(|(at, _)| at.elapsed() < ttl) {
+                return Ok(text.clone());
             }
         }
         let text = match A::read_resource(&self.ctx, uri).await {
             Some(Ok(text)) => text,
-            Some(Err(ToolError::Api { status: 404, message })) => return Err(McpError::resource_not_found(message, None)),
+            Some(Err(ToolError::Api { status: 404, message })) => {
+                return Err(McpError::resource_not_found(message, None));
+            }
             Some(Err(e)) => return Err(McpError::internal_error(self.error_text(&e), None)),
             None => return Err(McpError::resource_not_found(format!("no resource `{uri}`"), None)),
         };
         if ttl.is_some() {
-            self.cache.lock().unwrap_or_else(|p| p.into_inner()).insert(uri.to_string(), (Instant::now(), text.clone()));
+            self.cache
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(uri.to_string(), (Instant::now(), text.clone()));
         }
         Ok(text)
     }
@@ -129,19 +167,37 @@ impl<A: Api> Server<A> {
 fn tool_definition(spec: &ToolSpec) -> Tool {
     let schema: JsonObject = serde_json::from_str(spec.input_schema).unwrap_or_default();
     let a = spec.annotations;
-    let annotations = ToolAnnotations::from_raw(Some(spec.title.to_string()), Some(a.read_only), a.destructive, a.idempotent, Some(a.open_world));
-    Tool::new(spec.name, spec.description, Arc::new(schema)).with_title(spec.title).with_annotations(annotations)
+    let annotations = ToolAnnotations::from_raw(
+        Some(spec.title.to_string()),
+        Some(a.read_only),
+        a.destructive,
+        a.idempotent,
+        Some(a.open_world),
+    );
+    Tool::new(spec.name, spec.description, Arc::new(schema))
+        .with_title(spec.title)
+        .with_annotations(annotations)
 }
 
 impl<A: Api> ServerHandler for Server<A> {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder().enable_tools().enable_prompts().enable_resources().build();
+        let capabilities = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_prompts()
+            .enable_resources()
+            .build();
         let mut info = Implementation::new(A::SERVER.name, A::SERVER.version);
         info.title = Some(A::SERVER.title.to_string());
-        ServerConfig::new(capabilities).with_server_info(info).with_instructions(self.manifest.instructions.clone())
+        ServerConfig::new(capabilities)
+            .with_server_info(info)
+            .with_instructions(self.manifest.instructions.clone())
     }
 
-    async fn list_tools(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListToolsResult, McpError> {
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, McpError> {
         Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
     }
 
@@ -149,31 +205,67 @@ impl<A: Api> ServerHandler for Server<A> {
         self.tools.iter().find(|t| t.name == name).cloned()
     }
 
-    async fn call_tool(&self, request: CallToolRequestParams, _context: RequestContext<RoleServer>) -> Result<CallToolResponse, McpError> {
-        self.call(&request.name, request.arguments.unwrap_or_default()).await.map(CallToolResponse::from)
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, McpError> {
+        self.call(&request.name, request.arguments.unwrap_or_default())
+            .await
+            .map(CallToolResponse::from)
     }
 
-    async fn list_prompts(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListPromptsResult, McpError> {
+    async fn list_prompts(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListPromptsResult, McpError> {
         Ok(ListPromptsResult::with_all_items(prompt_definitions(&self.manifest)))
     }
 
-    async fn get_prompt(&self, request: GetPromptRequestParams, _context: RequestContext<RoleServer>) -> Result<GetPromptResponse, McpError> {
+    async fn get_prompt(
+        &self,
+        request: GetPromptRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<GetPromptResponse, McpError> {
         let arguments = request.arguments.unwrap_or_default();
-        let messages = self.manifest.render(&request.name, &arguments).map_err(|e| McpError::invalid_params(e.to_string(), None))?;
-        let description = self.manifest.prompt(&request.name).map(|p| p.description.clone()).unwrap_or_default();
+        let messages = self
+            .manifest
+            .render(&request.name, &arguments)
+            .map_err(|e| McpError::invalid_params(e.to_string(), None))?;
+        let description = self
+            .manifest
+            .prompt(&request.name)
+            .map(|p| p.description.clone())
+            .unwrap_or_default();
         let messages = messages
             .into_iter()
-            .map(|(role, text)| PromptMessage::new_text(if role == Role::User { McpRole::User } else { McpRole::Assistant }, text))
+            .map(|(role, text)| {
+                PromptMessage::new_text(
+                    if role == Role::User {
+                        McpRole::User
+                    } else {
+                        McpRole::Assistant
+                    },
+                    text,
+                )
+            })
             .collect();
         Ok(GetPromptResult::new(messages).with_description(description).into())
     }
 
-    async fn list_resources(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListResourcesResult, McpError> {
+    async fn list_resources(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, McpError> {
         let resources = A::RESOURCES
             .iter()
             .filter(|r| !r.template)
             .map(|r| {
-                let mut raw = Resource::new(r.uri, r.name).with_description(r.description).with_mime_type("text/markdown");
+                let mut raw = Resource::new(r.uri, r.name)
+                    .with_description(r.description)
+                    .with_mime_type("text/markdown");
                 if let Some(title) = r.title {
                     raw = raw.with_title(title);
                 }
@@ -183,12 +275,18 @@ impl<A: Api> ServerHandler for Server<A> {
         Ok(ListResourcesResult::with_all_items(resources))
     }
 
-    async fn list_resource_templates(&self, _request: Option<PaginatedRequestParams>, _context: RequestContext<RoleServer>) -> Result<ListResourceTemplatesResult, McpError> {
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, McpError> {
         let templates = A::RESOURCES
             .iter()
             .filter(|r| r.template)
             .map(|r| {
-                let mut raw = ResourceTemplate::new(r.uri, r.name).with_description(r.description).with_mime_type("text/markdown");
+                let mut raw = ResourceTemplate::new(r.uri, r.name)
+                    .with_description(r.description)
+                    .with_mime_type("text/markdown");
                 if let Some(title) = r.title {
                     raw = raw.with_title(title);
                 }
@@ -198,9 +296,16 @@ impl<A: Api> ServerHandler for Server<A> {
         Ok(ListResourceTemplatesResult::with_all_items(templates))
     }
 
-    async fn read_resource(&self, request: ReadResourceRequestParams, _context: RequestContext<RoleServer>) -> Result<ReadResourceResponse, McpError> {
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, McpError> {
         let text = self.read(&request.uri).await?;
-        Ok(ReadResourceResult::new(vec![ResourceContents::text(text, request.uri).with_mime_type("text/markdown")]).into())
+        Ok(ReadResourceResult::new(vec![
+            ResourceContents::text(text, request.uri).with_mime_type("text/markdown"),
+        ])
+        .into())
     }
 }
 
@@ -210,7 +315,15 @@ pub fn prompt_definitions(manifest: &Manifest) -> Vec<Prompt> {
         .prompts
         .iter()
         .map(|p| {
-            let arguments = p.arguments.iter().map(|a| PromptArgument::new(&a.name).with_description(&a.description).with_required(a.required)).collect();
+            let arguments = p
+                .arguments
+                .iter()
+                .map(|a| {
+                    PromptArgument::new(&a.name)
+                        .with_description(&a.description)
+                        .with_required(a.required)
+                })
+                .collect();
             let mut prompt = Prompt::new(&p.name, Some(&p.description), Some(arguments));
             if let Some(title) = &p.title {
                 prompt = prompt.with_title(title);

@@ -18,12 +18,22 @@ pub fn duration_ms(ms: f64) -> String {
         return format!("{} s", trim_float(s, 1));
     }
     let total = s.round() as u64;
-    if total < 3600 { format!("{} min {} s", total / 60, total % 60) } else { format!("{} h {:02} min", total / 3600, (total % 3600) / 60) }
+    if total < 3600 {
+        format!("{} min {} s", total / 60, total % 60)
+    } else {
+        format!("{} h {:02} min", total / 3600, (total % 3600) / 60)
+    }
 }
 
 /// `$0.031`, `$12.40`.
 pub fn money(usd: f64) -> String {
-    if usd != 0.0 && usd.abs() < 0.01 { format!("${}", trim_float(usd, 4)) } else if usd.abs() < 1.0 { format!("${}", trim_float(usd, 3)) } else { format!("${usd:.2}") }
+    if usd != 0.0 && usd.abs() < 0.01 {
+        format!("${}", trim_float(usd, 4))
+    } else if usd.abs() < 1.0 {
+        format!("${}", trim_float(usd, 3))
+    } else {
+        format!("${usd:.2}")
+    }
 }
 
 /// `950`, `12.4k`, `3.1M`.
@@ -40,7 +50,11 @@ pub fn count(n: f64) -> String {
 /// A float with at most `decimals` decimals and no trailing zeros.
 pub fn trim_float(x: f64, decimals: usize) -> String {
     let s = format!("{x:.decimals$}");
-    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    }
 }
 
 /// Cuts text to `max` characters with a marker saying how much was cut.
@@ -54,8 +68,14 @@ mod tests {
 
     #[test]
     fn units_read_like_a_person_wrote_them() {
-        assert_eq!(timestamp("2026-11-21T09:00:00Z").as_deref(), Some("2026-11-21 09:00 UTC"));
-        assert_eq!(timestamp("2026-11-21T10:30:00+01:00").as_deref(), Some("2026-11-21 09:30 UTC"));
+        assert_eq!(
+            timestamp("2026-11-21T09:00:00Z").as_deref(),
+            Some("2026-11-21 09:00 UTC")
+        );
+        assert_eq!(
+            timestamp("2026-11-21T10:30:00+01:00").as_deref(),
+            Some("2026-11-21 09:30 UTC")
+        );
         assert_eq!(duration_ms(850.0), "850 ms");
         assert_eq!(duration_ms(1800.0), "1.8 s");
         assert_eq!(duration_ms(252_000.0), "4 min 12 s");

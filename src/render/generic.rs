@@ -22,26 +22,37 @@ const MAX_COLUMNS: usize = 7;
 
 pub fn render(value: &Value, view: &str) -> String {
     let mut out = match value {
-        Value::Object(map) if map.contains_key("items") && map.get("items").is_some_and(Value::is_array) => page(map, view),
+        Value::Object(map) if map.contains_key("items") && map.get("items").is_some_and(Value::is_array) => {
+            page(map, view)
+        }
         Value::Object(map) => object(map, view),
         Value::Array(items) => table(items, view).unwrap_or_else(|| "No results.".into()),
         other => scalar("value", other).unwrap_or_default(),
     };
     if out.chars().count() > MAX_CHARS {
-        out = format!("{}\n(answer cut to stay within the client's limits; narrow the request)", format::cut(&out, MAX_CHARS));
+        out = format!(
+            "{}\n(answer cut to stay within the client's limits; narrow the request)",
+            format::cut(&out, MAX_CHARS)
+        );
     }
     out
 }
 
 /// `list_halo_runs` → `HALO runs`; other views → `results`.
 fn noun(view: &str) -> String {
-    view.strip_prefix("list_").map(|n| n.replace('_', " ").replace("halo", "HALO")).unwrap_or_else(|| "results".into())
+    view.strip_prefix("list_")
+        .map(|n| n.replace('_', " ").replace("halo", "HALO"))
+        .unwrap_or_else(|| "results".into())
 }
 
 fn page(map: &Map<String, Value>, view: &str) -> String {
     let items = map.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
     let noun = noun(view);
-    let mut out = if items.is_empty() { format!("No {noun} found.") } else { format!("{} {noun}", items.len()) };
+    let mut out = if items.is_empty() {
+        format!("No {noun} found.")
+    } else {
+        format!("{} {noun}", items.len())
+    };
     if let Some(t) = table(&items, view) {
         out.push_str("\n\n");
         out.push_str(&t);
@@ -62,14 +73,21 @@ fn object(map: &Map<String, Value>, view: &str) -> String {
                     blocks.push(format!("### {} ({})\n\n{t}", label(key), items.len()));
                 }
             }
-            Value::Object(inner) if inner.values().any(|v| v.is_object() || v.is_array() && !v.as_array().is_some_and(Vec::is_empty)) => {
+            Value::Object(inner)
+                if inner
+                    .values()
+                    .any(|v| v.is_object() || v.is_array() && !v.as_array().is_some_and(Vec::is_empty)) =>
+            {
                 let nested = object(inner, view);
                 if !nested.is_empty() {
                     blocks.push(format!("### {}\n\n{nested}", label(key)));
                 }
             }
             Value::Object(inner) => {
-                let parts: Vec<String> = inner.iter().filter_map(|(k, v)| scalar(k, v).map(|s| format!("{} {s}", label(k)))).collect();
+                let parts: Vec<String> = inner
+                    .iter()
+                    .filter_map(|(k, v)| scalar(k, v).map(|s| format!("{} {s}", label(k))))
+                    .collect();
                 if !parts.is_empty() {
                     lines.push(format!("{}: {}", label(key), parts.join(" · ")));
                 }
@@ -105,7 +123,9 @@ fn table(items: &[Value], _view: &str) -> Option<String> {
     for row in &rows {
         for (k, v) in row.iter() {
             let short = match v {
-                Value::String(s) => s.chars().count() <= INLINE_CHARS * 2 && !s.contains('\n') || k.ends_with("message") || k == "error",
+                Value::String(s) => {
+                    s.chars().count() <= INLINE_CHARS * 2 && !s.contains('\n') || k.ends_with("message") || k == "error"
+                }
                 Value::Array(a) => a.iter().all(|x| !x.is_object()),
                 Value::Object(_) => k == "error" || k == "experience",
                 Value::Null => false,
@@ -119,9 +139,16 @@ fn table(items: &[Value], _view: &str) -> Option<String> {
     if columns.is_empty() {
         return None;
     }
-    let mut out = format!("| {} |\n|{}|", columns.iter().map(|c| label(c)).collect::<Vec<_>>().join(" | "), columns.iter().map(|_| "---").collect::<Vec<_>>().join("|"));
+    let mut out = format!(
+        "| {} |\n|{}|",
+        columns.iter().map(|c| label(c)).collect::<Vec<_>>().join(" | "),
+        columns.iter().map(|_| "---").collect::<Vec<_>>().join("|")
+    );
     for row in rows {
-        let cells: Vec<String> = columns.iter().map(|c| row.get(*c).and_then(|v| cell(c, v)).unwrap_or_default()).collect();
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|c| row.get(*c).and_then(|v| cell(c, v)).unwrap_or_default())
+            .collect();
         out.push_str(&format!("\n| {} |", cells.join(" | ")));
     }
     Some(out)
@@ -129,7 +156,11 @@ fn table(items: &[Value], _view: &str) -> Option<String> {
 
 fn cell(key: &str, value: &Value) -> Option<String> {
     let text = match value {
-        Value::Object(inner) => inner.get("message").or_else(|| inner.get("title")).or_else(|| inner.get("id")).and_then(|v| scalar(key, v))?,
+        Value::Object(inner) => inner
+            .get("message")
+            .or_else(|| inner.get("title"))
+            .or_else(|| inner.get("id"))
+            .and_then(|v| scalar(key, v))?,
         other => scalar(key, other)?,
     };
     Some(format::cut(&text.replace('\n', " ").replace('|', "\\|"), CELL_CHARS))
@@ -157,18 +188,30 @@ fn scalar(key: &str, value: &Value) -> Option<String> {
             })
         }
         Value::String(s) if s.is_empty() => None,
-        Value::String(s) => Some(if key.ends_with("_at") || key.ends_with("_time") || key.starts_with("window_") || key == "since" || key == "until" {
-            format::timestamp(s).unwrap_or_else(|| s.clone())
-        } else {
-            format::cut(s, BLOCK_CHARS)
-        }),
+        Value::String(s) => Some(
+            if key.ends_with("_at")
+                || key.ends_with("_time")
+                || key.starts_with("window_")
+                || key == "since"
+                || key == "until"
+            {
+                format::timestamp(s).unwrap_or_else(|| s.clone())
+            } else {
+                format::cut(s, BLOCK_CHARS)
+            },
+        ),
         Value::Array(items) if items.is_empty() => None,
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().filter_map(|v| scalar(key, v)).collect();
             (!parts.is_empty()).then(|| parts.join(", "))
         }
         Value::Object(map) if map.is_empty() => None,
-        Value::Object(map) => Some(map.iter().filter_map(|(k, v)| scalar(k, v).map(|s| format!("{k}={s}"))).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => Some(
+            map.iter()
+                .filter_map(|(k, v)| scalar(k, v).map(|s| format!("{k}={s}")))
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
     }
 }
 
@@ -197,8 +240,14 @@ mod tests {
     #[test]
     fn objects_omit_nulls_and_cut_long_text() {
         let long = "x".repeat(5000);
-        let text = render(&json!({"id": "exp_1", "title": "T", "empty": "", "missing": null, "quality": {"causal_depth": 0.8}, "body": long}), "get_inferior_experience");
-        assert!(text.starts_with("id: exp_1\ntitle: T\nquality: causal depth 0.8\n\n### body\n\nxxxx"), "{text}");
+        let text = render(
+            &json!({"id": "exp_1", "title": "T", "empty": "", "missing": null, "quality": {"causal_depth": 0.8}, "body": long}),
+            "get_inferior_experience",
+        );
+        assert!(
+            text.starts_with("id: exp_1\ntitle: T\nquality: causal depth 0.8\n\n### body\n\nxxxx"),
+            "{text}"
+        );
         assert!(text.ends_with("… [cut, 1000 more chars]"), "{text}");
         assert!(!text.contains("missing") && !text.contains("empty"));
     }

@@ -27,15 +27,53 @@ macro_rules! generic_render {
 mod inferior_types {
     use super::{Render, generic};
     use inferior_sdk::types::*;
-    generic_render!(SearchResponse, Experience, ContextCheckResponse, Stats, AgentProfile, DemandHotspots, DepositResponse, RawDepositResponse, FeedbackResponse, Procedure);
+    generic_render!(
+        SearchResponse,
+        Experience,
+        ContextCheckResponse,
+        Stats,
+        AgentProfile,
+        DemandHotspots,
+        DepositResponse,
+        RawDepositResponse,
+        FeedbackResponse,
+        Procedure
+    );
 }
 
 mod inference_types {
     use super::{Render, generic};
     use inference_sdk::types::*;
     generic_render!(
-        WhoAmI, Project, ProjectPage, Model, ModelPage, Dataset, DatasetPage, DatasetDetail, Rubric, RubricPage, Eval, EvalPage, TrainingJob, TrainingJobPage, Deployment,
-        DeploymentPage, InferencePage, InferenceDetail, TracePage, TraceDetail, Span, SpanPage, Agent, AgentPage, HaloRun, HaloRunPage, HaloConversationPage,
-        HaloConversationDetail, HaloSchedule, HaloSchedulePage,
+        WhoAmI,
+        Project,
+        ProjectPage,
+        Model,
+        ModelPage,
+        Dataset,
+        DatasetPage,
+        DatasetDetail,
+        Rubric,
+        RubricPage,
+        Eval,
+        EvalPage,
+        TrainingJob,
+        TrainingJobPage,
+        Deployment,
+        DeploymentPage,
+        InferencePage,
+        InferenceDetail,
+        TracePage,
+        TraceDetail,
+        Span,
+        SpanPage,
+        Agent,
+        AgentPage,
+        HaloRun,
+        HaloRunPage,
+        HaloConversationPage,
+        HaloConversationDetail,
+        HaloSchedule,
+        HaloSchedulePage,
     );
 }

@@ -95,9 +95,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateDatasetRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -108,9 +106,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Dataset name.
@@ -148,9 +144,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateDatasetRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -161,9 +155,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`CreateDeploymentRequest`
@@ -220,9 +212,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateDeploymentRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -233,9 +223,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Deployment name.
@@ -273,9 +261,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateDeploymentRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -286,9 +272,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`CreateHaloRunRequest`
@@ -358,9 +342,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -371,9 +353,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Ask a follow-up in an existing conversation.
@@ -408,9 +388,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestConversationId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -421,9 +399,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Model that writes the report.
@@ -458,9 +434,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestModel {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -471,9 +445,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///What to focus on; default: a general reliability, latency, cost and tool-use review.
@@ -508,9 +480,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestPrompt {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -521,9 +491,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`CreateHaloScheduleRequest`
@@ -588,9 +556,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloScheduleRequestAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -601,9 +567,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///What each run should focus on.
@@ -638,9 +602,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloScheduleRequestPrompt {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -651,9 +613,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`HH:MM` in UTC; for hourly schedules only the minutes count.
@@ -680,9 +640,7 @@ pub mod types {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
             static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| {
-                    ::regress::Regex::new("^([01][0-9]|2[0-3]):[0-5][0-9]$").unwrap()
-                });
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^([01][0-9]|2[0-3]):[0-5][0-9]$").unwrap());
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^([01][0-9]|2[0-3]):[0-5][0-9]$\"".into());
             }
@@ -697,9 +655,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloScheduleRequestTimeOfDay {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -710,9 +666,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`CreateRubricRequest`
@@ -763,9 +717,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateRubricRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -776,9 +728,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Rubric name.
@@ -816,9 +766,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateRubricRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -829,9 +777,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`CreateTrainingJobRequest`
@@ -887,9 +833,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateTrainingJobRequestBaseModel {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -900,9 +844,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Training dataset (`ds_...`).
@@ -940,9 +882,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateTrainingJobRequestDatasetId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -953,9 +893,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Job name.
@@ -990,9 +928,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateTrainingJobRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1003,9 +939,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`CriterionScore`
@@ -1077,18 +1011,7 @@ pub mod types {
         }
     }
     ///`DatasetSource`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DatasetSource {
         #[serde(rename = "rows")]
         Rows,
@@ -1121,9 +1044,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DatasetSource {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1164,18 +1085,7 @@ pub mod types {
         }
     }
     ///`DeploymentStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum DeploymentStatus {
         #[serde(rename = "pending")]
         Pending,
@@ -1220,9 +1130,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DeploymentStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1283,18 +1191,7 @@ pub mod types {
         }
     }
     ///`EvalStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EvalStatus {
         #[serde(rename = "queued")]
         Queued,
@@ -1335,25 +1232,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for EvalStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`HaloCadence`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HaloCadence {
         #[serde(rename = "hourly")]
         Hourly,
@@ -1394,9 +1278,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloCadence {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1462,18 +1344,7 @@ pub mod types {
         }
     }
     ///`HaloMessageRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HaloMessageRole {
         #[serde(rename = "user")]
         User,
@@ -1506,9 +1377,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1558,18 +1427,7 @@ pub mod types {
         }
     }
     ///`HaloRunStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HaloRunStatus {
         #[serde(rename = "queued")]
         Queued,
@@ -1626,9 +1484,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloRunStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1679,18 +1535,7 @@ pub mod types {
         }
     }
     ///`HaloScheduleStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HaloScheduleStatus {
         #[serde(rename = "active")]
         Active,
@@ -1727,9 +1572,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloScheduleStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1863,9 +1706,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for InferenceFilterModel {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1876,9 +1717,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`InferencePage`
@@ -1895,18 +1734,7 @@ pub mod types {
         }
     }
     ///`InferenceStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum InferenceStatus {
         #[serde(rename = "success")]
         Success,
@@ -1939,9 +1767,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for InferenceStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1990,9 +1816,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListAgentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2003,9 +1827,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListDatasetsCursor`
@@ -2040,9 +1862,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListDatasetsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2053,9 +1873,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListDeploymentsCursor`
@@ -2090,9 +1908,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListDeploymentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2103,9 +1919,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListEvalsCursor`
@@ -2140,9 +1954,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListEvalsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2153,9 +1965,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListHaloConversationsAgentId`
@@ -2190,9 +2000,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloConversationsAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2203,9 +2011,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListHaloConversationsCursor`
@@ -2240,9 +2046,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloConversationsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2253,9 +2057,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListHaloRunsAgentId`
@@ -2290,9 +2092,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloRunsAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2303,9 +2103,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListHaloRunsCursor`
@@ -2340,9 +2138,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloRunsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2353,9 +2149,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListHaloSchedulesAgentId`
@@ -2390,9 +2184,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloSchedulesAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2403,9 +2195,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListHaloSchedulesCursor`
@@ -2440,9 +2230,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloSchedulesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2453,9 +2241,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListInferencesCursor`
@@ -2490,9 +2276,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListInferencesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2503,9 +2287,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListInferencesModel`
@@ -2540,9 +2322,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListInferencesModel {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2553,9 +2333,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListModelsCursor`
@@ -2590,9 +2368,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListModelsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2603,9 +2379,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListProjectsCursor`
@@ -2640,9 +2414,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListProjectsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2653,9 +2425,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListRubricsCursor`
@@ -2690,9 +2460,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListRubricsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2703,9 +2471,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListSpansCursor`
@@ -2740,9 +2506,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListSpansCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2753,9 +2517,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListSpansText`
@@ -2790,9 +2552,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListSpansText {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2803,9 +2563,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListSpansTraceId`
@@ -2840,9 +2598,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListSpansTraceId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2853,9 +2609,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListTracesAgentId`
@@ -2890,9 +2644,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListTracesAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2903,9 +2655,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListTracesCursor`
@@ -2940,9 +2690,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListTracesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2953,9 +2701,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ListTrainingJobsCursor`
@@ -2990,9 +2736,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListTrainingJobsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3003,9 +2747,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`Model`
@@ -3036,18 +2778,7 @@ pub mod types {
         }
     }
     ///`ModelKind`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ModelKind {
         #[serde(rename = "base")]
         Base,
@@ -3080,9 +2811,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ModelKind {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3222,9 +2951,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RubricCriterionDescription {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3235,9 +2962,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`RubricCriterionName`
@@ -3275,9 +3000,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RubricCriterionName {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3288,9 +3011,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`RubricPage`
@@ -3359,9 +3080,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestDatasetId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3372,9 +3091,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Model to evaluate (`mdl_...`).
@@ -3412,9 +3129,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3425,9 +3140,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Eval name; default: model and dataset names.
@@ -3462,9 +3175,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3475,9 +3186,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Rubric that grades the outputs (`rb_...`).
@@ -3515,9 +3224,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestRubricId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3528,24 +3235,11 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`Scope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum Scope {
         #[serde(rename = "read")]
         Read,
@@ -3578,25 +3272,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for Scope {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`SortOrder`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SortOrder {
         #[serde(rename = "asc")]
         Asc,
@@ -3629,9 +3310,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SortOrder {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3691,18 +3370,7 @@ pub mod types {
         }
     }
     ///`SpanScope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SpanScope {
         #[serde(rename = "all")]
         All,
@@ -3739,25 +3407,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpanScope {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`SpanSort`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SpanSort {
         #[serde(rename = "start_time")]
         StartTime,
@@ -3798,25 +3453,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpanSort {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`SpanStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SpanStatus {
         #[serde(rename = "ok")]
         Ok,
@@ -3853,9 +3495,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpanStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3917,18 +3557,7 @@ pub mod types {
         }
     }
     ///`TraceSort`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TraceSort {
         #[serde(rename = "start_time")]
         StartTime,
@@ -3969,25 +3598,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TraceSort {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`TraceStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TraceStatus {
         #[serde(rename = "ok")]
         Ok,
@@ -4020,9 +3636,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TraceStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4069,18 +3683,7 @@ pub mod types {
         }
     }
     ///`TrainingStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum TrainingStatus {
         #[serde(rename = "queued")]
         Queued,
@@ -4125,9 +3728,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for TrainingStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4184,9 +3785,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for UpdateDeploymentRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -4197,9 +3796,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`WhoAmI`
@@ -4223,19 +3820,11 @@ pub mod types {
         pub struct Agent {
             error_executions: ::std::result::Result<i64, ::std::string::String>,
             executions: ::std::result::Result<i64, ::std::string::String>,
-            first_seen_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            first_seen_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            last_seen_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            latest_halo_conversation_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            last_seen_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            latest_halo_conversation_id:
+                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             span_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
         }
@@ -4259,9 +3848,9 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.error_executions = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for error_executions: {e}")
-                });
+                self.error_executions = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for error_executions: {e}"));
                 self
             }
             pub fn executions<T>(mut self, value: T) -> Self
@@ -4309,9 +3898,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.latest_halo_conversation_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for latest_halo_conversation_id: {e}")
-                });
+                self.latest_halo_conversation_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for latest_halo_conversation_id: {e}"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4337,9 +3926,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Agent> for super::Agent {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Agent,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Agent) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     error_executions: value.error_executions?,
                     executions: value.executions?,
@@ -4369,10 +3956,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AgentPage {
             items: ::std::result::Result<::std::vec::Vec<super::Agent>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for AgentPage {
             fn default() -> Self {
@@ -4406,9 +3990,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<AgentPage> for super::AgentPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: AgentPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -4429,10 +4011,7 @@ pub mod types {
                 ::std::option::Option<super::CreateDatasetRequestDescription>,
                 ::std::string::String,
             >,
-            filter: ::std::result::Result<
-                ::std::option::Option<super::InferenceFilter>,
-                ::std::string::String,
-            >,
+            filter: ::std::result::Result<::std::option::Option<super::InferenceFilter>, ::std::string::String>,
             max_rows: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             name: ::std::result::Result<super::CreateDatasetRequestName, ::std::string::String>,
             rows: ::std::result::Result<::std::vec::Vec<super::DatasetRow>, ::std::string::String>,
@@ -4453,9 +4032,7 @@ pub mod types {
         impl CreateDatasetRequest {
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateDatasetRequestDescription>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateDatasetRequestDescription>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -4516,9 +4093,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CreateDatasetRequest> for super::CreateDatasetRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateDatasetRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: CreateDatasetRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     filter: value.filter?,
@@ -4545,8 +4120,7 @@ pub mod types {
         pub struct CreateDeploymentRequest {
             max_replicas: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             min_replicas: ::std::result::Result<i32, ::std::string::String>,
-            model_id:
-                ::std::result::Result<super::CreateDeploymentRequestModelId, ::std::string::String>,
+            model_id: ::std::result::Result<super::CreateDeploymentRequestModelId, ::std::string::String>,
             name: ::std::result::Result<super::CreateDeploymentRequestName, ::std::string::String>,
         }
         impl ::std::default::Default for CreateDeploymentRequest {
@@ -4603,9 +4177,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CreateDeploymentRequest> for super::CreateDeploymentRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateDeploymentRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: CreateDeploymentRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     max_replicas: value.max_replicas?,
                     min_replicas: value.min_replicas?,
@@ -4626,21 +4198,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateHaloRunRequest {
-            agent_id:
-                ::std::result::Result<super::CreateHaloRunRequestAgentId, ::std::string::String>,
+            agent_id: ::std::result::Result<super::CreateHaloRunRequestAgentId, ::std::string::String>,
             conversation_id: ::std::result::Result<
                 ::std::option::Option<super::CreateHaloRunRequestConversationId>,
                 ::std::string::String,
             >,
             lookback_hours: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            model: ::std::result::Result<
-                ::std::option::Option<super::CreateHaloRunRequestModel>,
-                ::std::string::String,
-            >,
-            prompt: ::std::result::Result<
-                ::std::option::Option<super::CreateHaloRunRequestPrompt>,
-                ::std::string::String,
-            >,
+            model:
+                ::std::result::Result<::std::option::Option<super::CreateHaloRunRequestModel>, ::std::string::String>,
+            prompt:
+                ::std::result::Result<::std::option::Option<super::CreateHaloRunRequestPrompt>, ::std::string::String>,
             span_limit: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             window_end: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4656,15 +4223,10 @@ pub mod types {
                 Self {
                     agent_id: Err("no value supplied for agent_id".to_string()),
                     conversation_id: Ok(Default::default()),
-                    lookback_hours: Ok(
-                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 24>(),
-                    ),
+                    lookback_hours: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 24>()),
                     model: Ok(Default::default()),
                     prompt: Ok(Default::default()),
-                    span_limit: Ok(super::defaults::default_nzu64::<
-                        ::std::num::NonZeroU32,
-                        10000,
-                    >()),
+                    span_limit: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 10000>()),
                     window_end: Ok(Default::default()),
                     window_start: Ok(Default::default()),
                 }
@@ -4683,14 +4245,12 @@ pub mod types {
             }
             pub fn conversation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateHaloRunRequestConversationId>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloRunRequestConversationId>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.conversation_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for conversation_id: {e}")
-                });
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for conversation_id: {e}"));
                 self
             }
             pub fn lookback_hours<T>(mut self, value: T) -> Self
@@ -4698,9 +4258,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::num::NonZeroU32>,
                 T::Error: ::std::fmt::Display,
             {
-                self.lookback_hours = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for lookback_hours: {e}")
-                });
+                self.lookback_hours = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -4715,9 +4275,7 @@ pub mod types {
             }
             pub fn prompt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateHaloRunRequestPrompt>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloRunRequestPrompt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prompt = value
@@ -4737,9 +4295,7 @@ pub mod types {
             }
             pub fn window_end<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.window_end = value
@@ -4749,9 +4305,7 @@ pub mod types {
             }
             pub fn window_start<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.window_start = value
@@ -4762,9 +4316,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CreateHaloRunRequest> for super::CreateHaloRunRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateHaloRunRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: CreateHaloRunRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     conversation_id: value.conversation_id?,
@@ -4793,28 +4345,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateHaloScheduleRequest {
-            agent_id: ::std::result::Result<
-                super::CreateHaloScheduleRequestAgentId,
-                ::std::string::String,
-            >,
+            agent_id: ::std::result::Result<super::CreateHaloScheduleRequestAgentId, ::std::string::String>,
             cadence: ::std::result::Result<super::HaloCadence, ::std::string::String>,
-            day_of_month: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
+            day_of_month: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
             day_of_week: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
-            lookback_hours: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
+            lookback_hours: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
             prompt: ::std::result::Result<
                 ::std::option::Option<super::CreateHaloScheduleRequestPrompt>,
                 ::std::string::String,
             >,
-            time_of_day: ::std::result::Result<
-                super::CreateHaloScheduleRequestTimeOfDay,
-                ::std::string::String,
-            >,
+            time_of_day: ::std::result::Result<super::CreateHaloScheduleRequestTimeOfDay, ::std::string::String>,
         }
         impl ::std::default::Default for CreateHaloScheduleRequest {
             fn default() -> Self {
@@ -4875,16 +4415,14 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.lookback_hours = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for lookback_hours: {e}")
-                });
+                self.lookback_hours = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
                 self
             }
             pub fn prompt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateHaloScheduleRequestPrompt>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloScheduleRequestPrompt>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.prompt = value
@@ -4934,10 +4472,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateRubricRequest {
-            criteria: ::std::result::Result<
-                ::std::vec::Vec<super::RubricCriterion>,
-                ::std::string::String,
-            >,
+            criteria: ::std::result::Result<::std::vec::Vec<super::RubricCriterion>, ::std::string::String>,
             description: ::std::result::Result<
                 ::std::option::Option<super::CreateRubricRequestDescription>,
                 ::std::string::String,
@@ -4966,9 +4501,7 @@ pub mod types {
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateRubricRequestDescription>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateRubricRequestDescription>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
@@ -4989,9 +4522,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CreateRubricRequest> for super::CreateRubricRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateRubricRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: CreateRubricRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     criteria: value.criteria?,
                     description: value.description?,
@@ -5010,18 +4541,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateTrainingJobRequest {
-            base_model: ::std::result::Result<
-                super::CreateTrainingJobRequestBaseModel,
-                ::std::string::String,
-            >,
-            dataset_id: ::std::result::Result<
-                super::CreateTrainingJobRequestDatasetId,
-                ::std::string::String,
-            >,
-            hyperparameters: ::std::result::Result<
-                ::std::option::Option<super::Hyperparameters>,
-                ::std::string::String,
-            >,
+            base_model: ::std::result::Result<super::CreateTrainingJobRequestBaseModel, ::std::string::String>,
+            dataset_id: ::std::result::Result<super::CreateTrainingJobRequestDatasetId, ::std::string::String>,
+            hyperparameters:
+                ::std::result::Result<::std::option::Option<super::Hyperparameters>, ::std::string::String>,
             name: ::std::result::Result<
                 ::std::option::Option<super::CreateTrainingJobRequestName>,
                 ::std::string::String,
@@ -5063,16 +4586,14 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::Hyperparameters>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.hyperparameters = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for hyperparameters: {e}")
-                });
+                self.hyperparameters = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for hyperparameters: {e}"));
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::CreateTrainingJobRequestName>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::CreateTrainingJobRequestName>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
@@ -5083,9 +4604,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CreateTrainingJobRequest> for super::CreateTrainingJobRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: CreateTrainingJobRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: CreateTrainingJobRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     base_model: value.base_model?,
                     dataset_id: value.dataset_id?,
@@ -5141,9 +4660,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<CriterionScore> for super::CriterionScore {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: CriterionScore,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: CriterionScore) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     criterion: value.criterion?,
                     score: value.score?,
@@ -5160,18 +4677,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Dataset {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            filter: ::std::result::Result<
-                ::std::option::Option<super::InferenceFilter>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            description: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            filter: ::std::result::Result<::std::option::Option<super::InferenceFilter>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             row_count: ::std::result::Result<i64, ::std::string::String>,
@@ -5264,9 +4772,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Dataset> for super::Dataset {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Dataset,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Dataset) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     description: value.description?,
@@ -5294,8 +4800,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DatasetDetail {
             dataset: ::std::result::Result<super::Dataset, ::std::string::String>,
-            sample_rows:
-                ::std::result::Result<::std::vec::Vec<super::DatasetRow>, ::std::string::String>,
+            sample_rows: ::std::result::Result<::std::vec::Vec<super::DatasetRow>, ::std::string::String>,
         }
         impl ::std::default::Default for DatasetDetail {
             fn default() -> Self {
@@ -5329,9 +4834,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DatasetDetail> for super::DatasetDetail {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DatasetDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DatasetDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dataset: value.dataset?,
                     sample_rows: value.sample_rows?,
@@ -5349,10 +4852,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DatasetPage {
             items: ::std::result::Result<::std::vec::Vec<super::Dataset>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for DatasetPage {
             fn default() -> Self {
@@ -5386,9 +4886,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DatasetPage> for super::DatasetPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DatasetPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DatasetPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -5405,15 +4903,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DatasetRow {
-            inference_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            inference_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             input: ::std::result::Result<::std::string::String, ::std::string::String>,
-            output: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            output: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for DatasetRow {
             fn default() -> Self {
@@ -5458,9 +4950,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DatasetRow> for super::DatasetRow {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DatasetRow,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DatasetRow) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     inference_id: value.inference_id?,
                     input: value.input?,
@@ -5479,23 +4969,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Deployment {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            endpoint: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            endpoint: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             max_replicas: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             min_replicas: ::std::result::Result<i32, ::std::string::String>,
             model_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            note: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            note: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             status: ::std::result::Result<super::DeploymentStatus, ::std::string::String>,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5611,9 +5092,7 @@ pub mod types {
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -5624,9 +5103,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Deployment> for super::Deployment {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Deployment,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Deployment) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     endpoint: value.endpoint?,
@@ -5660,10 +5137,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DeploymentPage {
             items: ::std::result::Result<::std::vec::Vec<super::Deployment>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for DeploymentPage {
             fn default() -> Self {
@@ -5697,9 +5171,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DeploymentPage> for super::DeploymentPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DeploymentPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DeploymentPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -5735,9 +5207,7 @@ pub mod types {
         impl Error {
             pub fn details<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.details = value
@@ -5768,9 +5238,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Error> for super::Error {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Error) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     details: value.details?,
                     error: value.error?,
@@ -5793,24 +5261,14 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            criteria_scores: ::std::result::Result<
-                ::std::vec::Vec<super::CriterionScore>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            criteria_scores: ::std::result::Result<::std::vec::Vec<super::CriterionScore>, ::std::string::String>,
             dataset_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            error: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             model_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            rows_evaluated:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            rows_evaluated: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             rubric_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
             status: ::std::result::Result<super::EvalStatus, ::std::string::String>,
@@ -5836,9 +5294,7 @@ pub mod types {
         impl Eval {
             pub fn completed_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.completed_at = value
@@ -5861,9 +5317,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::CriterionScore>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.criteria_scores = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for criteria_scores: {e}")
-                });
+                self.criteria_scores = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for criteria_scores: {e}"));
                 self
             }
             pub fn dataset_id<T>(mut self, value: T) -> Self
@@ -5921,9 +5377,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.rows_evaluated = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for rows_evaluated: {e}")
-                });
+                self.rows_evaluated = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for rows_evaluated: {e}"));
                 self
             }
             pub fn rubric_id<T>(mut self, value: T) -> Self
@@ -5997,10 +5453,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct EvalPage {
             items: ::std::result::Result<::std::vec::Vec<super::Eval>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for EvalPage {
             fn default() -> Self {
@@ -6034,9 +5487,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<EvalPage> for super::EvalPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: EvalPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: EvalPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -6054,29 +5505,15 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloConversation {
             agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            latest_run_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            latest_run_status: ::std::result::Result<
-                ::std::option::Option<super::HaloRunStatus>,
-                ::std::string::String,
-            >,
+            latest_run_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            latest_run_status:
+                ::std::result::Result<::std::option::Option<super::HaloRunStatus>, ::std::string::String>,
             message_count: ::std::result::Result<i64, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            updated_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloConversation {
             fn default() -> Self {
@@ -6149,9 +5586,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::HaloRunStatus>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.latest_run_status = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for latest_run_status: {e}")
-                });
+                self.latest_run_status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for latest_run_status: {e}"));
                 self
             }
             pub fn message_count<T>(mut self, value: T) -> Self
@@ -6187,9 +5624,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloConversation> for super::HaloConversation {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloConversation,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloConversation) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -6221,8 +5656,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloConversationDetail {
             conversation: ::std::result::Result<super::HaloConversation, ::std::string::String>,
-            messages:
-                ::std::result::Result<::std::vec::Vec<super::HaloMessage>, ::std::string::String>,
+            messages: ::std::result::Result<::std::vec::Vec<super::HaloMessage>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloConversationDetail {
             fn default() -> Self {
@@ -6256,9 +5690,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloConversationDetail> for super::HaloConversationDetail {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloConversationDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloConversationDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     conversation: value.conversation?,
                     messages: value.messages?,
@@ -6275,14 +5707,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloConversationPage {
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::HaloConversation>,
-                ::std::string::String,
-            >,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            items: ::std::result::Result<::std::vec::Vec<super::HaloConversation>, ::std::string::String>,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloConversationPage {
             fn default() -> Self {
@@ -6316,9 +5742,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloConversationPage> for super::HaloConversationPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloConversationPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloConversationPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -6336,16 +5760,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloMessage {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             role: ::std::result::Result<super::HaloMessageRole, ::std::string::String>,
-            run_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            run_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloMessage {
             fn default() -> Self {
@@ -6412,9 +5830,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloMessage> for super::HaloMessage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloMessage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content: value.content?,
                     created_at: value.created_at?,
@@ -6438,19 +5854,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloRun {
             agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             conversation_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            error: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             finished_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -6458,26 +5865,17 @@ pub mod types {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             model: ::std::result::Result<::std::string::String, ::std::string::String>,
             prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
-            report_message_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            report_message_id:
+                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             span_limit: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
-            spans_analyzed:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            spans_analyzed: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             started_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<super::HaloRunStatus, ::std::string::String>,
-            window_end: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            window_start: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            window_end: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            window_start: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloRun {
             fn default() -> Self {
@@ -6527,9 +5925,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.conversation_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for conversation_id: {e}")
-                });
+                self.conversation_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for conversation_id: {e}"));
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -6554,9 +5952,7 @@ pub mod types {
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.finished_at = value
@@ -6599,9 +5995,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.report_message_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for report_message_id: {e}")
-                });
+                self.report_message_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for report_message_id: {e}"));
                 self
             }
             pub fn span_limit<T>(mut self, value: T) -> Self
@@ -6619,16 +6015,14 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.spans_analyzed = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for spans_analyzed: {e}")
-                });
+                self.spans_analyzed = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for spans_analyzed: {e}"));
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -6669,9 +6063,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloRun> for super::HaloRun {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloRun,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloRun) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -6717,10 +6109,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloRunPage {
             items: ::std::result::Result<::std::vec::Vec<super::HaloRun>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloRunPage {
             fn default() -> Self {
@@ -6754,9 +6143,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloRunPage> for super::HaloRunPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloRunPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloRunPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -6774,38 +6161,23 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloSchedule {
             agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             cadence: ::std::result::Result<super::HaloCadence, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            day_of_month: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            day_of_month: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
             day_of_week: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             last_run_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            last_run_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            last_run_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             lookback_hours: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
             next_run_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            prompt: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            prompt: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             status: ::std::result::Result<super::HaloScheduleStatus, ::std::string::String>,
             time_of_day: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -6902,9 +6274,7 @@ pub mod types {
             }
             pub fn last_run_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_run_at = value
@@ -6927,16 +6297,14 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::num::NonZeroU64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.lookback_hours = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for lookback_hours: {e}")
-                });
+                self.lookback_hours = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
                 self
             }
             pub fn next_run_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_run_at = value
@@ -6977,9 +6345,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloSchedule> for super::HaloSchedule {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloSchedule,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloSchedule) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -7020,12 +6386,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloSchedulePage {
-            items:
-                ::std::result::Result<::std::vec::Vec<super::HaloSchedule>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            items: ::std::result::Result<::std::vec::Vec<super::HaloSchedule>, ::std::string::String>,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for HaloSchedulePage {
             fn default() -> Self {
@@ -7059,9 +6421,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<HaloSchedulePage> for super::HaloSchedulePage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: HaloSchedulePage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: HaloSchedulePage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -7078,10 +6438,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Hyperparameters {
-            batch_size: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
+            batch_size: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
             epochs: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             learning_rate: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
         }
@@ -7128,9 +6485,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Hyperparameters> for super::Hyperparameters {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Hyperparameters,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Hyperparameters) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     batch_size: value.batch_size?,
                     epochs: value.epochs?,
@@ -7149,33 +6504,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Inference {
-            agent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            agent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             cost_usd: ::std::result::Result<f64, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            error: ::std::result::Result<
-                ::std::option::Option<super::InferenceError>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            error: ::std::result::Result<::std::option::Option<super::InferenceError>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             input_tokens: ::std::result::Result<i64, ::std::string::String>,
             latency_ms: ::std::result::Result<i64, ::std::string::String>,
             model: ::std::result::Result<::std::string::String, ::std::string::String>,
             output_tokens: ::std::result::Result<i64, ::std::string::String>,
-            span_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            span_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             status: ::std::result::Result<super::InferenceStatus, ::std::string::String>,
-            trace_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            trace_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for Inference {
             fn default() -> Self {
@@ -7319,9 +6659,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Inference> for super::Inference {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Inference,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Inference) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     cost_usd: value.cost_usd?,
@@ -7359,14 +6697,8 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InferenceDetail {
             inference: ::std::result::Result<super::Inference, ::std::string::String>,
-            input: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            output: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            input: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            output: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for InferenceDetail {
             fn default() -> Self {
@@ -7411,9 +6743,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<InferenceDetail> for super::InferenceDetail {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: InferenceDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: InferenceDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     inference: value.inference?,
                     input: value.input?,
@@ -7467,9 +6797,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<InferenceError> for super::InferenceError {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: InferenceError,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: InferenceError) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     message: value.message?,
                     type_: value.type_?,
@@ -7486,22 +6814,13 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InferenceFilter {
-            lookback_hours: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
-            model: ::std::result::Result<
-                ::std::option::Option<super::InferenceFilterModel>,
-                ::std::string::String,
-            >,
+            lookback_hours: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
+            model: ::std::result::Result<::std::option::Option<super::InferenceFilterModel>, ::std::string::String>,
             since: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<
-                ::std::option::Option<super::InferenceStatus>,
-                ::std::string::String,
-            >,
+            status: ::std::result::Result<::std::option::Option<super::InferenceStatus>, ::std::string::String>,
             until: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -7524,9 +6843,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.lookback_hours = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for lookback_hours: {e}")
-                });
+                self.lookback_hours = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -7541,9 +6860,7 @@ pub mod types {
             }
             pub fn since<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.since = value
@@ -7563,9 +6880,7 @@ pub mod types {
             }
             pub fn until<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.until = value
@@ -7576,9 +6891,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<InferenceFilter> for super::InferenceFilter {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: InferenceFilter,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: InferenceFilter) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     lookback_hours: value.lookback_hours?,
                     model: value.model?,
@@ -7602,10 +6915,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InferencePage {
             items: ::std::result::Result<::std::vec::Vec<super::Inference>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for InferencePage {
             fn default() -> Self {
@@ -7639,9 +6949,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<InferencePage> for super::InferencePage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: InferencePage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: InferencePage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -7705,9 +7013,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<KeyInfo> for super::KeyInfo {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: KeyInfo,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: KeyInfo) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -7726,28 +7032,16 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Model {
-            base_model: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            context_window:
-                ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            base_model: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            context_window: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            input_cost_per_mtok:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            input_cost_per_mtok: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
             kind: ::std::result::Result<super::ModelKind, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            output_cost_per_mtok:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            output_cost_per_mtok: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
             provider: ::std::result::Result<::std::string::String, ::std::string::String>,
-            training_job_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            training_job_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for Model {
             fn default() -> Self {
@@ -7781,9 +7075,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.context_window = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for context_window: {e}")
-                });
+                self.context_window = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for context_window: {e}"));
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -7811,9 +7105,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.input_cost_per_mtok = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for input_cost_per_mtok: {e}")
-                });
+                self.input_cost_per_mtok = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for input_cost_per_mtok: {e}"));
                 self
             }
             pub fn kind<T>(mut self, value: T) -> Self
@@ -7841,9 +7135,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.output_cost_per_mtok = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for output_cost_per_mtok: {e}")
-                });
+                self.output_cost_per_mtok = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for output_cost_per_mtok: {e}"));
                 self
             }
             pub fn provider<T>(mut self, value: T) -> Self
@@ -7861,17 +7155,15 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.training_job_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for training_job_id: {e}")
-                });
+                self.training_job_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for training_job_id: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<Model> for super::Model {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Model,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Model) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     base_model: value.base_model?,
                     context_window: value.context_window?,
@@ -7905,10 +7197,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ModelPage {
             items: ::std::result::Result<::std::vec::Vec<super::Model>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for ModelPage {
             fn default() -> Self {
@@ -7942,9 +7231,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ModelPage> for super::ModelPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ModelPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ModelPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -7961,18 +7248,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Project {
-            counts: ::std::result::Result<
-                ::std::option::Option<super::ProjectCounts>,
-                ::std::string::String,
-            >,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            counts: ::std::result::Result<::std::option::Option<super::ProjectCounts>, ::std::string::String>,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            description: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             team_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -8053,9 +7331,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Project> for super::Project {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Project,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Project) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     counts: value.counts?,
                     created_at: value.created_at?,
@@ -8127,9 +7403,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ProjectAccess> for super::ProjectAccess {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ProjectAccess,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ProjectAccess) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -8219,9 +7493,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ProjectCounts> for super::ProjectCounts {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ProjectCounts,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ProjectCounts) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agents: value.agents?,
                     datasets: value.datasets?,
@@ -8245,10 +7517,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct ProjectPage {
             items: ::std::result::Result<::std::vec::Vec<super::Project>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for ProjectPage {
             fn default() -> Self {
@@ -8282,9 +7551,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ProjectPage> for super::ProjectPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ProjectPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ProjectPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -8301,18 +7568,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Rubric {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
-            criteria: ::std::result::Result<
-                ::std::vec::Vec<super::RubricCriterion>,
-                ::std::string::String,
-            >,
-            description: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            criteria: ::std::result::Result<::std::vec::Vec<super::RubricCriterion>, ::std::string::String>,
+            description: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -8381,9 +7639,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Rubric> for super::Rubric {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Rubric,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Rubric) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     criteria: value.criteria?,
@@ -8406,8 +7662,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RubricCriterion {
-            description:
-                ::std::result::Result<super::RubricCriterionDescription, ::std::string::String>,
+            description: ::std::result::Result<super::RubricCriterionDescription, ::std::string::String>,
             name: ::std::result::Result<super::RubricCriterionName, ::std::string::String>,
             weight: ::std::result::Result<f64, ::std::string::String>,
         }
@@ -8454,9 +7709,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RubricCriterion> for super::RubricCriterion {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RubricCriterion,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: RubricCriterion) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -8476,10 +7729,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RubricPage {
             items: ::std::result::Result<::std::vec::Vec<super::Rubric>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for RubricPage {
             fn default() -> Self {
@@ -8513,9 +7763,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RubricPage> for super::RubricPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RubricPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: RubricPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -8532,13 +7780,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RunEvalRequest {
-            dataset_id:
-                ::std::result::Result<super::RunEvalRequestDatasetId, ::std::string::String>,
+            dataset_id: ::std::result::Result<super::RunEvalRequestDatasetId, ::std::string::String>,
             model_id: ::std::result::Result<super::RunEvalRequestModelId, ::std::string::String>,
-            name: ::std::result::Result<
-                ::std::option::Option<super::RunEvalRequestName>,
-                ::std::string::String,
-            >,
+            name: ::std::result::Result<::std::option::Option<super::RunEvalRequestName>, ::std::string::String>,
             rubric_id: ::std::result::Result<super::RunEvalRequestRubricId, ::std::string::String>,
         }
         impl ::std::default::Default for RunEvalRequest {
@@ -8595,9 +7839,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RunEvalRequest> for super::RunEvalRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RunEvalRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: RunEvalRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dataset_id: value.dataset_id?,
                     model_id: value.model_id?,
@@ -8618,10 +7860,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Span {
-            agent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            agent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             attributes: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -8629,39 +7868,18 @@ pub mod types {
             cost_total: ::std::result::Result<f64, ::std::string::String>,
             duration_ns: ::std::result::Result<i64, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            input: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            input: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             input_tokens: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             kind: ::std::result::Result<::std::string::String, ::std::string::String>,
-            model: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            model: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            output: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            output: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             output_tokens: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            parent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            start_time: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            parent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            start_time: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             status: ::std::result::Result<super::SpanStatus, ::std::string::String>,
-            status_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            tool_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            status_message: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            tool_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             total_tokens: ::std::result::Result<i64, ::std::string::String>,
             trace_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -8703,9 +7921,7 @@ pub mod types {
             }
             pub fn attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.attributes = value
@@ -8848,9 +8064,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.status_message = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for status_message: {e}")
-                });
+                self.status_message = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for status_message: {e}"));
                 self
             }
             pub fn tool_name<T>(mut self, value: T) -> Self
@@ -8938,10 +8154,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SpanPage {
             items: ::std::result::Result<::std::vec::Vec<super::Span>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for SpanPage {
             fn default() -> Self {
@@ -8975,9 +8188,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<SpanPage> for super::SpanPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: SpanPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: SpanPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -9046,24 +8257,15 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Trace {
-            agent_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            agent_name: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            agent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             cost_usd: ::std::result::Result<f64, ::std::string::String>,
             duration_ms: ::std::result::Result<i64, ::std::string::String>,
             error_count: ::std::result::Result<i64, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             span_count: ::std::result::Result<i64, ::std::string::String>,
-            started_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            started_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             status: ::std::result::Result<super::TraceStatus, ::std::string::String>,
             total_tokens: ::std::result::Result<i64, ::std::string::String>,
         }
@@ -9198,9 +8400,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Trace> for super::Trace {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Trace,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Trace) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -9270,9 +8470,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TraceDetail> for super::TraceDetail {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: TraceDetail,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: TraceDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     spans: value.spans?,
                     trace: value.trace?,
@@ -9290,10 +8488,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TracePage {
             items: ::std::result::Result<::std::vec::Vec<super::Trace>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for TracePage {
             fn default() -> Self {
@@ -9327,9 +8522,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TracePage> for super::TracePage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: TracePage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: TracePage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -9347,15 +8540,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct TrainingJob {
             base_model: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             dataset_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            error: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            error: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             finished_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -9363,14 +8550,8 @@ pub mod types {
             hyperparameters: ::std::result::Result<super::Hyperparameters, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            note: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            output_model_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            note: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            output_model_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             progress: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
             started_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -9440,9 +8621,7 @@ pub mod types {
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.finished_at = value
@@ -9455,9 +8634,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::Hyperparameters>,
                 T::Error: ::std::fmt::Display,
             {
-                self.hyperparameters = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for hyperparameters: {e}")
-                });
+                self.hyperparameters = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for hyperparameters: {e}"));
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -9495,9 +8674,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.output_model_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for output_model_id: {e}")
-                });
+                self.output_model_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for output_model_id: {e}"));
                 self
             }
             pub fn progress<T>(mut self, value: T) -> Self
@@ -9512,9 +8691,7 @@ pub mod types {
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
@@ -9535,9 +8712,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TrainingJob> for super::TrainingJob {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: TrainingJob,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: TrainingJob) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     base_model: value.base_model?,
                     created_at: value.created_at?,
@@ -9576,12 +8751,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TrainingJobPage {
-            items:
-                ::std::result::Result<::std::vec::Vec<super::TrainingJob>, ::std::string::String>,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            items: ::std::result::Result<::std::vec::Vec<super::TrainingJob>, ::std::string::String>,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for TrainingJobPage {
             fn default() -> Self {
@@ -9615,9 +8786,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TrainingJobPage> for super::TrainingJobPage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: TrainingJobPage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: TrainingJobPage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -9634,10 +8803,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateDeploymentRequest {
-            max_replicas: ::std::result::Result<
-                ::std::option::Option<::std::num::NonZeroU32>,
-                ::std::string::String,
-            >,
+            max_replicas: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
             min_replicas: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
             model_id: ::std::result::Result<
                 ::std::option::Option<super::UpdateDeploymentRequestModelId>,
@@ -9676,9 +8842,7 @@ pub mod types {
             }
             pub fn model_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::UpdateDeploymentRequestModelId>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::UpdateDeploymentRequestModelId>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_id = value
@@ -9689,9 +8853,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<UpdateDeploymentRequest> for super::UpdateDeploymentRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: UpdateDeploymentRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: UpdateDeploymentRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     max_replicas: value.max_replicas?,
                     min_replicas: value.min_replicas?,
@@ -9710,13 +8872,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct WhoAmI {
-            default_project_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            default_project_id:
+                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             key: ::std::result::Result<super::KeyInfo, ::std::string::String>,
-            projects:
-                ::std::result::Result<::std::vec::Vec<super::ProjectAccess>, ::std::string::String>,
+            projects: ::std::result::Result<::std::vec::Vec<super::ProjectAccess>, ::std::string::String>,
             team: ::std::result::Result<super::Team, ::std::string::String>,
         }
         impl ::std::default::Default for WhoAmI {
@@ -9735,9 +8894,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.default_project_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for default_project_id: {e}")
-                });
+                self.default_project_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for default_project_id: {e}"));
                 self
             }
             pub fn key<T>(mut self, value: T) -> Self
@@ -9773,9 +8932,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<WhoAmI> for super::WhoAmI {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: WhoAmI,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: WhoAmI) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     default_project_id: value.default_project_id?,
                     key: value.key?,
@@ -9811,8 +8968,7 @@ pub mod types {
         {
             T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
         }
-        pub(super) fn create_halo_schedule_request_time_of_day()
-        -> super::CreateHaloScheduleRequestTimeOfDay {
+        pub(super) fn create_halo_schedule_request_time_of_day() -> super::CreateHaloScheduleRequestTimeOfDay {
             super::CreateHaloScheduleRequestTimeOfDay("09:00".to_string())
         }
     }
@@ -9871,9 +9027,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -9885,11 +9039,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
-        baseurl: &str,
-        client: reqwest::Client,
-        inner: crate::Credentials,
-    ) -> Self {
+    pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::Credentials) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
@@ -10747,8 +9897,7 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue, encode_path,
     };
     /**Builder for [`Client::whoami`]
 
@@ -10780,24 +9929,16 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo {
-                operation_id: "whoami",
-            };
+            let info = OperationInfo { operation_id: "whoami" };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10833,18 +9974,15 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects`
         pub async fn send(self) -> Result<ResponseValue<types::ProjectPage>, Error<types::Error>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/projects", client.baseurl,);
@@ -10874,18 +10012,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10909,9 +10039,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}`
@@ -10947,24 +10077,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10994,9 +10112,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11023,9 +10141,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/models`
@@ -11073,24 +10192,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11116,18 +10223,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn model_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.model_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for model_id failed".to_string()
-            });
+            self.model_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for model_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/models/{model_id}`
@@ -11169,24 +10276,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11214,9 +10309,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11233,9 +10328,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/datasets`
@@ -11280,24 +10376,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11323,9 +10407,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11333,19 +10417,15 @@ pub mod builder {
             V: std::convert::TryInto<types::CreateDatasetRequest>,
             <V as std::convert::TryInto<types::CreateDatasetRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateDatasetRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `CreateDatasetRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::CreateDatasetRequest,
-                ) -> types::builder::CreateDatasetRequest,
+            F: std::ops::FnOnce(types::builder::CreateDatasetRequest) -> types::builder::CreateDatasetRequest,
         {
             self.body = self.body.map(f);
             self
@@ -11391,30 +10471,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11440,24 +10504,22 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn dataset_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.dataset_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for dataset_id failed".to_string()
-            });
+            self.dataset_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for dataset_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/datasets/{dataset_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::DatasetDetail>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::DatasetDetail>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -11495,24 +10557,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11540,9 +10590,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11559,9 +10609,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/rubrics`
@@ -11606,24 +10657,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11649,9 +10688,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -11667,9 +10706,7 @@ pub mod builder {
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::CreateRubricRequest,
-                ) -> types::builder::CreateRubricRequest,
+            F: std::ops::FnOnce(types::builder::CreateRubricRequest) -> types::builder::CreateRubricRequest,
         {
             self.body = self.body.map(f);
             self
@@ -11715,30 +10752,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11764,18 +10785,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn rubric_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.rubric_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for rubric_id failed".to_string()
-            });
+            self.rubric_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for rubric_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/rubrics/{rubric_id}`
@@ -11817,24 +10838,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11864,9 +10873,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11883,9 +10892,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -11943,24 +10953,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11986,9 +10984,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -12050,30 +11048,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12099,18 +11081,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn eval_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.eval_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for eval_id failed".to_string()
-            });
+            self.eval_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for eval_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/evals/{eval_id}`
@@ -12152,24 +11134,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12199,27 +11169,29 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListTrainingJobsCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListTrainingJobsCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `ListTrainingJobsCursor` for cursor failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -12233,9 +11205,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/training-jobs`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::TrainingJobPage>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::TrainingJobPage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -12279,24 +11249,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12322,9 +11280,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -12332,19 +11290,15 @@ pub mod builder {
             V: std::convert::TryInto<types::CreateTrainingJobRequest>,
             <V as std::convert::TryInto<types::CreateTrainingJobRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateTrainingJobRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `CreateTrainingJobRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::CreateTrainingJobRequest,
-                ) -> types::builder::CreateTrainingJobRequest,
+            F: std::ops::FnOnce(types::builder::CreateTrainingJobRequest) -> types::builder::CreateTrainingJobRequest,
         {
             self.body = self.body.map(f);
             self
@@ -12358,9 +11312,7 @@ pub mod builder {
             } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| {
-                    types::CreateTrainingJobRequest::try_from(v).map_err(|e| e.to_string())
-                })
+                .and_then(|v| types::CreateTrainingJobRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/projects/{}/training-jobs",
@@ -12392,30 +11344,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12441,18 +11377,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.job_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for job_id failed".to_string()
-            });
+            self.job_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for job_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/training-jobs/{job_id}`
@@ -12494,24 +11430,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12537,18 +11461,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.job_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for job_id failed".to_string()
-            });
+            self.job_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for job_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/training-jobs/{job_id}/cancel`
@@ -12590,27 +11514,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12638,9 +11548,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -12657,15 +11567,14 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/deployments`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::DeploymentPage>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::DeploymentPage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -12706,24 +11615,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12749,9 +11646,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -12759,19 +11656,15 @@ pub mod builder {
             V: std::convert::TryInto<types::CreateDeploymentRequest>,
             <V as std::convert::TryInto<types::CreateDeploymentRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateDeploymentRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `CreateDeploymentRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::CreateDeploymentRequest,
-                ) -> types::builder::CreateDeploymentRequest,
+            F: std::ops::FnOnce(types::builder::CreateDeploymentRequest) -> types::builder::CreateDeploymentRequest,
         {
             self.body = self.body.map(f);
             self
@@ -12785,9 +11678,7 @@ pub mod builder {
             } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| {
-                    types::CreateDeploymentRequest::try_from(v).map_err(|e| e.to_string())
-                })
+                .and_then(|v| types::CreateDeploymentRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/projects/{}/deployments",
@@ -12819,30 +11710,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12868,18 +11743,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.deployment_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for deployment_id failed".to_string()
-            });
+            self.deployment_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for deployment_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
@@ -12921,24 +11796,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12964,18 +11827,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.deployment_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for deployment_id failed".to_string()
-            });
+            self.deployment_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for deployment_id failed".to_string());
             self
         }
         ///Sends a `DELETE` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
@@ -13017,27 +11880,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13065,18 +11914,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.deployment_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for deployment_id failed".to_string()
-            });
+            self.deployment_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for deployment_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -13084,19 +11933,15 @@ pub mod builder {
             V: std::convert::TryInto<types::UpdateDeploymentRequest>,
             <V as std::convert::TryInto<types::UpdateDeploymentRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `UpdateDeploymentRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `UpdateDeploymentRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::UpdateDeploymentRequest,
-                ) -> types::builder::UpdateDeploymentRequest,
+            F: std::ops::FnOnce(types::builder::UpdateDeploymentRequest) -> types::builder::UpdateDeploymentRequest,
         {
             self.body = self.body.map(f);
             self
@@ -13112,9 +11957,7 @@ pub mod builder {
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let deployment_id = deployment_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| {
-                    types::UpdateDeploymentRequest::try_from(v).map_err(|e| e.to_string())
-                })
+                .and_then(|v| types::UpdateDeploymentRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/projects/{}/deployments/{}",
@@ -13147,30 +11990,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13206,9 +12033,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -13225,9 +12052,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn model<V>(mut self, value: V) -> Self
@@ -13244,13 +12072,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
-                        .to_string()
-                });
+            self.since = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
+            });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -13267,19 +12091,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
-                        .to_string()
-                });
+            self.until = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
+            });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/inferences`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::InferencePage>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::InferencePage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -13332,24 +12150,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13375,24 +12181,22 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn inference_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.inference_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for inference_id failed".to_string()
-            });
+            self.inference_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for inference_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/inferences/{inference_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::InferenceDetail>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::InferenceDetail>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -13430,24 +12234,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13487,9 +12279,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -13516,9 +12308,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn order<V>(mut self, value: V) -> Self
@@ -13535,13 +12328,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
-                        .to_string()
-                });
+            self.since = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
+            });
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
@@ -13568,13 +12357,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
-                        .to_string()
-                });
+            self.until = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
+            });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/traces`
@@ -13637,24 +12422,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13680,18 +12453,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn trace_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.trace_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for trace_id failed".to_string()
-            });
+            self.trace_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for trace_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/traces/{trace_id}`
@@ -13733,24 +12506,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13792,9 +12553,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -13811,9 +12572,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn order<V>(mut self, value: V) -> Self
@@ -13840,13 +12602,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
-                        .to_string()
-                });
+            self.since = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
+            });
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
@@ -13883,13 +12641,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
-                        .to_string()
-                });
+            self.until = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
+            });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/spans`
@@ -13955,24 +12709,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13998,18 +12740,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn span_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.span_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for span_id failed".to_string()
-            });
+            self.span_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for span_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/spans/{span_id}`
@@ -14051,24 +12793,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14100,9 +12830,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -14119,35 +12849,28 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
-                        .to_string()
-                });
+            self.since = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
+            });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
-                        .to_string()
-                });
+            self.until = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
+            });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/agents`
@@ -14198,24 +12921,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14245,44 +12956,36 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.agent_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for agent_id failed".to_string()
-            });
+            self.agent_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for agent_id failed".to_string());
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
-                        .to_string()
-                });
+            self.since = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
+            });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value
-                .try_into()
-                .map(Some)
-                .map_err(|_| {
-                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
-                        .to_string()
-                });
+            self.until = value.try_into().map(Some).map_err(|_| {
+                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
+            });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/agents/{agent_id}`
@@ -14330,24 +13033,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14379,9 +13070,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -14408,9 +13099,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -14471,24 +13163,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14514,9 +13194,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -14524,19 +13204,15 @@ pub mod builder {
             V: std::convert::TryInto<types::CreateHaloRunRequest>,
             <V as std::convert::TryInto<types::CreateHaloRunRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateHaloRunRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `CreateHaloRunRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::CreateHaloRunRequest,
-                ) -> types::builder::CreateHaloRunRequest,
+            F: std::ops::FnOnce(types::builder::CreateHaloRunRequest) -> types::builder::CreateHaloRunRequest,
         {
             self.body = self.body.map(f);
             self
@@ -14582,30 +13258,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14631,18 +13291,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn run_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.run_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for run_id failed".to_string()
-            });
+            self.run_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for run_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/runs/{run_id}`
@@ -14684,24 +13344,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14727,18 +13375,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn run_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.run_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for run_id failed".to_string()
-            });
+            self.run_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for run_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/runs/{run_id}/cancel`
@@ -14780,27 +13428,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14830,42 +13464,43 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListHaloConversationsAgentId>,
         {
-            self.agent_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListHaloConversationsAgentId` for agent_id failed".to_string()
-            });
+            self.agent_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `ListHaloConversationsAgentId` for agent_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListHaloConversationsCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListHaloConversationsCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `ListHaloConversationsCursor` for cursor failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::HaloConversationPage>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::HaloConversationPage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -14909,24 +13544,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14952,24 +13575,22 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.conversation_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for conversation_id failed".to_string()
-            });
+            self.conversation_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for conversation_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations/{conversation_id}`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::HaloConversationDetail>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::HaloConversationDetail>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -15007,24 +13628,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15056,36 +13665,39 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListHaloSchedulesAgentId>,
         {
-            self.agent_id = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListHaloSchedulesAgentId` for agent_id failed".to_string()
-            });
+            self.agent_id = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `ListHaloSchedulesAgentId` for agent_id failed".to_string());
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ListHaloSchedulesCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListHaloSchedulesCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `ListHaloSchedulesCursor` for cursor failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -15099,9 +13711,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::HaloSchedulePage>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedulePage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -15148,24 +13758,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15191,30 +13789,25 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateHaloScheduleRequest>,
-            <V as std::convert::TryInto<types::CreateHaloScheduleRequest>>::Error:
-                std::fmt::Display,
+            <V as std::convert::TryInto<types::CreateHaloScheduleRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `CreateHaloScheduleRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `CreateHaloScheduleRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::CreateHaloScheduleRequest,
-                ) -> types::builder::CreateHaloScheduleRequest,
+            F: std::ops::FnOnce(types::builder::CreateHaloScheduleRequest) -> types::builder::CreateHaloScheduleRequest,
         {
             self.body = self.body.map(f);
             self
@@ -15228,9 +13821,7 @@ pub mod builder {
             } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| {
-                    types::CreateHaloScheduleRequest::try_from(v).map_err(|e| e.to_string())
-                })
+                .and_then(|v| types::CreateHaloScheduleRequest::try_from(v).map_err(|e| e.to_string()))
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/projects/{}/halo/schedules",
@@ -15262,30 +13853,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15311,18 +13886,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.schedule_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for schedule_id failed".to_string()
-            });
+            self.schedule_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}`
@@ -15364,24 +13939,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15407,18 +13970,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.schedule_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for schedule_id failed".to_string()
-            });
+            self.schedule_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/pause`
@@ -15460,27 +14023,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15506,18 +14055,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.schedule_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for schedule_id failed".to_string()
-            });
+            self.schedule_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/resume`
@@ -15559,27 +14108,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -15605,18 +14140,18 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.project_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for project_id failed".to_string()
-            });
+            self.project_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.schedule_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for schedule_id failed".to_string()
-            });
+            self.schedule_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/archive`
@@ -15658,27 +14193,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -33,8 +33,7 @@ use reqwest::header::{AUTHORIZATION, HeaderValue, USER_AGENT};
 use std::time::Duration;
 
 /// The user agent sent unless [`ClientConfig::user_agent`] replaces it.
-pub const DEFAULT_USER_AGENT: &str =
-    concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
+pub const DEFAULT_USER_AGENT: &str = concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION"));
 
 /// The request timeout unless [`ClientConfig::timeout`] replaces it.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -64,15 +63,14 @@ impl Credentials {
     fn new(api_key: Option<&str>, user_agent: &str) -> Result<Self, BuildError> {
         let authorization = match api_key {
             Some(key) => {
-                let mut value = HeaderValue::from_str(&format!("Bearer {key}"))
-                    .map_err(|_| BuildError::InvalidApiKey)?;
+                let mut value =
+                    HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| BuildError::InvalidApiKey)?;
                 value.set_sensitive(true);
                 Some(value)
             }
             None => None,
         };
-        let user_agent =
-            HeaderValue::from_str(user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
+        let user_agent = HeaderValue::from_str(user_agent).map_err(|_| BuildError::InvalidUserAgent)?;
         Ok(Self {
             authorization,
             user_agent,
@@ -95,9 +93,7 @@ pub enum BuildError {
 impl std::fmt::Display for BuildError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            BuildError::InvalidApiKey => {
-                f.write_str("the API key contains characters not allowed in an HTTP header")
-            }
+            BuildError::InvalidApiKey => f.write_str("the API key contains characters not allowed in an HTTP header"),
             BuildError::InvalidUserAgent => {
                 f.write_str("the user agent contains characters not allowed in an HTTP header")
             }
@@ -182,20 +178,12 @@ impl Client {
             Some(api_key),
             self.inner.user_agent.to_str().unwrap_or(DEFAULT_USER_AGENT),
         )?;
-        Ok(Client::new_with_client(
-            &self.baseurl,
-            self.client.clone(),
-            credentials,
-        ))
+        Ok(Client::new_with_client(&self.baseurl, self.client.clone(), credentials))
     }
 }
 
 impl ClientHooks<Credentials> for Client {
-    async fn pre<E>(
-        &self,
-        request: &mut reqwest::Request,
-        _info: &OperationInfo,
-    ) -> Result<(), Error<E>> {
+    async fn pre<E>(&self, request: &mut reqwest::Request, _info: &OperationInfo) -> Result<(), Error<E>> {
         let credentials = self.inner();
         let headers = request.headers_mut();
         if let Some(authorization) = &credentials.authorization {

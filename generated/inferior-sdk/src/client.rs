@@ -28,18 +28,7 @@ pub mod types {
         }
     }
     ///`AgentProfileKeyScope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum AgentProfileKeyScope {
         #[serde(rename = "full")]
         Full,
@@ -84,9 +73,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for AgentProfileKeyScope {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -184,9 +171,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ContextCheckRequestEnvironment {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -197,9 +182,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///The task you are about to start.
@@ -237,9 +220,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ContextCheckRequestTaskDescription {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -250,9 +231,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ContextCheckRequestToolsItem`
@@ -287,9 +266,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ContextCheckRequestToolsItem {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -300,9 +277,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ContextCheckResponse`
@@ -331,18 +306,7 @@ pub mod types {
         }
     }
     ///`CreationMode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum CreationMode {
         #[serde(rename = "structured")]
         Structured,
@@ -375,9 +339,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreationMode {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -405,12 +367,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub does_not_apply_when: ::std::option::Option<DepositRequestDoesNotApplyWhen>,
         ///Versions of the environment, such as `{"node": "20.11", "next": "14.1"}`.
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
-        pub env_versions:
-            ::std::collections::HashMap<::std::string::String, DepositRequestEnvVersionsValue>,
+        #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
+        pub env_versions: ::std::collections::HashMap<::std::string::String, DepositRequestEnvVersionsValue>,
         ///The exact error text, if there was one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_message: ::std::option::Option<DepositRequestErrorMessage>,
@@ -479,9 +437,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestAppliesWhen {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -492,9 +448,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Conditions under which it does not.
@@ -529,9 +483,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestDoesNotApplyWhen {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -542,9 +494,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`DepositRequestEnvVersionsValue`
@@ -579,9 +529,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestEnvVersionsValue {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -592,9 +540,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///The exact error text, if there was one.
@@ -629,9 +575,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -642,9 +586,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///An approach that did not work.
@@ -679,9 +621,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestFailedAttempt {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -692,9 +632,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Code or configuration of the fix.
@@ -729,9 +667,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestImplementation {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -742,9 +678,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///The lesson that transfers to other projects.
@@ -782,9 +716,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestInsight {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -795,9 +727,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///What went wrong, as observed.
@@ -835,9 +765,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestProblem {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -848,9 +776,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Why it happened (at least 30 characters).
@@ -888,9 +814,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestRootCause {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -901,9 +825,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///What fixed it.
@@ -941,9 +863,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestSuccessfulApproachMethod {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -954,9 +874,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`DepositRequestTagsItem`
@@ -994,9 +912,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1007,9 +923,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///One line naming the problem and its fix.
@@ -1047,9 +961,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestTitle {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1060,9 +972,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///Why that approach failed.
@@ -1097,9 +1007,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestWhyFailed {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1110,9 +1018,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`DepositResponse`
@@ -1147,18 +1053,7 @@ pub mod types {
         }
     }
     ///`EvidenceClass`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum EvidenceClass {
         #[serde(rename = "widely_validated")]
         WidelyValidated,
@@ -1203,9 +1098,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for EvidenceClass {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1227,10 +1120,7 @@ pub mod types {
         pub contributor: Contributor,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub creation_mode: CreationMode,
-        #[serde(
-            default,
-            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
-        )]
+        #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
         pub env_versions: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_message: ::std::option::Option<::std::string::String>,
@@ -1365,9 +1255,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for FeedbackRequestConditions {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1378,9 +1266,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`FeedbackResponse`
@@ -1429,9 +1315,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetDemandHotspotsDomain {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1442,24 +1326,11 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`HelpfulnessDetail`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum HelpfulnessDetail {
         #[serde(rename = "solved_directly")]
         SolvedDirectly,
@@ -1504,9 +1375,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for HelpfulnessDetail {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1558,9 +1427,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListMyExperiencesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1571,9 +1438,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`ManifestPrompt`
@@ -1617,18 +1482,7 @@ pub mod types {
         }
     }
     ///`ManifestPromptMessageRole`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ManifestPromptMessageRole {
         #[serde(rename = "user")]
         User,
@@ -1661,9 +1515,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManifestPromptMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1679,18 +1531,7 @@ pub mod types {
         }
     }
     ///`OriginType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum OriginType {
         #[serde(rename = "agent_session")]
         AgentSession,
@@ -1727,9 +1568,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for OriginType {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1825,9 +1664,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositRequestContent {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1838,9 +1675,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`RawDepositRequestTagsItem`
@@ -1878,9 +1713,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1891,9 +1724,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`RawDepositResponse`
@@ -1913,18 +1744,7 @@ pub mod types {
         }
     }
     ///`RawDepositResponseNormalizationStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RawDepositResponseNormalizationStatus {
         #[serde(rename = "pending")]
         Pending,
@@ -1961,25 +1781,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositResponseNormalizationStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`RawDepositResponseStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum RawDepositResponseStatus {
         #[serde(rename = "accepted")]
         Accepted,
@@ -2012,9 +1819,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositResponseStatus {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2068,9 +1873,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawFileDepositRequestContent {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2081,9 +1884,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///The file's name, without directories.
@@ -2121,9 +1922,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawFileDepositRequestFilename {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2134,9 +1933,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`RawFileDepositRequestTagsItem`
@@ -2174,9 +1971,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawFileDepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2187,9 +1982,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`RetractRequest`
@@ -2235,9 +2028,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for RetractRequestReason {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2248,9 +2039,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchExperiencesConditions`
@@ -2285,9 +2074,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesConditions {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2298,9 +2085,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchExperiencesErrorMessage`
@@ -2335,9 +2120,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2348,9 +2131,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchExperiencesQuery`
@@ -2388,9 +2169,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesQuery {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2401,9 +2180,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchExperiencesTags`
@@ -2438,9 +2215,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesTags {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2451,9 +2226,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchQuery`
@@ -2506,9 +2279,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchQueryErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2519,9 +2290,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchQueryQuery`
@@ -2559,9 +2328,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchQueryQuery {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2572,9 +2339,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchQueryTagsItem`
@@ -2609,9 +2374,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchQueryTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2622,9 +2385,7 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
+                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
     ///`SearchResponse`
@@ -2659,18 +2420,7 @@ pub mod types {
         }
     }
     ///`self_only`: only your own; `self_first`: yours ranked first; `collective`: everyone's.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum SearchScope {
         #[serde(rename = "self_only")]
         SelfOnly,
@@ -2707,9 +2457,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchScope {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2772,18 +2520,7 @@ pub mod types {
         }
     }
     ///`ValidationState`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum ValidationState {
         #[serde(rename = "draft")]
         Draft,
@@ -2824,25 +2561,12 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for ValidationState {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`VisibilityScope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Copy,
-        Debug,
-        Eq,
-        Hash,
-        Ord,
-        PartialEq,
-        PartialOrd,
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     pub enum VisibilityScope {
         #[serde(rename = "public")]
         Public,
@@ -2879,9 +2603,7 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<::std::string::String> for VisibilityScope {
         type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2890,17 +2612,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct AgentProfile {
             agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            calibration_score:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            calibration_score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
             deposits: ::std::result::Result<i64, ::std::string::String>,
             display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            expertise:
-                ::std::result::Result<::std::vec::Vec<super::ExpertiseArea>, ::std::string::String>,
+            expertise: ::std::result::Result<::std::vec::Vec<super::ExpertiseArea>, ::std::string::String>,
             feedback_given: ::std::result::Result<i64, ::std::string::String>,
             key_scope: ::std::result::Result<super::AgentProfileKeyScope, ::std::string::String>,
             searches: ::std::result::Result<i64, ::std::string::String>,
-            struggles:
-                ::std::result::Result<::std::vec::Vec<super::StruggleArea>, ::std::string::String>,
+            struggles: ::std::result::Result<::std::vec::Vec<super::StruggleArea>, ::std::string::String>,
         }
         impl ::std::default::Default for AgentProfile {
             fn default() -> Self {
@@ -2933,9 +2652,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.calibration_score = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for calibration_score: {e}")
-                });
+                self.calibration_score = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for calibration_score: {e}"));
                 self
             }
             pub fn deposits<T>(mut self, value: T) -> Self
@@ -2973,9 +2692,9 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.feedback_given = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for feedback_given: {e}")
-                });
+                self.feedback_given = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for feedback_given: {e}"));
                 self
             }
             pub fn key_scope<T>(mut self, value: T) -> Self
@@ -3011,9 +2730,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<AgentProfile> for super::AgentProfile {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: AgentProfile,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: AgentProfile) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     calibration_score: value.calibration_score?,
@@ -3091,9 +2808,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<AntiPattern> for super::AntiPattern {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: AntiPattern,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: AntiPattern) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience_id: value.experience_id?,
                     title: value.title?,
@@ -3112,8 +2827,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BatchSearchRequest {
-            queries:
-                ::std::result::Result<::std::vec::Vec<super::SearchQuery>, ::std::string::String>,
+            queries: ::std::result::Result<::std::vec::Vec<super::SearchQuery>, ::std::string::String>,
         }
         impl ::std::default::Default for BatchSearchRequest {
             fn default() -> Self {
@@ -3136,9 +2850,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<BatchSearchRequest> for super::BatchSearchRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchSearchRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: BatchSearchRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     queries: value.queries?,
                 })
@@ -3153,10 +2865,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BatchSearchResponse {
-            responses: ::std::result::Result<
-                ::std::vec::Vec<super::SearchResponse>,
-                ::std::string::String,
-            >,
+            responses: ::std::result::Result<::std::vec::Vec<super::SearchResponse>, ::std::string::String>,
         }
         impl ::std::default::Default for BatchSearchResponse {
             fn default() -> Self {
@@ -3179,9 +2888,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<BatchSearchResponse> for super::BatchSearchResponse {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: BatchSearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: BatchSearchResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     responses: value.responses?,
                 })
@@ -3196,14 +2903,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Boundaries {
-            applies_when: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            does_not_apply_when: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            applies_when: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            does_not_apply_when:
+                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for Boundaries {
             fn default() -> Self {
@@ -3229,17 +2931,15 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.does_not_apply_when = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for does_not_apply_when: {e}")
-                });
+                self.does_not_apply_when = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for does_not_apply_when: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<Boundaries> for super::Boundaries {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Boundaries,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Boundaries) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     applies_when: value.applies_when?,
                     does_not_apply_when: value.does_not_apply_when?,
@@ -3260,14 +2960,8 @@ pub mod types {
                 ::std::option::Option<super::ContextCheckRequestEnvironment>,
                 ::std::string::String,
             >,
-            task_description: ::std::result::Result<
-                super::ContextCheckRequestTaskDescription,
-                ::std::string::String,
-            >,
-            tools: ::std::result::Result<
-                ::std::vec::Vec<super::ContextCheckRequestToolsItem>,
-                ::std::string::String,
-            >,
+            task_description: ::std::result::Result<super::ContextCheckRequestTaskDescription, ::std::string::String>,
+            tools: ::std::result::Result<::std::vec::Vec<super::ContextCheckRequestToolsItem>, ::std::string::String>,
         }
         impl ::std::default::Default for ContextCheckRequest {
             fn default() -> Self {
@@ -3281,9 +2975,7 @@ pub mod types {
         impl ContextCheckRequest {
             pub fn environment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::ContextCheckRequestEnvironment>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::ContextCheckRequestEnvironment>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.environment = value
@@ -3296,9 +2988,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ContextCheckRequestTaskDescription>,
                 T::Error: ::std::fmt::Display,
             {
-                self.task_description = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for task_description: {e}")
-                });
+                self.task_description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for task_description: {e}"));
                 self
             }
             pub fn tools<T>(mut self, value: T) -> Self
@@ -3314,9 +3006,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ContextCheckRequest> for super::ContextCheckRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ContextCheckRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ContextCheckRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     environment: value.environment?,
                     task_description: value.task_description?,
@@ -3335,17 +3025,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ContextCheckResponse {
-            anti_patterns:
-                ::std::result::Result<::std::vec::Vec<super::AntiPattern>, ::std::string::String>,
+            anti_patterns: ::std::result::Result<::std::vec::Vec<super::AntiPattern>, ::std::string::String>,
             domain: ::std::result::Result<::std::string::String, ::std::string::String>,
-            procedure_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            recommended: ::std::result::Result<
-                ::std::vec::Vec<super::ExperienceSummary>,
-                ::std::string::String,
-            >,
+            procedure_ids: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
+            recommended: ::std::result::Result<::std::vec::Vec<super::ExperienceSummary>, ::std::string::String>,
         }
         impl ::std::default::Default for ContextCheckResponse {
             fn default() -> Self {
@@ -3401,9 +3084,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ContextCheckResponse> for super::ContextCheckResponse {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ContextCheckResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ContextCheckResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     anti_patterns: value.anti_patterns?,
                     domain: value.domain?,
@@ -3459,9 +3140,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Contributor> for super::Contributor {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Contributor,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Contributor) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     display_name: value.display_name?,
@@ -3525,9 +3204,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DemandHotspots> for super::DemandHotspots {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DemandHotspots,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DemandHotspots) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     days: value.days?,
                     hotspots: value.hotspots?,
@@ -3546,66 +3223,38 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DepositRequest {
-            applies_when: ::std::result::Result<
-                ::std::option::Option<super::DepositRequestAppliesWhen>,
-                ::std::string::String,
-            >,
-            creation_mode: ::std::result::Result<
-                ::std::option::Option<super::CreationMode>,
-                ::std::string::String,
-            >,
+            applies_when:
+                ::std::result::Result<::std::option::Option<super::DepositRequestAppliesWhen>, ::std::string::String>,
+            creation_mode: ::std::result::Result<::std::option::Option<super::CreationMode>, ::std::string::String>,
             does_not_apply_when: ::std::result::Result<
                 ::std::option::Option<super::DepositRequestDoesNotApplyWhen>,
                 ::std::string::String,
             >,
             env_versions: ::std::result::Result<
-                ::std::collections::HashMap<
-                    ::std::string::String,
-                    super::DepositRequestEnvVersionsValue,
-                >,
+                ::std::collections::HashMap<::std::string::String, super::DepositRequestEnvVersionsValue>,
                 ::std::string::String,
             >,
-            error_message: ::std::result::Result<
-                ::std::option::Option<super::DepositRequestErrorMessage>,
-                ::std::string::String,
-            >,
-            evidence_class: ::std::result::Result<
-                ::std::option::Option<super::EvidenceClass>,
-                ::std::string::String,
-            >,
-            failed_attempt: ::std::result::Result<
-                ::std::option::Option<super::DepositRequestFailedAttempt>,
-                ::std::string::String,
-            >,
+            error_message:
+                ::std::result::Result<::std::option::Option<super::DepositRequestErrorMessage>, ::std::string::String>,
+            evidence_class: ::std::result::Result<::std::option::Option<super::EvidenceClass>, ::std::string::String>,
+            failed_attempt:
+                ::std::result::Result<::std::option::Option<super::DepositRequestFailedAttempt>, ::std::string::String>,
             implementation: ::std::result::Result<
                 ::std::option::Option<super::DepositRequestImplementation>,
                 ::std::string::String,
             >,
             insight: ::std::result::Result<super::DepositRequestInsight, ::std::string::String>,
-            origin_type: ::std::result::Result<
-                ::std::option::Option<super::OriginType>,
-                ::std::string::String,
-            >,
+            origin_type: ::std::result::Result<::std::option::Option<super::OriginType>, ::std::string::String>,
             problem: ::std::result::Result<super::DepositRequestProblem, ::std::string::String>,
-            root_cause:
-                ::std::result::Result<super::DepositRequestRootCause, ::std::string::String>,
-            successful_approach_method: ::std::result::Result<
-                super::DepositRequestSuccessfulApproachMethod,
-                ::std::string::String,
-            >,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<super::DepositRequestTagsItem>,
-                ::std::string::String,
-            >,
+            root_cause: ::std::result::Result<super::DepositRequestRootCause, ::std::string::String>,
+            successful_approach_method:
+                ::std::result::Result<super::DepositRequestSuccessfulApproachMethod, ::std::string::String>,
+            tags: ::std::result::Result<::std::vec::Vec<super::DepositRequestTagsItem>, ::std::string::String>,
             title: ::std::result::Result<super::DepositRequestTitle, ::std::string::String>,
-            visibility_scope: ::std::result::Result<
-                ::std::option::Option<super::VisibilityScope>,
-                ::std::string::String,
-            >,
-            why_failed: ::std::result::Result<
-                ::std::option::Option<super::DepositRequestWhyFailed>,
-                ::std::string::String,
-            >,
+            visibility_scope:
+                ::std::result::Result<::std::option::Option<super::VisibilityScope>, ::std::string::String>,
+            why_failed:
+                ::std::result::Result<::std::option::Option<super::DepositRequestWhyFailed>, ::std::string::String>,
         }
         impl ::std::default::Default for DepositRequest {
             fn default() -> Self {
@@ -3622,9 +3271,7 @@ pub mod types {
                     origin_type: Ok(Default::default()),
                     problem: Err("no value supplied for problem".to_string()),
                     root_cause: Err("no value supplied for root_cause".to_string()),
-                    successful_approach_method: Err(
-                        "no value supplied for successful_approach_method".to_string(),
-                    ),
+                    successful_approach_method: Err("no value supplied for successful_approach_method".to_string()),
                     tags: Err("no value supplied for tags".to_string()),
                     title: Err("no value supplied for title".to_string()),
                     visibility_scope: Ok(Default::default()),
@@ -3655,23 +3302,18 @@ pub mod types {
             }
             pub fn does_not_apply_when<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::DepositRequestDoesNotApplyWhen>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestDoesNotApplyWhen>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.does_not_apply_when = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for does_not_apply_when: {e}")
-                });
+                self.does_not_apply_when = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for does_not_apply_when: {e}"));
                 self
             }
             pub fn env_versions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::collections::HashMap<
-                            ::std::string::String,
-                            super::DepositRequestEnvVersionsValue,
-                        >,
+                        ::std::collections::HashMap<::std::string::String, super::DepositRequestEnvVersionsValue>,
                     >,
                 T::Error: ::std::fmt::Display,
             {
@@ -3682,9 +3324,7 @@ pub mod types {
             }
             pub fn error_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::DepositRequestErrorMessage>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestErrorMessage>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_message = value
@@ -3697,33 +3337,29 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::EvidenceClass>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.evidence_class = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for evidence_class: {e}")
-                });
+                self.evidence_class = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
                 self
             }
             pub fn failed_attempt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::DepositRequestFailedAttempt>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestFailedAttempt>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.failed_attempt = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for failed_attempt: {e}")
-                });
+                self.failed_attempt = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for failed_attempt: {e}"));
                 self
             }
             pub fn implementation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<super::DepositRequestImplementation>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestImplementation>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.implementation = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for implementation: {e}")
-                });
+                self.implementation = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for implementation: {e}"));
                 self
             }
             pub fn insight<T>(mut self, value: T) -> Self
@@ -3771,9 +3407,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::DepositRequestSuccessfulApproachMethod>,
                 T::Error: ::std::fmt::Display,
             {
-                self.successful_approach_method = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for successful_approach_method: {e}")
-                });
+                self.successful_approach_method = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for successful_approach_method: {e}"));
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -3801,9 +3437,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::VisibilityScope>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.visibility_scope = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for visibility_scope: {e}")
-                });
+                self.visibility_scope = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for visibility_scope: {e}"));
                 self
             }
             pub fn why_failed<T>(mut self, value: T) -> Self
@@ -3819,9 +3455,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<DepositRequest> for super::DepositRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DepositRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DepositRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     applies_when: value.applies_when?,
                     creation_mode: value.creation_mode?,
@@ -3871,10 +3505,7 @@ pub mod types {
             experience_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             quality: ::std::result::Result<super::QualityScores, ::std::string::String>,
             validation_state: ::std::result::Result<super::ValidationState, ::std::string::String>,
-            warnings: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
+            warnings: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
             worthiness_score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for DepositResponse {
@@ -3914,9 +3545,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ValidationState>,
                 T::Error: ::std::fmt::Display,
             {
-                self.validation_state = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for validation_state: {e}")
-                });
+                self.validation_state = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for validation_state: {e}"));
                 self
             }
             pub fn warnings<T>(mut self, value: T) -> Self
@@ -3934,17 +3565,15 @@ pub mod types {
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.worthiness_score = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for worthiness_score: {e}")
-                });
+                self.worthiness_score = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for worthiness_score: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<DepositResponse> for super::DepositResponse {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: DepositResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: DepositResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience_id: value.experience_id?,
                     quality: value.quality?,
@@ -3986,9 +3615,7 @@ pub mod types {
         impl Error {
             pub fn details<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::serde_json::Map<::std::string::String, ::serde_json::Value>,
-                    >,
+                T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.details = value
@@ -4019,9 +3646,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Error> for super::Error {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Error,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Error) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     details: value.details?,
                     error: value.error?,
@@ -4067,17 +3692,15 @@ pub mod types {
                 T: ::std::convert::TryInto<super::EvidenceClass>,
                 T::Error: ::std::fmt::Display,
             {
-                self.evidence_class = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for evidence_class: {e}")
-                });
+                self.evidence_class = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<EvidenceCount> for super::EvidenceCount {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: EvidenceCount,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: EvidenceCount) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
                     evidence_class: value.evidence_class?,
@@ -4096,40 +3719,26 @@ pub mod types {
         pub struct Experience {
             boundaries: ::std::result::Result<super::Boundaries, ::std::string::String>,
             contributor: ::std::result::Result<super::Contributor, ::std::string::String>,
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             creation_mode: ::std::result::Result<super::CreationMode, ::std::string::String>,
             env_versions: ::std::result::Result<
                 ::std::collections::HashMap<::std::string::String, ::std::string::String>,
                 ::std::string::String,
             >,
-            error_message: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            error_message: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             evidence_class: ::std::result::Result<super::EvidenceClass, ::std::string::String>,
-            failed_approaches: ::std::result::Result<
-                ::std::vec::Vec<super::FailedApproach>,
-                ::std::string::String,
-            >,
+            failed_approaches: ::std::result::Result<::std::vec::Vec<super::FailedApproach>, ::std::string::String>,
             helpful_count: ::std::result::Result<i64, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             insight: ::std::result::Result<::std::string::String, ::std::string::String>,
-            linked_procedure_id: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            linked_procedure_id:
+                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             origin_type: ::std::result::Result<super::OriginType, ::std::string::String>,
             problem: ::std::result::Result<::std::string::String, ::std::string::String>,
             quality: ::std::result::Result<super::QualityScores, ::std::string::String>,
             root_cause: ::std::result::Result<::std::string::String, ::std::string::String>,
             solution: ::std::result::Result<super::Solution, ::std::string::String>,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
+            tags: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             unhelpful_count: ::std::result::Result<i64, ::std::string::String>,
             updated_at: ::std::result::Result<
@@ -4213,9 +3822,7 @@ pub mod types {
             }
             pub fn env_versions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::collections::HashMap<::std::string::String, ::std::string::String>,
-                    >,
+                T: ::std::convert::TryInto<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.env_versions = value
@@ -4238,9 +3845,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::EvidenceClass>,
                 T::Error: ::std::fmt::Display,
             {
-                self.evidence_class = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for evidence_class: {e}")
-                });
+                self.evidence_class = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
                 self
             }
             pub fn failed_approaches<T>(mut self, value: T) -> Self
@@ -4248,9 +3855,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::FailedApproach>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.failed_approaches = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for failed_approaches: {e}")
-                });
+                self.failed_approaches = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for failed_approaches: {e}"));
                 self
             }
             pub fn helpful_count<T>(mut self, value: T) -> Self
@@ -4288,9 +3895,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.linked_procedure_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for linked_procedure_id: {e}")
-                });
+                self.linked_procedure_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for linked_procedure_id: {e}"));
                 self
             }
             pub fn origin_type<T>(mut self, value: T) -> Self
@@ -4368,16 +3975,14 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.unhelpful_count = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for unhelpful_count: {e}")
-                });
+                self.unhelpful_count = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for unhelpful_count: {e}"));
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<
-                        ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
-                    >,
+                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
@@ -4390,9 +3995,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ValidationState>,
                 T::Error: ::std::fmt::Display,
             {
-                self.validation_state = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for validation_state: {e}")
-                });
+                self.validation_state = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for validation_state: {e}"));
                 self
             }
             pub fn visibility_scope<T>(mut self, value: T) -> Self
@@ -4400,9 +4005,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::VisibilityScope>,
                 T::Error: ::std::fmt::Display,
             {
-                self.visibility_scope = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for visibility_scope: {e}")
-                });
+                self.visibility_scope = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for visibility_scope: {e}"));
                 self
             }
             pub fn worthiness_score<T>(mut self, value: T) -> Self
@@ -4410,17 +4015,15 @@ pub mod types {
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.worthiness_score = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for worthiness_score: {e}")
-                });
+                self.worthiness_score = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for worthiness_score: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<Experience> for super::Experience {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Experience,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Experience) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     boundaries: value.boundaries?,
                     contributor: value.contributor?,
@@ -4481,14 +4084,8 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ExperiencePage {
-            items: ::std::result::Result<
-                ::std::vec::Vec<super::ExperienceSummary>,
-                ::std::string::String,
-            >,
-            next_cursor: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            items: ::std::result::Result<::std::vec::Vec<super::ExperienceSummary>, ::std::string::String>,
+            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for ExperiencePage {
             fn default() -> Self {
@@ -4522,9 +4119,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ExperiencePage> for super::ExperiencePage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExperiencePage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ExperiencePage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -4541,20 +4136,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ExperienceSummary {
-            created_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             evidence_class: ::std::result::Result<super::EvidenceClass, ::std::string::String>,
             helpful_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             insight: ::std::result::Result<::std::string::String, ::std::string::String>,
             problem: ::std::result::Result<::std::string::String, ::std::string::String>,
             quality: ::std::result::Result<super::QualityScores, ::std::string::String>,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
+            tags: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             validation_state: ::std::result::Result<super::ValidationState, ::std::string::String>,
         }
@@ -4590,9 +4179,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::EvidenceClass>,
                 T::Error: ::std::fmt::Display,
             {
-                self.evidence_class = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for evidence_class: {e}")
-                });
+                self.evidence_class = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
                 self
             }
             pub fn helpful_count<T>(mut self, value: T) -> Self
@@ -4670,17 +4259,15 @@ pub mod types {
                 T: ::std::convert::TryInto<super::ValidationState>,
                 T::Error: ::std::fmt::Display,
             {
-                self.validation_state = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for validation_state: {e}")
-                });
+                self.validation_state = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for validation_state: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<ExperienceSummary> for super::ExperienceSummary {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExperienceSummary,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ExperienceSummary) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     evidence_class: value.evidence_class?,
@@ -4721,9 +4308,7 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     deposits: Err("no value supplied for deposits".to_string()),
-                    mean_transferability: Err(
-                        "no value supplied for mean_transferability".to_string()
-                    ),
+                    mean_transferability: Err("no value supplied for mean_transferability".to_string()),
                     tag: Err("no value supplied for tag".to_string()),
                 }
             }
@@ -4744,9 +4329,9 @@ pub mod types {
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.mean_transferability = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for mean_transferability: {e}")
-                });
+                self.mean_transferability = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for mean_transferability: {e}"));
                 self
             }
             pub fn tag<T>(mut self, value: T) -> Self
@@ -4762,9 +4347,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ExpertiseArea> for super::ExpertiseArea {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ExpertiseArea,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ExpertiseArea) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     deposits: value.deposits?,
                     mean_transferability: value.mean_transferability?,
@@ -4784,10 +4367,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FailedApproach {
             attempt: ::std::result::Result<::std::string::String, ::std::string::String>,
-            why_failed: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            why_failed: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for FailedApproach {
             fn default() -> Self {
@@ -4821,9 +4401,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<FailedApproach> for super::FailedApproach {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: FailedApproach,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: FailedApproach) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     attempt: value.attempt?,
                     why_failed: value.why_failed?,
@@ -4840,14 +4418,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FeedbackRequest {
-            conditions: ::std::result::Result<
-                ::std::option::Option<super::FeedbackRequestConditions>,
-                ::std::string::String,
-            >,
-            helpfulness_detail: ::std::result::Result<
-                ::std::option::Option<super::HelpfulnessDetail>,
-                ::std::string::String,
-            >,
+            conditions:
+                ::std::result::Result<::std::option::Option<super::FeedbackRequestConditions>, ::std::string::String>,
+            helpfulness_detail:
+                ::std::result::Result<::std::option::Option<super::HelpfulnessDetail>, ::std::string::String>,
             was_helpful: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for FeedbackRequest {
@@ -4875,9 +4449,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<super::HelpfulnessDetail>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.helpfulness_detail = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for helpfulness_detail: {e}")
-                });
+                self.helpfulness_detail = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for helpfulness_detail: {e}"));
                 self
             }
             pub fn was_helpful<T>(mut self, value: T) -> Self
@@ -4893,9 +4467,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<FeedbackRequest> for super::FeedbackRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: FeedbackRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: FeedbackRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     conditions: value.conditions?,
                     helpfulness_detail: value.helpfulness_detail?,
@@ -4916,8 +4488,7 @@ pub mod types {
         pub struct FeedbackResponse {
             experience_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             feedback_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            previous_transferability_score:
-                ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            previous_transferability_score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
             transferability_score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for FeedbackResponse {
@@ -4926,9 +4497,7 @@ pub mod types {
                     experience_id: Err("no value supplied for experience_id".to_string()),
                     feedback_id: Err("no value supplied for feedback_id".to_string()),
                     previous_transferability_score: Ok(Default::default()),
-                    transferability_score: Err(
-                        "no value supplied for transferability_score".to_string()
-                    ),
+                    transferability_score: Err("no value supplied for transferability_score".to_string()),
                 }
             }
         }
@@ -4958,11 +4527,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<f64>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.previous_transferability_score = value.try_into().map_err(|e| {
-                    format!(
-                        "error converting supplied value for previous_transferability_score: {e}"
-                    )
-                });
+                self.previous_transferability_score = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for previous_transferability_score: {e}"));
                 self
             }
             pub fn transferability_score<T>(mut self, value: T) -> Self
@@ -4970,17 +4537,15 @@ pub mod types {
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.transferability_score = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for transferability_score: {e}")
-                });
+                self.transferability_score = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for transferability_score: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<FeedbackResponse> for super::FeedbackResponse {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: FeedbackResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: FeedbackResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience_id: value.experience_id?,
                     feedback_id: value.feedback_id?,
@@ -5002,14 +4567,8 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Hotspot {
             best_score: ::std::result::Result<f64, ::std::string::String>,
-            domain: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            last_searched_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            domain: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            last_searched_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
             query: ::std::result::Result<::std::string::String, ::std::string::String>,
             searches: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
         }
@@ -5050,9 +4609,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.last_searched_at = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for last_searched_at: {e}")
-                });
+                self.last_searched_at = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for last_searched_at: {e}"));
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -5078,9 +4637,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Hotspot> for super::Hotspot {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Hotspot,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Hotspot) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     best_score: value.best_score?,
                     domain: value.domain?,
@@ -5103,20 +4660,11 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPrompt {
-            arguments: ::std::result::Result<
-                ::std::vec::Vec<super::ManifestPromptArgument>,
-                ::std::string::String,
-            >,
+            arguments: ::std::result::Result<::std::vec::Vec<super::ManifestPromptArgument>, ::std::string::String>,
             description: ::std::result::Result<::std::string::String, ::std::string::String>,
-            messages: ::std::result::Result<
-                ::std::vec::Vec<super::ManifestPromptMessage>,
-                ::std::string::String,
-            >,
+            messages: ::std::result::Result<::std::vec::Vec<super::ManifestPromptMessage>, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            title: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            title: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
         }
         impl ::std::default::Default for ManifestPrompt {
             fn default() -> Self {
@@ -5183,9 +4731,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ManifestPrompt> for super::ManifestPrompt {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ManifestPrompt,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ManifestPrompt) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     arguments: value.arguments?,
                     description: value.description?,
@@ -5255,9 +4801,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ManifestPromptArgument> for super::ManifestPromptArgument {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ManifestPromptArgument,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ManifestPromptArgument) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -5311,9 +4855,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<ManifestPromptMessage> for super::ManifestPromptMessage {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: ManifestPromptMessage,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: ManifestPromptMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     role: value.role?,
                     template: value.template?,
@@ -5331,10 +4873,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct McpManifest {
             instructions: ::std::result::Result<::std::string::String, ::std::string::String>,
-            prompts: ::std::result::Result<
-                ::std::vec::Vec<super::ManifestPrompt>,
-                ::std::string::String,
-            >,
+            prompts: ::std::result::Result<::std::vec::Vec<super::ManifestPrompt>, ::std::string::String>,
         }
         impl ::std::default::Default for McpManifest {
             fn default() -> Self {
@@ -5368,9 +4907,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<McpManifest> for super::McpManifest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: McpManifest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: McpManifest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     instructions: value.instructions?,
                     prompts: value.prompts?,
@@ -5387,34 +4924,20 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Procedure {
-            applies_when: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            applies_when: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            source_experience_ids: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
-            steps: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
+            source_experience_ids: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
+            steps: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
             summary: ::std::result::Result<::std::string::String, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            updated_at: ::std::result::Result<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-                ::std::string::String,
-            >,
+            updated_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
         }
         impl ::std::default::Default for Procedure {
             fn default() -> Self {
                 Self {
                     applies_when: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    source_experience_ids: Err(
-                        "no value supplied for source_experience_ids".to_string()
-                    ),
+                    source_experience_ids: Err("no value supplied for source_experience_ids".to_string()),
                     steps: Err("no value supplied for steps".to_string()),
                     summary: Err("no value supplied for summary".to_string()),
                     title: Err("no value supplied for title".to_string()),
@@ -5448,9 +4971,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.source_experience_ids = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for source_experience_ids: {e}")
-                });
+                self.source_experience_ids = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for source_experience_ids: {e}"));
                 self
             }
             pub fn steps<T>(mut self, value: T) -> Self
@@ -5496,9 +5019,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Procedure> for super::Procedure {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Procedure,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Procedure) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     applies_when: value.applies_when?,
                     id: value.id?,
@@ -5572,9 +5093,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<QualityDistribution> for super::QualityDistribution {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: QualityDistribution,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: QualityDistribution) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     high: value.high?,
                     low: value.low?,
@@ -5602,9 +5121,7 @@ pub mod types {
                 Self {
                     boundary_precision: Err("no value supplied for boundary_precision".to_string()),
                     causal_depth: Err("no value supplied for causal_depth".to_string()),
-                    insight_transferability: Err(
-                        "no value supplied for insight_transferability".to_string()
-                    ),
+                    insight_transferability: Err("no value supplied for insight_transferability".to_string()),
                 }
             }
         }
@@ -5614,9 +5131,9 @@ pub mod types {
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.boundary_precision = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for boundary_precision: {e}")
-                });
+                self.boundary_precision = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for boundary_precision: {e}"));
                 self
             }
             pub fn causal_depth<T>(mut self, value: T) -> Self
@@ -5634,17 +5151,15 @@ pub mod types {
                 T: ::std::convert::TryInto<f64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.insight_transferability = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for insight_transferability: {e}")
-                });
+                self.insight_transferability = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for insight_transferability: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<QualityScores> for super::QualityScores {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: QualityScores,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: QualityScores) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     boundary_precision: value.boundary_precision?,
                     causal_depth: value.causal_depth?,
@@ -5664,10 +5179,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RawDepositRequest {
             content: ::std::result::Result<super::RawDepositRequestContent, ::std::string::String>,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<super::RawDepositRequestTagsItem>,
-                ::std::string::String,
-            >,
+            tags: ::std::result::Result<::std::vec::Vec<super::RawDepositRequestTagsItem>, ::std::string::String>,
         }
         impl ::std::default::Default for RawDepositRequest {
             fn default() -> Self {
@@ -5701,9 +5213,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RawDepositRequest> for super::RawDepositRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RawDepositRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: RawDepositRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content: value.content?,
                     tags: value.tags?,
@@ -5721,14 +5231,9 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct RawDepositResponse {
             bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            filename: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
-            normalization_status: ::std::result::Result<
-                super::RawDepositResponseNormalizationStatus,
-                ::std::string::String,
-            >,
+            filename: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            normalization_status:
+                ::std::result::Result<super::RawDepositResponseNormalizationStatus, ::std::string::String>,
             raw_deposit_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             status: ::std::result::Result<super::RawDepositResponseStatus, ::std::string::String>,
         }
@@ -5737,9 +5242,7 @@ pub mod types {
                 Self {
                     bytes: Ok(Default::default()),
                     filename: Ok(Default::default()),
-                    normalization_status: Err(
-                        "no value supplied for normalization_status".to_string()
-                    ),
+                    normalization_status: Err("no value supplied for normalization_status".to_string()),
                     raw_deposit_id: Err("no value supplied for raw_deposit_id".to_string()),
                     status: Err("no value supplied for status".to_string()),
                 }
@@ -5771,9 +5274,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::RawDepositResponseNormalizationStatus>,
                 T::Error: ::std::fmt::Display,
             {
-                self.normalization_status = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for normalization_status: {e}")
-                });
+                self.normalization_status = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for normalization_status: {e}"));
                 self
             }
             pub fn raw_deposit_id<T>(mut self, value: T) -> Self
@@ -5781,9 +5284,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::string::String>,
                 T::Error: ::std::fmt::Display,
             {
-                self.raw_deposit_id = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for raw_deposit_id: {e}")
-                });
+                self.raw_deposit_id = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for raw_deposit_id: {e}"));
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -5799,9 +5302,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RawDepositResponse> for super::RawDepositResponse {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RawDepositResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: RawDepositResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     bytes: value.bytes?,
                     filename: value.filename?,
@@ -5824,14 +5325,9 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RawFileDepositRequest {
-            content:
-                ::std::result::Result<super::RawFileDepositRequestContent, ::std::string::String>,
-            filename:
-                ::std::result::Result<super::RawFileDepositRequestFilename, ::std::string::String>,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<super::RawFileDepositRequestTagsItem>,
-                ::std::string::String,
-            >,
+            content: ::std::result::Result<super::RawFileDepositRequestContent, ::std::string::String>,
+            filename: ::std::result::Result<super::RawFileDepositRequestFilename, ::std::string::String>,
+            tags: ::std::result::Result<::std::vec::Vec<super::RawFileDepositRequestTagsItem>, ::std::string::String>,
         }
         impl ::std::default::Default for RawFileDepositRequest {
             fn default() -> Self {
@@ -5876,9 +5372,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RawFileDepositRequest> for super::RawFileDepositRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RawFileDepositRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: RawFileDepositRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content: value.content?,
                     filename: value.filename?,
@@ -5897,10 +5391,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RetractRequest {
-            reason: ::std::result::Result<
-                ::std::option::Option<super::RetractRequestReason>,
-                ::std::string::String,
-            >,
+            reason: ::std::result::Result<::std::option::Option<super::RetractRequestReason>, ::std::string::String>,
         }
         impl ::std::default::Default for RetractRequest {
             fn default() -> Self {
@@ -5923,12 +5414,8 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<RetractRequest> for super::RetractRequest {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: RetractRequest,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    reason: value.reason?,
-                })
+            fn try_from(value: RetractRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { reason: value.reason? })
             }
         }
         impl ::std::convert::From<super::RetractRequest> for RetractRequest {
@@ -5940,20 +5427,12 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SearchQuery {
-            error_message: ::std::result::Result<
-                ::std::option::Option<super::SearchQueryErrorMessage>,
-                ::std::string::String,
-            >,
+            error_message:
+                ::std::result::Result<::std::option::Option<super::SearchQueryErrorMessage>, ::std::string::String>,
             limit: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             query: ::std::result::Result<super::SearchQueryQuery, ::std::string::String>,
-            scope: ::std::result::Result<
-                ::std::option::Option<super::SearchScope>,
-                ::std::string::String,
-            >,
-            tags: ::std::result::Result<
-                ::std::vec::Vec<super::SearchQueryTagsItem>,
-                ::std::string::String,
-            >,
+            scope: ::std::result::Result<::std::option::Option<super::SearchScope>, ::std::string::String>,
+            tags: ::std::result::Result<::std::vec::Vec<super::SearchQueryTagsItem>, ::std::string::String>,
         }
         impl ::std::default::Default for SearchQuery {
             fn default() -> Self {
@@ -6020,9 +5499,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<SearchQuery> for super::SearchQuery {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: SearchQuery,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: SearchQuery) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     error_message: value.error_message?,
                     limit: value.limit?,
@@ -6046,12 +5523,8 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SearchResponse {
             query: ::std::result::Result<::std::string::String, ::std::string::String>,
-            results:
-                ::std::result::Result<::std::vec::Vec<super::SearchResult>, ::std::string::String>,
-            scope: ::std::result::Result<
-                ::std::option::Option<super::SearchScope>,
-                ::std::string::String,
-            >,
+            results: ::std::result::Result<::std::vec::Vec<super::SearchResult>, ::std::string::String>,
+            scope: ::std::result::Result<::std::option::Option<super::SearchScope>, ::std::string::String>,
             search_id: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for SearchResponse {
@@ -6108,9 +5581,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<SearchResponse> for super::SearchResponse {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: SearchResponse,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: SearchResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     query: value.query?,
                     results: value.results?,
@@ -6132,10 +5603,7 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SearchResult {
             experience: ::std::result::Result<super::ExperienceSummary, ::std::string::String>,
-            matched_fields: ::std::result::Result<
-                ::std::vec::Vec<::std::string::String>,
-                ::std::string::String,
-            >,
+            matched_fields: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
             own: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
             score: ::std::result::Result<f64, ::std::string::String>,
         }
@@ -6165,9 +5633,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.matched_fields = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for matched_fields: {e}")
-                });
+                self.matched_fields = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for matched_fields: {e}"));
                 self
             }
             pub fn own<T>(mut self, value: T) -> Self
@@ -6193,9 +5661,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<SearchResult> for super::SearchResult {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: SearchResult,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: SearchResult) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience: value.experience?,
                     matched_fields: value.matched_fields?,
@@ -6216,10 +5682,7 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Solution {
-            implementation: ::std::result::Result<
-                ::std::option::Option<::std::string::String>,
-                ::std::string::String,
-            >,
+            implementation: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             method: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Solution {
@@ -6236,9 +5699,9 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.implementation = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for implementation: {e}")
-                });
+                self.implementation = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for implementation: {e}"));
                 self
             }
             pub fn method<T>(mut self, value: T) -> Self
@@ -6254,9 +5717,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<Solution> for super::Solution {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Solution,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Solution) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     implementation: value.implementation?,
                     method: value.method?,
@@ -6276,13 +5737,10 @@ pub mod types {
             contributors: ::std::result::Result<i64, ::std::string::String>,
             experiences: ::std::result::Result<i64, ::std::string::String>,
             feedback: ::std::result::Result<i64, ::std::string::String>,
-            quality_distribution:
-                ::std::result::Result<super::QualityDistribution, ::std::string::String>,
+            quality_distribution: ::std::result::Result<super::QualityDistribution, ::std::string::String>,
             searches_last_7_days: ::std::result::Result<i64, ::std::string::String>,
-            top_tags:
-                ::std::result::Result<::std::vec::Vec<super::TagCount>, ::std::string::String>,
-            trust_distribution:
-                ::std::result::Result<::std::vec::Vec<super::EvidenceCount>, ::std::string::String>,
+            top_tags: ::std::result::Result<::std::vec::Vec<super::TagCount>, ::std::string::String>,
+            trust_distribution: ::std::result::Result<::std::vec::Vec<super::EvidenceCount>, ::std::string::String>,
         }
         impl ::std::default::Default for Stats {
             fn default() -> Self {
@@ -6290,12 +5748,8 @@ pub mod types {
                     contributors: Err("no value supplied for contributors".to_string()),
                     experiences: Err("no value supplied for experiences".to_string()),
                     feedback: Err("no value supplied for feedback".to_string()),
-                    quality_distribution: Err(
-                        "no value supplied for quality_distribution".to_string()
-                    ),
-                    searches_last_7_days: Err(
-                        "no value supplied for searches_last_7_days".to_string()
-                    ),
+                    quality_distribution: Err("no value supplied for quality_distribution".to_string()),
+                    searches_last_7_days: Err("no value supplied for searches_last_7_days".to_string()),
                     top_tags: Err("no value supplied for top_tags".to_string()),
                     trust_distribution: Err("no value supplied for trust_distribution".to_string()),
                 }
@@ -6337,9 +5791,9 @@ pub mod types {
                 T: ::std::convert::TryInto<super::QualityDistribution>,
                 T::Error: ::std::fmt::Display,
             {
-                self.quality_distribution = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for quality_distribution: {e}")
-                });
+                self.quality_distribution = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for quality_distribution: {e}"));
                 self
             }
             pub fn searches_last_7_days<T>(mut self, value: T) -> Self
@@ -6347,9 +5801,9 @@ pub mod types {
                 T: ::std::convert::TryInto<i64>,
                 T::Error: ::std::fmt::Display,
             {
-                self.searches_last_7_days = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for searches_last_7_days: {e}")
-                });
+                self.searches_last_7_days = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for searches_last_7_days: {e}"));
                 self
             }
             pub fn top_tags<T>(mut self, value: T) -> Self
@@ -6367,17 +5821,15 @@ pub mod types {
                 T: ::std::convert::TryInto<::std::vec::Vec<super::EvidenceCount>>,
                 T::Error: ::std::fmt::Display,
             {
-                self.trust_distribution = value.try_into().map_err(|e| {
-                    format!("error converting supplied value for trust_distribution: {e}")
-                });
+                self.trust_distribution = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for trust_distribution: {e}"));
                 self
             }
         }
         impl ::std::convert::TryFrom<Stats> for super::Stats {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: Stats,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: Stats) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     contributors: value.contributors?,
                     experiences: value.experiences?,
@@ -6451,9 +5903,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<StruggleArea> for super::StruggleArea {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: StruggleArea,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: StruggleArea) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     searches: value.searches?,
                     tag: value.tag?,
@@ -6507,9 +5957,7 @@ pub mod types {
         }
         impl ::std::convert::TryFrom<TagCount> for super::TagCount {
             type Error = super::error::ConversionError;
-            fn try_from(
-                value: TagCount,
-            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(value: TagCount) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
                     tag: value.tag?,
@@ -6590,9 +6038,7 @@ impl Client {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
-            reqwest::ClientBuilder::new()
-                .connect_timeout(dur)
-                .timeout(dur)
+            reqwest::ClientBuilder::new().connect_timeout(dur).timeout(dur)
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
@@ -6604,11 +6050,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(
-        baseurl: &str,
-        client: reqwest::Client,
-        inner: crate::Credentials,
-    ) -> Self {
+    pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::Credentials) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
@@ -6892,8 +6334,7 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt,
-        ResponseValue, encode_path,
+        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue, encode_path,
     };
     /**Builder for [`Client::search_experiences`]
 
@@ -6934,18 +6375,20 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::SearchExperiencesConditions>,
         {
-            self.conditions = value.try_into().map(Some).map_err(|_| {
-                "conversion to `SearchExperiencesConditions` for conditions failed".to_string()
-            });
+            self.conditions = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `SearchExperiencesConditions` for conditions failed".to_string());
             self
         }
         pub fn error_message<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::SearchExperiencesErrorMessage>,
         {
-            self.error_message = value.try_into().map(Some).map_err(|_| {
-                "conversion to `SearchExperiencesErrorMessage` for error_message failed".to_string()
-            });
+            self.error_message = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `SearchExperiencesErrorMessage` for error_message failed".to_string());
             self
         }
         pub fn evidence_class<V>(mut self, value: V) -> Self
@@ -6972,9 +6415,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn min_boundary_precision<V>(mut self, value: V) -> Self
@@ -7001,9 +6445,10 @@ pub mod builder {
         where
             V: std::convert::TryInto<f64>,
         {
-            self.min_insight_transferability = value.try_into().map(Some).map_err(|_| {
-                "conversion to `f64` for min_insight_transferability failed".to_string()
-            });
+            self.min_insight_transferability = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `f64` for min_insight_transferability failed".to_string());
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
@@ -7036,9 +6481,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/experiences/search`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::SearchResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::SearchResponse>, Error<types::Error>> {
             let Self {
                 client,
                 conditions,
@@ -7060,8 +6503,7 @@ pub mod builder {
             let limit = limit.map_err(Error::InvalidRequest)?;
             let min_boundary_precision = min_boundary_precision.map_err(Error::InvalidRequest)?;
             let min_causal_depth = min_causal_depth.map_err(Error::InvalidRequest)?;
-            let min_insight_transferability =
-                min_insight_transferability.map_err(Error::InvalidRequest)?;
+            let min_insight_transferability = min_insight_transferability.map_err(Error::InvalidRequest)?;
             let query = query.map_err(Error::InvalidRequest)?;
             let scope = scope.map_err(Error::InvalidRequest)?;
             let tags = tags.map_err(Error::InvalidRequest)?;
@@ -7079,22 +6521,10 @@ pub mod builder {
                     ::reqwest::header::ACCEPT,
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
-                .query(&progenitor_client::QueryParam::new(
-                    "conditions",
-                    &conditions,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "error_message",
-                    &error_message,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "evidence_class",
-                    &evidence_class,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "include_drafts",
-                    &include_drafts,
-                ))
+                .query(&progenitor_client::QueryParam::new("conditions", &conditions))
+                .query(&progenitor_client::QueryParam::new("error_message", &error_message))
+                .query(&progenitor_client::QueryParam::new("evidence_class", &evidence_class))
+                .query(&progenitor_client::QueryParam::new("include_drafts", &include_drafts))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
                 .query(&progenitor_client::QueryParam::new(
                     "min_boundary_precision",
@@ -7122,21 +6552,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7169,17 +6589,13 @@ pub mod builder {
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::BatchSearchRequest,
-                ) -> types::builder::BatchSearchRequest,
+            F: std::ops::FnOnce(types::builder::BatchSearchRequest) -> types::builder::BatchSearchRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/search/batch`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::BatchSearchResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::BatchSearchResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::BatchSearchRequest::try_from(v).map_err(|e| e.to_string()))
@@ -7210,21 +6626,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7263,9 +6669,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/experiences`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::DepositResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::DepositResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::DepositRequest::try_from(v).map_err(|e| e.to_string()))
@@ -7296,27 +6700,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7349,17 +6739,13 @@ pub mod builder {
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::RawDepositRequest,
-                ) -> types::builder::RawDepositRequest,
+            F: std::ops::FnOnce(types::builder::RawDepositRequest) -> types::builder::RawDepositRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/raw`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::RawDepositRequest::try_from(v).map_err(|e| e.to_string()))
@@ -7390,27 +6776,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7435,27 +6807,21 @@ pub mod builder {
             V: std::convert::TryInto<types::RawFileDepositRequest>,
             <V as std::convert::TryInto<types::RawFileDepositRequest>>::Error: std::fmt::Display,
         {
-            self.body = value.try_into().map(From::from).map_err(|s| {
-                format!(
-                    "conversion to `RawFileDepositRequest` for body failed: {}",
-                    s
-                )
-            });
+            self.body = value
+                .try_into()
+                .map(From::from)
+                .map_err(|s| format!("conversion to `RawFileDepositRequest` for body failed: {}", s));
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::RawFileDepositRequest,
-                ) -> types::builder::RawFileDepositRequest,
+            F: std::ops::FnOnce(types::builder::RawFileDepositRequest) -> types::builder::RawFileDepositRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/raw/file`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::RawFileDepositRequest::try_from(v).map_err(|e| e.to_string()))
@@ -7486,27 +6852,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                409u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                422u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7532,29 +6884,25 @@ pub mod builder {
         where
             V: std::convert::TryInto<types::ListMyExperiencesCursor>,
         {
-            self.cursor = value.try_into().map(Some).map_err(|_| {
-                "conversion to `ListMyExperiencesCursor` for cursor failed".to_string()
-            });
+            self.cursor = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `ListMyExperiencesCursor` for cursor failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/experiences/mine`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ExperiencePage>, Error<types::Error>> {
-            let Self {
-                client,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(self) -> Result<ResponseValue<types::ExperiencePage>, Error<types::Error>> {
+            let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/mine", client.baseurl,);
@@ -7584,21 +6932,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7631,17 +6969,13 @@ pub mod builder {
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(
-                    types::builder::ContextCheckRequest,
-                ) -> types::builder::ContextCheckRequest,
+            F: std::ops::FnOnce(types::builder::ContextCheckRequest) -> types::builder::ContextCheckRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/context-check`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::ContextCheckResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::ContextCheckResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
                 .and_then(|v| types::ContextCheckRequest::try_from(v).map_err(|e| e.to_string()))
@@ -7672,21 +7006,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7710,17 +7034,14 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.experience_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for experience_id failed".to_string()
-            });
+            self.experience_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for experience_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/experiences/{experience_id}`
         pub async fn send(self) -> Result<ResponseValue<types::Experience>, Error<types::Error>> {
-            let Self {
-                client,
-                experience_id,
-            } = self;
+            let Self { client, experience_id } = self;
             let experience_id = experience_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/experiences/{}",
@@ -7751,24 +7072,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7794,9 +7103,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.experience_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for experience_id failed".to_string()
-            });
+            self.experience_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for experience_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7858,24 +7167,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7901,9 +7198,9 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.experience_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for experience_id failed".to_string()
-            });
+            self.experience_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for experience_id failed".to_string());
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
@@ -7925,9 +7222,7 @@ pub mod builder {
             self
         }
         ///Sends a `POST` request to `/v1/experiences/{experience_id}/feedback`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::FeedbackResponse>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::FeedbackResponse>, Error<types::Error>> {
             let Self {
                 client,
                 experience_id,
@@ -7967,24 +7262,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -8008,17 +7291,14 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::string::String>,
         {
-            self.procedure_id = value.try_into().map_err(|_| {
-                "conversion to `:: std :: string :: String` for procedure_id failed".to_string()
-            });
+            self.procedure_id = value
+                .try_into()
+                .map_err(|_| "conversion to `:: std :: string :: String` for procedure_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/procedures/{procedure_id}`
         pub async fn send(self) -> Result<ResponseValue<types::Procedure>, Error<types::Error>> {
-            let Self {
-                client,
-                procedure_id,
-            } = self;
+            let Self { client, procedure_id } = self;
             let procedure_id = procedure_id.map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/v1/procedures/{}",
@@ -8049,24 +7329,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                404u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -8110,18 +7378,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -8165,18 +7425,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -8206,27 +7458,30 @@ pub mod builder {
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.days = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for days failed".to_string()
-            });
+            self.days = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for days failed".to_string());
             self
         }
         pub fn domain<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::GetDemandHotspotsDomain>,
         {
-            self.domain = value.try_into().map(Some).map_err(|_| {
-                "conversion to `GetDemandHotspotsDomain` for domain failed".to_string()
-            });
+            self.domain = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `GetDemandHotspotsDomain` for domain failed".to_string());
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::num::NonZeroU32>,
         {
-            self.limit = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string()
-            });
+            self.limit = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
             self
         }
         pub fn max_top_score<V>(mut self, value: V) -> Self
@@ -8240,9 +7495,7 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/demand/hotspots`
-        pub async fn send(
-            self,
-        ) -> Result<ResponseValue<types::DemandHotspots>, Error<types::Error>> {
+        pub async fn send(self) -> Result<ResponseValue<types::DemandHotspots>, Error<types::Error>> {
             let Self {
                 client,
                 days,
@@ -8271,10 +7524,7 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("days", &days))
                 .query(&progenitor_client::QueryParam::new("domain", &domain))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "max_top_score",
-                    &max_top_score,
-                ))
+                .query(&progenitor_client::QueryParam::new("max_top_score", &max_top_score))
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -8286,21 +7536,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                401u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                403u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                429u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -8344,9 +7584,7 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => Err(Error::ErrorResponse(
-                    ResponseValue::from_response(response).await?,
-                )),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -1,0 +1,120 @@
+//! Command-line and environment configuration shared by both binaries.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Flags both servers take.
+#[derive(Debug, Default, Clone)]
+pub struct Flags {
+    pub help: bool,
+    pub version: bool,
+    /// Run on the embedded local backend.
+    pub local: bool,
+    pub data_dir: Option<PathBuf>,
+    /// Serve Streamable HTTP on this address instead of stdio.
+    pub http: Option<String>,
+    pub read_only: bool,
+    pub toolsets: Vec<String>,
+    /// Further Host / Origin values accepted over HTTP (behind a proxy).
+    pub allowed_hosts: Vec<String>,
+    pub stateless: bool,
+}
+
+/// Parses flags; an unknown flag or a missing value is an error naming it.
+pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
+    let mut flags = Flags::default();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
+            _ => (arg.clone(), None),
+        };
+        let mut value = |what: &str| {
+            inline
+                .clone()
+                .or_else(|| args.next())
+                .ok_or_else(|| format!("{name} needs {what}"))
+        };
+        match name.as_str() {
+            "-h" | "--help" => flags.help = true,
+            "-V" | "--version" => flags.version = true,
+            "--local" => flags.local = true,
+            "--data-dir" => flags.data_dir = Some(value("a directory")?.into()),
+            "--http" => flags.http = Some(value("an address such as 127.0.0.1:8080")?),
+            "--read-only" => flags.read_only = true,
+            "--toolsets" => {
+                flags.toolsets = value("a comma-separated list")?
+                    .split(',')
+                    .map(|s| s.trim().to_string())
+                    .filter(|s| !s.is_empty())
+                    .collect()
+            }
+            "--allow-host" => flags.allowed_hosts.push(value("a host name")?),
+            "--stateless" => flags.stateless = true,
+            other => return Err(format!("unknown argument `{other}` (see --help)")),
+        }
+    }
+    Ok(flags)
+}
+
+/// `MCP_HTTP_TIMEOUT` (seconds, default 15).
+pub fn timeout() -> Result<Duration, String> {
+    match std::env::var("MCP_HTTP_TIMEOUT") {
+        Ok(v) if !v.trim().is_empty() => v
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|s| *s > 0.0 && s.is_finite())
+            .map(Duration::from_secs_f64)
+            .ok_or_else(|| format!("MCP_HTTP_TIMEOUT must be a positive number of seconds, got `{v}`")),
+        _ => Ok(Duration::from_secs(15)),
+    }
+}
+
+/// A non-empty environment variable.
+pub fn env(name: &str) -> Option<String> {
+    std::env::var(name)
+        .ok()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// Logs go to stderr (stdout carries JSON-RPC only), filtered by `RUST_LOG` (default `warn`).
+pub fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(args: &[&str]) -> Result<Flags, String> {
+        parse(args.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn flags_parse_with_and_without_equals() {
+        let f = p(&[
+            "--local",
+            "--data-dir",
+            "/tmp/x",
+            "--toolsets=halo,traces",
+            "--read-only",
+        ])
+        .unwrap();
+        assert!(f.local && f.read_only);
+        assert_eq!(f.data_dir, Some(PathBuf::from("/tmp/x")));
+        assert_eq!(f.toolsets, ["halo", "traces"]);
+        assert_eq!(
+            p(&["--http"]).unwrap_err(),
+            "--http needs an address such as 127.0.0.1:8080"
+        );
+        assert_eq!(p(&["--bogus"]).unwrap_err(), "unknown argument `--bogus` (see --help)");
+    }
+}

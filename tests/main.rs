@@ -1,0 +1,4 @@
+//! Integration tests of the server crate: one binary, one module per area.
+
+mod common;
+mod listings;
