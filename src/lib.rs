@@ -5,7 +5,6 @@
 //! the hand-written tools ([`handlers`]) and the two API bindings ([`inferior`], [`inference`]).
 
 pub mod cli;
-pub mod gates;
 pub mod generated;
 pub mod handlers;
 pub mod inference;

@@ -1,10 +1,10 @@
 //! The Inferior server's hand-written tools: the six local gates, the query-safety check that
 //! runs before every search, and the file deposit (which reads a local file first).
 
-use crate::gates::{safety, search, trace, worthiness};
 use crate::generated::inferior::args;
 use crate::mcp::{Ctx, ToolError};
 use crate::render::Render;
+use inferior_gates::{safety, search, trace, worthiness};
 use inferior_sdk::Client;
 
 /// Largest file `deposit_file_inferior_experience` sends (the API's limit).

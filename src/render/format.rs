@@ -59,7 +59,7 @@ pub fn trim_float(x: f64, decimals: usize) -> String {
 
 /// Cuts text to `max` characters with a marker saying how much was cut.
 pub fn cut(text: &str, max: usize) -> String {
-    crate::gates::cut(text, max)
+    inferior_gates::cut(text, max)
 }
 
 #[cfg(test)]

@@ -1164,6 +1164,9 @@ pub mod types {
         pub id: ::std::string::String,
         pub model_id: ::std::string::String,
         pub name: ::std::string::String,
+        ///Set on local-backend records: graded by a local heuristic, not a model.
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub note: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub rows_evaluated: ::std::option::Option<i64>,
         pub rubric_id: ::std::string::String,
@@ -2748,6 +2751,95 @@ pub mod types {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
                 .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+        }
+    }
+    ///`ManifestPrompt`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ManifestPrompt {
+        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
+        pub arguments: ::std::vec::Vec<ManifestPromptArgument>,
+        pub description: ::std::string::String,
+        pub messages: ::std::vec::Vec<ManifestPromptMessage>,
+        pub name: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
+    }
+    impl ManifestPrompt {
+        pub fn builder() -> builder::ManifestPrompt {
+            Default::default()
+        }
+    }
+    ///`ManifestPromptArgument`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ManifestPromptArgument {
+        pub description: ::std::string::String,
+        pub name: ::std::string::String,
+        #[serde(default)]
+        pub required: bool,
+    }
+    impl ManifestPromptArgument {
+        pub fn builder() -> builder::ManifestPromptArgument {
+            Default::default()
+        }
+    }
+    ///`ManifestPromptMessage`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct ManifestPromptMessage {
+        pub role: ManifestPromptMessageRole,
+        pub template: ::std::string::String,
+    }
+    impl ManifestPromptMessage {
+        pub fn builder() -> builder::ManifestPromptMessage {
+            Default::default()
+        }
+    }
+    ///`ManifestPromptMessageRole`
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    pub enum ManifestPromptMessageRole {
+        #[serde(rename = "user")]
+        User,
+        #[serde(rename = "assistant")]
+        Assistant,
+    }
+    impl ::std::fmt::Display for ManifestPromptMessageRole {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            match *self {
+                Self::User => f.write_str("user"),
+                Self::Assistant => f.write_str("assistant"),
+            }
+        }
+    }
+    impl ::std::str::FromStr for ManifestPromptMessageRole {
+        type Err = self::error::ConversionError;
+        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            match value {
+                "user" => Ok(Self::User),
+                "assistant" => Ok(Self::Assistant),
+                _ => Err("invalid value".into()),
+            }
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ManifestPromptMessageRole {
+        type Error = self::error::ConversionError;
+        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ManifestPromptMessageRole {
+        type Error = self::error::ConversionError;
+        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    ///The MCP manifest; see `specs/mcp_manifest.schema.json` for every field.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct McpManifest {
+        pub instructions: ::std::string::String,
+        pub prompts: ::std::vec::Vec<ManifestPrompt>,
+    }
+    impl McpManifest {
+        pub fn builder() -> builder::McpManifest {
+            Default::default()
         }
     }
     ///`Model`
@@ -5268,6 +5360,7 @@ pub mod types {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             model_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            note: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
             rows_evaluated: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
             rubric_id: ::std::result::Result<::std::string::String, ::std::string::String>,
             score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
@@ -5284,6 +5377,7 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     model_id: Err("no value supplied for model_id".to_string()),
                     name: Err("no value supplied for name".to_string()),
+                    note: Ok(Default::default()),
                     rows_evaluated: Ok(Default::default()),
                     rubric_id: Err("no value supplied for rubric_id".to_string()),
                     score: Ok(Default::default()),
@@ -5372,6 +5466,16 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for name: {e}"));
                 self
             }
+            pub fn note<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.note = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for note: {e}"));
+                self
+            }
             pub fn rows_evaluated<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<::std::option::Option<i64>>,
@@ -5425,6 +5529,7 @@ pub mod types {
                     id: value.id?,
                     model_id: value.model_id?,
                     name: value.name?,
+                    note: value.note?,
                     rows_evaluated: value.rows_evaluated?,
                     rubric_id: value.rubric_id?,
                     score: value.score?,
@@ -5443,6 +5548,7 @@ pub mod types {
                     id: Ok(value.id),
                     model_id: Ok(value.model_id),
                     name: Ok(value.name),
+                    note: Ok(value.note),
                     rows_evaluated: Ok(value.rows_evaluated),
                     rubric_id: Ok(value.rubric_id),
                     score: Ok(value.score),
@@ -7027,6 +7133,270 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     prefix: Ok(value.prefix),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ManifestPrompt {
+            arguments: ::std::result::Result<::std::vec::Vec<super::ManifestPromptArgument>, ::std::string::String>,
+            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            messages: ::std::result::Result<::std::vec::Vec<super::ManifestPromptMessage>, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            title: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+        }
+        impl ::std::default::Default for ManifestPrompt {
+            fn default() -> Self {
+                Self {
+                    arguments: Ok(Default::default()),
+                    description: Err("no value supplied for description".to_string()),
+                    messages: Err("no value supplied for messages".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    title: Ok(Default::default()),
+                }
+            }
+        }
+        impl ManifestPrompt {
+            pub fn arguments<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPromptArgument>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.arguments = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for arguments: {e}"));
+                self
+            }
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn messages<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPromptMessage>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.messages = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for messages: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn title<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::option::Option<::std::string::String>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.title = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ManifestPrompt> for super::ManifestPrompt {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ManifestPrompt) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    arguments: value.arguments?,
+                    description: value.description?,
+                    messages: value.messages?,
+                    name: value.name?,
+                    title: value.title?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ManifestPrompt> for ManifestPrompt {
+            fn from(value: super::ManifestPrompt) -> Self {
+                Self {
+                    arguments: Ok(value.arguments),
+                    description: Ok(value.description),
+                    messages: Ok(value.messages),
+                    name: Ok(value.name),
+                    title: Ok(value.title),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ManifestPromptArgument {
+            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            required: ::std::result::Result<bool, ::std::string::String>,
+        }
+        impl ::std::default::Default for ManifestPromptArgument {
+            fn default() -> Self {
+                Self {
+                    description: Err("no value supplied for description".to_string()),
+                    name: Err("no value supplied for name".to_string()),
+                    required: Ok(Default::default()),
+                }
+            }
+        }
+        impl ManifestPromptArgument {
+            pub fn description<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.description = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                self
+            }
+            pub fn name<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.name = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                self
+            }
+            pub fn required<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<bool>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.required = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for required: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ManifestPromptArgument> for super::ManifestPromptArgument {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ManifestPromptArgument) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    description: value.description?,
+                    name: value.name?,
+                    required: value.required?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ManifestPromptArgument> for ManifestPromptArgument {
+            fn from(value: super::ManifestPromptArgument) -> Self {
+                Self {
+                    description: Ok(value.description),
+                    name: Ok(value.name),
+                    required: Ok(value.required),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct ManifestPromptMessage {
+            role: ::std::result::Result<super::ManifestPromptMessageRole, ::std::string::String>,
+            template: ::std::result::Result<::std::string::String, ::std::string::String>,
+        }
+        impl ::std::default::Default for ManifestPromptMessage {
+            fn default() -> Self {
+                Self {
+                    role: Err("no value supplied for role".to_string()),
+                    template: Err("no value supplied for template".to_string()),
+                }
+            }
+        }
+        impl ManifestPromptMessage {
+            pub fn role<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<super::ManifestPromptMessageRole>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.role = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                self
+            }
+            pub fn template<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.template = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for template: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<ManifestPromptMessage> for super::ManifestPromptMessage {
+            type Error = super::error::ConversionError;
+            fn try_from(value: ManifestPromptMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    role: value.role?,
+                    template: value.template?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::ManifestPromptMessage> for ManifestPromptMessage {
+            fn from(value: super::ManifestPromptMessage) -> Self {
+                Self {
+                    role: Ok(value.role),
+                    template: Ok(value.template),
+                }
+            }
+        }
+        #[derive(Clone, Debug)]
+        pub struct McpManifest {
+            instructions: ::std::result::Result<::std::string::String, ::std::string::String>,
+            prompts: ::std::result::Result<::std::vec::Vec<super::ManifestPrompt>, ::std::string::String>,
+        }
+        impl ::std::default::Default for McpManifest {
+            fn default() -> Self {
+                Self {
+                    instructions: Err("no value supplied for instructions".to_string()),
+                    prompts: Err("no value supplied for prompts".to_string()),
+                }
+            }
+        }
+        impl McpManifest {
+            pub fn instructions<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::string::String>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.instructions = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for instructions: {e}"));
+                self
+            }
+            pub fn prompts<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPrompt>>,
+                T::Error: ::std::fmt::Display,
+            {
+                self.prompts = value
+                    .try_into()
+                    .map_err(|e| format!("error converting supplied value for prompts: {e}"));
+                self
+            }
+        }
+        impl ::std::convert::TryFrom<McpManifest> for super::McpManifest {
+            type Error = super::error::ConversionError;
+            fn try_from(value: McpManifest) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self {
+                    instructions: value.instructions?,
+                    prompts: value.prompts?,
+                })
+            }
+        }
+        impl ::std::convert::From<super::McpManifest> for McpManifest {
+            fn from(value: super::McpManifest) -> Self {
+                Self {
+                    instructions: Ok(value.instructions),
+                    prompts: Ok(value.prompts),
                 }
             }
         }
@@ -9889,6 +10259,18 @@ impl Client {
     ```*/
     pub fn archive_halo_schedule(&self) -> builder::ArchiveHaloSchedule<'_> {
         builder::ArchiveHaloSchedule::new(self)
+    }
+    /**The live MCP manifest (instructions and prompt templates); no authentication
+
+    Sends a `GET` request to `/v1/mcp/manifest.json`
+
+    ```ignore
+    let response = client.get_mcp_manifest()
+        .send()
+        .await;
+    ```*/
+    pub fn get_mcp_manifest(&self) -> builder::GetMcpManifest<'_> {
+        builder::GetMcpManifest::new(self)
     }
 }
 /// Types for composing operation parameters.
@@ -14199,6 +14581,50 @@ pub mod builder {
                 404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                _ => Err(Error::UnexpectedResponse(response)),
+            }
+        }
+    }
+    /**Builder for [`Client::get_mcp_manifest`]
+
+    [`Client::get_mcp_manifest`]: super::Client::get_mcp_manifest*/
+    #[derive(Debug, Clone)]
+    pub struct GetMcpManifest<'a> {
+        client: &'a super::Client,
+    }
+    impl<'a> GetMcpManifest<'a> {
+        pub fn new(client: &'a super::Client) -> Self {
+            Self { client: client }
+        }
+        ///Sends a `GET` request to `/v1/mcp/manifest.json`
+        pub async fn send(self) -> Result<ResponseValue<types::McpManifest>, Error<types::Error>> {
+            let Self { client } = self;
+            let url = format!("{}/v1/mcp/manifest.json", client.baseurl,);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+            header_map.append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
+            );
+            #[allow(unused_mut)]
+            let mut request = client
+                .client
+                .get(url)
+                .header(
+                    ::reqwest::header::ACCEPT,
+                    ::reqwest::header::HeaderValue::from_static("application/json"),
+                )
+                .headers(header_map)
+                .build()?;
+            let info = OperationInfo {
+                operation_id: "get_mcp_manifest",
+            };
+            client.pre(&mut request, &info).await?;
+            let result = client.exec(request, &info).await;
+            client.post(&result, &info).await?;
+            let response = result?;
+            match response.status().as_u16() {
+                200u16 => ResponseValue::from_response(response).await,
                 500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
                 _ => Err(Error::UnexpectedResponse(response)),
             }

@@ -17,7 +17,7 @@
 //! let client = inference_sdk::ClientConfig::new("https://api.inference.net")
 //!     .api_key(std::env::var("INFERENCE_API_KEY")?)
 //!     .build()?;
-//! let response = client.list_projects().send().await?;
+//! let response = client.get_mcp_manifest().send().await?;
 //! println!("{:?}", response.into_inner());
 //! # Ok(())
 //! # }

@@ -1,4 +1,4 @@
-//! The local gates of the Inferior server: decisions an agent can ask for without a network
+//! The local gates of the Inferior server (and the checks its local backend shares with them): decisions an agent can ask for without a network
 //! call or any cost. Each is a pure function over its inputs with documented thresholds, so its
 //! behaviour can be locked by tests with real examples.
 

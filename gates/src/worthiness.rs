@@ -56,8 +56,24 @@ const CAUSAL: [&str; 9] = [
     "led to",
 ];
 
-pub fn evaluate(d: &Draft) -> Evaluation {
-    let mut dims: Vec<(&'static str, f64, f64, String)> = Vec::new();
+/// One scored dimension.
+#[derive(Debug, Clone)]
+pub struct Dimension {
+    pub name: &'static str,
+    pub weight: f64,
+    pub score: f64,
+    /// What to do when it fails.
+    pub advice: String,
+}
+
+/// The nine dimensions of a draft.
+pub fn dimensions(d: &Draft) -> Vec<Dimension> {
+    let dim = |name, weight, score: f64, advice: String| Dimension {
+        name,
+        weight,
+        score: score.clamp(0.0, 1.0),
+        advice,
+    };
     let required = [
         ("title", &d.title),
         ("problem", &d.problem),
@@ -66,79 +82,94 @@ pub fn evaluate(d: &Draft) -> Evaluation {
         ("successful_approach_method", &d.successful_approach_method),
     ];
     let missing: Vec<&str> = required.iter().filter(|(_, v)| len(v) == 0).map(|(n, _)| *n).collect();
-    dims.push((
-        "completeness",
-        0.20,
-        1.0 - missing.len() as f64 / required.len() as f64,
-        format!("missing {}", missing.join(", ")),
-    ));
     let root = len(&d.root_cause);
     let says_why = d
         .root_cause
         .as_deref()
         .is_some_and(|r| CAUSAL.iter().any(|w| r.to_lowercase().contains(w)));
-    let depth = (root as f64 / MIN_ROOT_CAUSE as f64).min(1.0) * if says_why { 1.0 } else { 0.7 };
-    dims.push((
-        "causal_depth",
-        0.15,
-        depth,
-        format!("root_cause should say why it happened in at least {MIN_ROOT_CAUSE} characters (has {root})"),
-    ));
     let insight = len(&d.insight);
     let restates = d.insight.is_some()
         && d.insight.as_deref().map(str::trim) == d.successful_approach_method.as_deref().map(str::trim);
-    let transfer = if restates {
-        0.2
-    } else {
-        (insight as f64 / MIN_INSIGHT as f64).min(1.0)
-    };
-    dims.push(("transferability", 0.15, transfer, format!("insight should state the lesson for other projects in at least {MIN_INSIGHT} characters, not restate the fix")));
-    let specific =
-        ((len(&d.title) as f64 / MIN_TITLE as f64).min(1.0) + if d.tags.is_empty() { 0.0 } else { 1.0 }) / 2.0;
-    dims.push((
-        "specificity",
-        0.10,
-        specific,
-        format!("a title of at least {MIN_TITLE} characters and at least one tag"),
-    ));
-    let bounded = (len(&d.applies_when) > 0) as u8 + (len(&d.does_not_apply_when) > 0) as u8;
-    dims.push((
-        "boundaries",
-        0.10,
-        bounded as f64 / 2.0,
-        "say when the lesson applies and when it does not (applies_when, does_not_apply_when)".into(),
-    ));
-    dims.push((
-        "verification",
-        0.10,
-        if d.has_been_verified { 1.0 } else { 0.0 },
-        "verify the fix first (tests pass, the error is gone)".into(),
-    ));
-    dims.push((
-        "non_trivial",
-        0.10,
-        if d.is_trivial_fix { 0.0 } else { 1.0 },
-        "a typo-level fix is not worth a deposit".into(),
-    ));
-    dims.push((
-        "novelty",
-        0.05,
-        d.novelty_self_report.clamp(0.0, 1.0),
-        "it seems well known already".into(),
-    ));
-    dims.push((
-        "recurrence",
-        0.05,
-        d.recurrence_self_report.clamp(0.0, 1.0),
-        "others are unlikely to hit it".into(),
-    ));
-    let score = (dims.iter().map(|(_, w, s, _)| w * s).sum::<f64>() * 100.0).round() / 100.0;
-    let failed: Vec<(&'static str, String)> = dims
+    let bounded = u8::from(len(&d.applies_when) > 0) + u8::from(len(&d.does_not_apply_when) > 0);
+    vec![
+        dim(
+            "completeness",
+            0.20,
+            1.0 - missing.len() as f64 / required.len() as f64,
+            format!("missing {}", missing.join(", ")),
+        ),
+        dim(
+            "causal_depth",
+            0.15,
+            (root as f64 / MIN_ROOT_CAUSE as f64).min(1.0) * if says_why { 1.0 } else { 0.7 },
+            format!("root_cause should say why it happened in at least {MIN_ROOT_CAUSE} characters (has {root})"),
+        ),
+        dim(
+            "transferability",
+            0.15,
+            if restates {
+                0.2
+            } else {
+                (insight as f64 / MIN_INSIGHT as f64).min(1.0)
+            },
+            format!(
+                "insight should state the lesson for other projects in at least {MIN_INSIGHT} characters, not restate the fix"
+            ),
+        ),
+        dim(
+            "specificity",
+            0.10,
+            ((len(&d.title) as f64 / MIN_TITLE as f64).min(1.0) + if d.tags.is_empty() { 0.0 } else { 1.0 }) / 2.0,
+            format!("a title of at least {MIN_TITLE} characters and at least one tag"),
+        ),
+        dim(
+            "boundaries",
+            0.10,
+            f64::from(bounded) / 2.0,
+            "say when the lesson applies and when it does not (applies_when, does_not_apply_when)".into(),
+        ),
+        dim(
+            "verification",
+            0.10,
+            if d.has_been_verified { 1.0 } else { 0.0 },
+            "verify the fix first (tests pass, the error is gone)".into(),
+        ),
+        dim(
+            "non_trivial",
+            0.10,
+            if d.is_trivial_fix { 0.0 } else { 1.0 },
+            "a typo-level fix is not worth a deposit".into(),
+        ),
+        dim(
+            "novelty",
+            0.05,
+            d.novelty_self_report,
+            "it seems well known already".into(),
+        ),
+        dim(
+            "recurrence",
+            0.05,
+            d.recurrence_self_report,
+            "others are unlikely to hit it".into(),
+        ),
+    ]
+}
+
+/// The weighted score of dimensions, rounded to two decimals.
+pub fn score(dimensions: &[Dimension]) -> f64 {
+    (dimensions.iter().map(|d| d.weight * d.score).sum::<f64>() * 100.0).round() / 100.0
+}
+
+pub fn evaluate(d: &Draft) -> Evaluation {
+    let dims = dimensions(d);
+    let score = score(&dims);
+    let complete = dims.first().is_some_and(|c| c.score >= 1.0);
+    let failed = dims
         .iter()
-        .filter(|(_, _, s, _)| *s < 0.5)
-        .map(|(n, _, _, why)| (*n, why.clone()))
+        .filter(|d| d.score < 0.5)
+        .map(|d| (d.name, d.advice.clone()))
         .collect();
-    let should_deposit = score >= THRESHOLD && missing.is_empty() && root >= MIN_ROOT_CAUSE && !d.is_trivial_fix;
+    let should_deposit = score >= THRESHOLD && complete && len(&d.root_cause) >= MIN_ROOT_CAUSE && !d.is_trivial_fix;
     Evaluation {
         should_deposit,
         score,

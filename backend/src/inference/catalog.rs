@@ -1,0 +1,835 @@
+//! Identity, projects, and the catalog: models, datasets, rubrics, evals, training jobs and
+//! deployments. Training, eval grading and deployment are local records whose status moves in
+//! the background (see `worker`); nothing is trained, graded by a model, or deployed locally.
+
+use super::{Page, Select, caller, enum_str, enum_value, opt_ts};
+use crate::auth;
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+use crate::util::{new_id, now, parse_ts, ts};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use inference_sdk::types as t;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Deserialize;
+
+pub fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/v1/whoami", get(whoami))
+        .route("/v1/projects", get(list_projects))
+        .route("/v1/projects/{project_id}", get(get_project))
+        .route("/v1/projects/{project_id}/models", get(list_models))
+        .route("/v1/projects/{project_id}/models/{model_id}", get(get_model))
+        .route(
+            "/v1/projects/{project_id}/datasets",
+            get(list_datasets).post(create_dataset),
+        )
+        .route("/v1/projects/{project_id}/datasets/{dataset_id}", get(get_dataset))
+        .route(
+            "/v1/projects/{project_id}/rubrics",
+            get(list_rubrics).post(create_rubric),
+        )
+        .route("/v1/projects/{project_id}/rubrics/{rubric_id}", get(get_rubric))
+        .route("/v1/projects/{project_id}/evals", get(list_evals).post(run_eval))
+        .route("/v1/projects/{project_id}/evals/{eval_id}", get(get_eval))
+        .route(
+            "/v1/projects/{project_id}/training-jobs",
+            get(list_training_jobs).post(create_training_job),
+        )
+        .route(
+            "/v1/projects/{project_id}/training-jobs/{job_id}",
+            get(get_training_job),
+        )
+        .route(
+            "/v1/projects/{project_id}/training-jobs/{job_id}/cancel",
+            post(cancel_training_job),
+        )
+        .route(
+            "/v1/projects/{project_id}/deployments",
+            get(list_deployments).post(create_deployment),
+        )
+        .route(
+            "/v1/projects/{project_id}/deployments/{deployment_id}",
+            get(get_deployment).patch(update_deployment).delete(delete_deployment),
+        )
+}
+
+/// Set on training jobs and deployments: what a local record is.
+pub const LOCAL_TRAINING_NOTE: &str =
+    "Local record: the local backend trains nothing; the job only moves through its statuses.";
+pub const LOCAL_DEPLOYMENT_NOTE: &str = "Local record: the local backend deploys nothing; the endpoint does not serve.";
+pub const LOCAL_EVAL_NOTE: &str = "Graded locally by a heuristic (a row passes when its source inference succeeded and has an output), not by a model.";
+
+// ---------------------------------------------------------------------------------------------
+// Identity and projects
+
+async fn whoami(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Json<t::WhoAmI>> {
+    let c = auth::inference_caller(&state.db, &state.limiter, &headers)?;
+    let projects = c
+        .projects
+        .iter()
+        .map(|p| t::ProjectAccess {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            scopes: [(p.read, t::Scope::Read), (p.write, t::Scope::Write)]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, s)| s)
+                .collect(),
+        })
+        .collect();
+    Ok(Json(t::WhoAmI {
+        team: t::Team {
+            id: c.team_id,
+            name: c.team_name,
+        },
+        key: t::KeyInfo {
+            id: c.key_id,
+            name: c.key_name,
+            prefix: c.key_prefix,
+        },
+        projects,
+        default_project_id: c.default_project_id,
+    }))
+}
+
+fn project_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<t::Project> {
+    let id: String = r.get(0)?;
+    let count = |table: &str| {
+        conn.query_row(
+            &format!("SELECT COUNT(*) FROM {table} WHERE project_id = ?1"),
+            [&id],
+            |r| r.get::<_, i64>(0),
+        )
+        .ok()
+    };
+    let counts = t::ProjectCounts {
+        models: count("models"),
+        datasets: count("datasets"),
+        agents: count("agents"),
+        traces: count("traces"),
+        inferences: count("inferences"),
+    };
+    Ok(t::Project {
+        name: r.get(1)?,
+        team_id: r.get(2)?,
+        description: r.get(3)?,
+        created_at: parse_ts(&r.get::<_, String>(4)?),
+        counts: Some(counts),
+        id,
+    })
+}
+
+async fn list_projects(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::ProjectPage>> {
+    let c = auth::inference_caller(&state.db, &state.limiter, &headers)?;
+    let page: Page = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new("SELECT p.id, p.name, p.team_id, p.description, p.created_at FROM projects p JOIN key_projects kp ON kp.project_id = p.id WHERE 1")
+        .and("kp.key_id = ?", c.key_id)
+        .page(&conn, "p.name, p.id", &page, |r| project_row(&conn, r))?;
+    Ok(Json(t::ProjectPage { items, next_cursor }))
+}
+
+async fn get_project(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+) -> ApiResult<Json<t::Project>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    let p = conn.query_row(
+        "SELECT id, name, team_id, description, created_at FROM projects WHERE id = ?1",
+        [&project_id],
+        |r| project_row(&conn, r),
+    )?;
+    Ok(Json(p))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Models
+
+const MODEL_COLUMNS: &str = "id, name, kind, provider, base_model, training_job_id, context_window, input_cost_per_mtok, output_cost_per_mtok, created_at";
+
+fn model_row(r: &Row<'_>) -> rusqlite::Result<t::Model> {
+    Ok(t::Model {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        kind: enum_value(&r.get::<_, String>(2)?)?,
+        provider: r.get(3)?,
+        base_model: r.get(4)?,
+        training_job_id: r.get(5)?,
+        context_window: r.get(6)?,
+        input_cost_per_mtok: r.get(7)?,
+        output_cost_per_mtok: r.get(8)?,
+        created_at: parse_ts(&r.get::<_, String>(9)?),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ModelParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    kind: Option<t::ModelKind>,
+}
+
+async fn list_models(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::ModelPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: ModelParams = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {MODEL_COLUMNS} FROM models WHERE 1"))
+        .and("project_id = ?", project_id)
+        .and_opt("kind = ?", p.kind.as_ref().map(enum_str))
+        .page(
+            &conn,
+            "created_at DESC, id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            model_row,
+        )?;
+    Ok(Json(t::ModelPage { items, next_cursor }))
+}
+
+/// A model of the project by id or name.
+pub fn find_model(conn: &Connection, project_id: &str, id_or_name: &str) -> ApiResult<Option<t::Model>> {
+    Ok(conn
+        .query_row(
+            &format!("SELECT {MODEL_COLUMNS} FROM models WHERE project_id = ?1 AND (id = ?2 OR name = ?2)"),
+            params![project_id, id_or_name],
+            model_row,
+        )
+        .optional()?)
+}
+
+async fn get_model(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, model_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::Model>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    find_model(&conn, &project_id, &model_id)?
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("model", &model_id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Datasets
+
+const DATASET_COLUMNS: &str = "id, name, description, source, filter_json, row_count, created_at";
+
+fn dataset_row(r: &Row<'_>) -> rusqlite::Result<t::Dataset> {
+    Ok(t::Dataset {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        source: enum_value(&r.get::<_, String>(3)?)?,
+        filter: r
+            .get::<_, Option<String>>(4)?
+            .and_then(|f| serde_json::from_str(&f).ok()),
+        row_count: r.get(5)?,
+        created_at: parse_ts(&r.get::<_, String>(6)?),
+    })
+}
+
+async fn list_datasets(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::DatasetPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let page: Page = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE 1"))
+        .and("project_id = ?", project_id)
+        .page(&conn, "created_at DESC, id", &page, dataset_row)?;
+    Ok(Json(t::DatasetPage { items, next_cursor }))
+}
+
+fn load_dataset(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Dataset> {
+    conn.query_row(
+        &format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE project_id = ?1 AND id = ?2"),
+        params![project_id, id],
+        dataset_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("dataset", id))
+}
+
+async fn get_dataset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, dataset_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::DatasetDetail>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    let dataset = load_dataset(&conn, &project_id, &dataset_id)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT input, output, inference_id FROM dataset_rows WHERE dataset_id = ?1 ORDER BY idx LIMIT 5",
+    )?;
+    let sample_rows = stmt
+        .query_map([&dataset_id], |r| {
+            Ok(t::DatasetRow {
+                input: cut(r.get(0)?),
+                output: r.get::<_, Option<String>>(1)?.map(cut),
+                inference_id: r.get(2)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    Ok(Json(t::DatasetDetail { dataset, sample_rows }))
+}
+
+/// Sample rows are cut at 2,000 characters.
+fn cut(s: String) -> String {
+    if s.chars().count() > 2000 {
+        s.chars().take(2000).collect()
+    } else {
+        s
+    }
+}
+
+/// The window of an inference filter: `since`/`until`, or `lookback_hours` before now.
+pub fn filter_window(f: &t::InferenceFilter) -> (Option<String>, Option<String>) {
+    let since = f.since.map(ts).or_else(|| {
+        f.lookback_hours
+            .map(|h| ts(now() - chrono::Duration::hours(i64::from(h.get()))))
+    });
+    (since, f.until.map(ts))
+}
+
+async fn create_dataset(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::Dataset>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let d: t::CreateDatasetRequest = crate::extract::json(&body)?;
+    let id = new_id("ds");
+    let mut conn = state.db.lock();
+    let tx = conn.transaction()?;
+    let rows: Vec<(String, Option<String>, Option<String>)> = match d.source {
+        t::DatasetSource::Rows => {
+            if d.rows.is_empty() {
+                return Err(ApiError::bad_request(
+                    "rows",
+                    "`rows` is required when `source` is `rows`",
+                ));
+            }
+            d.rows
+                .iter()
+                .map(|r| (r.input.clone(), r.output.clone(), r.inference_id.clone()))
+                .collect()
+        }
+        t::DatasetSource::Inferences => {
+            let filter = d.filter.clone().unwrap_or(t::InferenceFilter {
+                lookback_hours: None,
+                model: None,
+                since: None,
+                status: None,
+                until: None,
+            });
+            let (since, until) = filter_window(&filter);
+            let select = Select::new("SELECT COALESCE(input, ''), output, id FROM inferences WHERE 1")
+                .and("project_id = ?", project_id.clone())
+                .and_opt("status = ?", filter.status.as_ref().map(enum_str))
+                .and_opt("model = ?", filter.model.as_ref().map(|m| m.to_string()))
+                .and_opt("created_at >= ?", since)
+                .and_opt("created_at < ?", until);
+            let mut all = select.all(&tx, "created_at DESC, id", d.max_rows.get() as usize, |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get::<_, Option<String>>(2)?))
+            })?;
+            all.truncate(d.max_rows.get() as usize);
+            if all.is_empty() {
+                return Err(ApiError::unprocessable(
+                    "empty_dataset",
+                    "no inferences match the filter; widen the window or drop the status/model filter",
+                ));
+            }
+            all
+        }
+    };
+    let filter_json = d.filter.as_ref().map(|f| serde_json::to_string(f).unwrap_or_default());
+    tx.execute(
+        "INSERT INTO datasets (id, project_id, name, description, source, filter_json, row_count, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, project_id, d.name.to_string(), d.description.as_ref().map(|s| s.to_string()), enum_str(&d.source), filter_json, rows.len() as i64, ts(now())],
+    )?;
+    for (i, (input, output, inference_id)) in rows.iter().enumerate() {
+        tx.execute(
+            "INSERT INTO dataset_rows (dataset_id, idx, input, output, inference_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id, i as i64, input, output, inference_id],
+        )?;
+    }
+    let dataset = load_dataset(&tx, &project_id, &id)?;
+    tx.commit()?;
+    Ok((StatusCode::CREATED, Json(dataset)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rubrics
+
+fn rubric_row(r: &Row<'_>) -> rusqlite::Result<t::Rubric> {
+    Ok(t::Rubric {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        description: r.get(2)?,
+        criteria: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
+        created_at: parse_ts(&r.get::<_, String>(4)?),
+    })
+}
+
+async fn list_rubrics(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::RubricPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let page: Page = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) =
+        Select::new("SELECT id, name, description, criteria_json, created_at FROM rubrics WHERE 1")
+            .and("project_id = ?", project_id)
+            .page(&conn, "created_at DESC, id", &page, rubric_row)?;
+    Ok(Json(t::RubricPage { items, next_cursor }))
+}
+
+fn load_rubric(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Rubric> {
+    conn.query_row(
+        "SELECT id, name, description, criteria_json, created_at FROM rubrics WHERE project_id = ?1 AND id = ?2",
+        params![project_id, id],
+        rubric_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("rubric", id))
+}
+
+async fn get_rubric(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, rubric_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::Rubric>> {
+    caller(&state, &headers, &project_id, false)?;
+    Ok(Json(load_rubric(&state.db.lock(), &project_id, &rubric_id)?))
+}
+
+async fn create_rubric(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::Rubric>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::CreateRubricRequest = crate::extract::json(&body)?;
+    if let Some((i, c)) = r
+        .criteria
+        .iter()
+        .enumerate()
+        .find(|(_, c)| !(0.0..=1.0).contains(&c.weight))
+    {
+        return Err(ApiError::bad_request(
+            &format!("criteria[{i}].weight"),
+            format!("weight must be between 0 and 1 (got {})", c.weight),
+        ));
+    }
+    let id = new_id("rb");
+    let conn = state.db.lock();
+    conn.execute(
+        "INSERT INTO rubrics (id, project_id, name, description, criteria_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![id, project_id, r.name.to_string(), r.description.as_ref().map(|d| d.to_string()), serde_json::to_string(&r.criteria).unwrap_or_default(), ts(now())],
+    )?;
+    Ok((StatusCode::CREATED, Json(load_rubric(&conn, &project_id, &id)?)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Evals
+
+const EVAL_COLUMNS: &str = "id, name, status, dataset_id, rubric_id, model_id, score, criteria_scores_json, rows_evaluated, created_at, completed_at, error";
+
+fn eval_row(r: &Row<'_>) -> rusqlite::Result<t::Eval> {
+    Ok(t::Eval {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: enum_value(&r.get::<_, String>(2)?)?,
+        dataset_id: r.get(3)?,
+        rubric_id: r.get(4)?,
+        model_id: r.get(5)?,
+        score: r.get(6)?,
+        criteria_scores: r
+            .get::<_, Option<String>>(7)?
+            .and_then(|s| serde_json::from_str(&s).ok())
+            .unwrap_or_default(),
+        rows_evaluated: r.get(8)?,
+        created_at: parse_ts(&r.get::<_, String>(9)?),
+        completed_at: opt_ts(r.get(10)?),
+        error: r.get(11)?,
+        note: Some(LOCAL_EVAL_NOTE.to_string()),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvalParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    status: Option<t::EvalStatus>,
+}
+
+async fn list_evals(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::EvalPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: EvalParams = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {EVAL_COLUMNS} FROM evals WHERE 1"))
+        .and("project_id = ?", project_id)
+        .and_opt("status = ?", p.status.as_ref().map(enum_str))
+        .page(
+            &conn,
+            "created_at DESC, id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            eval_row,
+        )?;
+    Ok(Json(t::EvalPage { items, next_cursor }))
+}
+
+fn load_eval(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Eval> {
+    conn.query_row(
+        &format!("SELECT {EVAL_COLUMNS} FROM evals WHERE project_id = ?1 AND id = ?2"),
+        params![project_id, id],
+        eval_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("eval", id))
+}
+
+async fn get_eval(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, eval_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::Eval>> {
+    caller(&state, &headers, &project_id, false)?;
+    Ok(Json(load_eval(&state.db.lock(), &project_id, &eval_id)?))
+}
+
+async fn run_eval(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::Eval>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::RunEvalRequest = crate::extract::json(&body)?;
+    let conn = state.db.lock();
+    let dataset = load_dataset(&conn, &project_id, &r.dataset_id).map_err(|_| unknown("dataset_id", &r.dataset_id))?;
+    load_rubric(&conn, &project_id, &r.rubric_id).map_err(|_| unknown("rubric_id", &r.rubric_id))?;
+    let model = find_model(&conn, &project_id, &r.model_id)?.ok_or_else(|| unknown("model_id", &r.model_id))?;
+    let id = new_id("ev");
+    let name = r
+        .name
+        .as_ref()
+        .map_or_else(|| format!("{} on {}", model.name, dataset.name), |n| n.to_string());
+    conn.execute(
+        "INSERT INTO evals (id, project_id, name, status, dataset_id, rubric_id, model_id, created_at) VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7)",
+        params![id, project_id, name, dataset.id, r.rubric_id.to_string(), model.id, ts(now())],
+    )?;
+    state.wake.notify_one();
+    Ok((StatusCode::CREATED, Json(load_eval(&conn, &project_id, &id)?)))
+}
+
+/// A request naming something the project does not have: 422, naming the field.
+fn unknown(field: &str, id: &str) -> ApiError {
+    ApiError::unprocessable(
+        "unknown_reference",
+        format!("`{field}` names `{id}`, which this project does not have"),
+    )
+    .detail("field", field)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training jobs
+
+const JOB_COLUMNS: &str = "id, name, status, base_model, dataset_id, hyperparameters_json, progress, output_model_id, error, created_at, started_at, finished_at";
+
+fn job_row(r: &Row<'_>) -> rusqlite::Result<t::TrainingJob> {
+    let hyper: t::Hyperparameters = serde_json::from_str(&r.get::<_, String>(5)?)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?;
+    Ok(t::TrainingJob {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        status: enum_value(&r.get::<_, String>(2)?)?,
+        base_model: r.get(3)?,
+        dataset_id: r.get(4)?,
+        hyperparameters: hyper,
+        progress: r.get(6)?,
+        output_model_id: r.get(7)?,
+        error: r.get(8)?,
+        created_at: parse_ts(&r.get::<_, String>(9)?),
+        started_at: opt_ts(r.get(10)?),
+        finished_at: opt_ts(r.get(11)?),
+        note: Some(LOCAL_TRAINING_NOTE.to_string()),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JobParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    status: Option<t::TrainingStatus>,
+}
+
+async fn list_training_jobs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::TrainingJobPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: JobParams = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {JOB_COLUMNS} FROM training_jobs WHERE 1"))
+        .and("project_id = ?", project_id)
+        .and_opt("status = ?", p.status.as_ref().map(enum_str))
+        .page(
+            &conn,
+            "created_at DESC, id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            job_row,
+        )?;
+    Ok(Json(t::TrainingJobPage { items, next_cursor }))
+}
+
+fn load_job(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::TrainingJob> {
+    conn.query_row(
+        &format!("SELECT {JOB_COLUMNS} FROM training_jobs WHERE project_id = ?1 AND id = ?2"),
+        params![project_id, id],
+        job_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("training job", id))
+}
+
+async fn get_training_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, job_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::TrainingJob>> {
+    caller(&state, &headers, &project_id, false)?;
+    Ok(Json(load_job(&state.db.lock(), &project_id, &job_id)?))
+}
+
+async fn create_training_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::TrainingJob>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::CreateTrainingJobRequest = crate::extract::json(&body)?;
+    let conn = state.db.lock();
+    let base = find_model(&conn, &project_id, &r.base_model)?.ok_or_else(|| unknown("base_model", &r.base_model))?;
+    let dataset = load_dataset(&conn, &project_id, &r.dataset_id).map_err(|_| unknown("dataset_id", &r.dataset_id))?;
+    let hyper = r.hyperparameters.clone().unwrap_or(t::Hyperparameters {
+        batch_size: None,
+        epochs: std::num::NonZeroU32::MIN.saturating_add(2),
+        learning_rate: None,
+    });
+    let id = new_id("tj");
+    let name = r
+        .name
+        .as_ref()
+        .map_or_else(|| format!("{}-{}", base.name, dataset.name), |n| n.to_string());
+    conn.execute(
+        "INSERT INTO training_jobs (id, project_id, name, status, base_model, dataset_id, hyperparameters_json, progress, created_at) \
+         VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, 0, ?7)",
+        params![id, project_id, name, base.name, dataset.id, serde_json::to_string(&hyper).unwrap_or_default(), ts(now())],
+    )?;
+    state.wake.notify_one();
+    Ok((StatusCode::CREATED, Json(load_job(&conn, &project_id, &id)?)))
+}
+
+async fn cancel_training_job(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, job_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::TrainingJob>> {
+    caller(&state, &headers, &project_id, true)?;
+    let conn = state.db.lock();
+    let job = load_job(&conn, &project_id, &job_id)?;
+    match job.status {
+        t::TrainingStatus::Queued | t::TrainingStatus::Running => {
+            conn.execute(
+                "UPDATE training_jobs SET status = 'cancelled', finished_at = ?2 WHERE id = ?1",
+                params![job_id, ts(now())],
+            )?;
+            Ok(Json(load_job(&conn, &project_id, &job_id)?))
+        }
+        t::TrainingStatus::Cancelled => Ok(Json(job)),
+        other => Err(ApiError::conflict(
+            "conflict",
+            format!("training job {job_id} already ended ({other}); only queued or running jobs can be cancelled"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Deployments
+
+const DEPLOYMENT_COLUMNS: &str =
+    "id, name, model_id, status, endpoint, min_replicas, max_replicas, created_at, updated_at";
+
+fn deployment_row(r: &Row<'_>) -> rusqlite::Result<t::Deployment> {
+    Ok(t::Deployment {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        model_id: r.get(2)?,
+        status: enum_value(&r.get::<_, String>(3)?)?,
+        endpoint: r.get(4)?,
+        min_replicas: r.get(5)?,
+        max_replicas: std::num::NonZeroU32::new(r.get(6)?).unwrap_or(std::num::NonZeroU32::MIN),
+        created_at: parse_ts(&r.get::<_, String>(7)?),
+        updated_at: opt_ts(r.get(8)?),
+        note: Some(LOCAL_DEPLOYMENT_NOTE.to_string()),
+    })
+}
+
+async fn list_deployments(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::DeploymentPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let page: Page = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!(
+        "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE status != 'deleted'"
+    ))
+    .and("project_id = ?", project_id)
+    .page(&conn, "created_at DESC, id", &page, deployment_row)?;
+    Ok(Json(t::DeploymentPage { items, next_cursor }))
+}
+
+fn load_deployment(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Deployment> {
+    conn.query_row(
+        &format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE project_id = ?1 AND id = ?2"),
+        params![project_id, id],
+        deployment_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("deployment", id))
+}
+
+fn check_replicas(min: i32, max: u32) -> ApiResult<()> {
+    if min < 0 || min as u32 > max {
+        return Err(ApiError::bad_request(
+            "min_replicas",
+            format!("`min_replicas` ({min}) must be between 0 and `max_replicas` ({max})"),
+        ));
+    }
+    Ok(())
+}
+
+async fn get_deployment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, deployment_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::Deployment>> {
+    caller(&state, &headers, &project_id, false)?;
+    Ok(Json(load_deployment(&state.db.lock(), &project_id, &deployment_id)?))
+}
+
+async fn create_deployment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::Deployment>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::CreateDeploymentRequest = crate::extract::json(&body)?;
+    check_replicas(r.min_replicas, r.max_replicas.get())?;
+    let conn = state.db.lock();
+    let model = find_model(&conn, &project_id, &r.model_id)?.ok_or_else(|| unknown("model_id", &r.model_id))?;
+    let id = new_id("dep");
+    conn.execute(
+        "INSERT INTO deployments (id, project_id, name, model_id, status, endpoint, min_replicas, max_replicas, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7, ?8)",
+        params![id, project_id, r.name.to_string(), model.id, format!("http://localhost/deployments/{id}/v1"), r.min_replicas, r.max_replicas.get(), ts(now())],
+    )?;
+    state.wake.notify_one();
+    Ok((StatusCode::CREATED, Json(load_deployment(&conn, &project_id, &id)?)))
+}
+
+async fn update_deployment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, deployment_id)): Path<(String, String)>,
+    body: Bytes,
+) -> ApiResult<Json<t::Deployment>> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::UpdateDeploymentRequest = crate::extract::json(&body)?;
+    let conn = state.db.lock();
+    let current = load_deployment(&conn, &project_id, &deployment_id)?;
+    if current.status == t::DeploymentStatus::Deleted {
+        return Err(ApiError::conflict(
+            "conflict",
+            format!("deployment {deployment_id} was deleted"),
+        ));
+    }
+    let model_id = match &r.model_id {
+        Some(m) => {
+            find_model(&conn, &project_id, m)?
+                .ok_or_else(|| unknown("model_id", m))?
+                .id
+        }
+        None => current.model_id.clone(),
+    };
+    let min = r.min_replicas.unwrap_or(current.min_replicas);
+    let max = r.max_replicas.map_or(current.max_replicas.get(), |m| m.get());
+    check_replicas(min, max)?;
+    conn.execute(
+        "UPDATE deployments SET model_id = ?2, min_replicas = ?3, max_replicas = ?4, status = 'updating', updated_at = ?5 WHERE id = ?1",
+        params![deployment_id, model_id, min, max, ts(now())],
+    )?;
+    state.wake.notify_one();
+    Ok(Json(load_deployment(&conn, &project_id, &deployment_id)?))
+}
+
+async fn delete_deployment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, deployment_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::Deployment>> {
+    caller(&state, &headers, &project_id, true)?;
+    let conn = state.db.lock();
+    load_deployment(&conn, &project_id, &deployment_id)?;
+    conn.execute(
+        "UPDATE deployments SET status = 'deleted', updated_at = ?2 WHERE id = ?1",
+        params![deployment_id, ts(now())],
+    )?;
+    Ok(Json(load_deployment(&conn, &project_id, &deployment_id)?))
+}

@@ -1,0 +1,667 @@
+//! HALO: runs (queued → exporting → running → completed, moved by the worker), conversations
+//! whose assistant messages are the reports, and schedules that fire on their cadence.
+
+use super::{Page, Select, caller, enum_str, enum_value, opt_ts};
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+use crate::util::{new_id, now, parse_ts, ts};
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc};
+use inference_sdk::types as t;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Deserialize;
+
+pub fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/v1/projects/{project_id}/halo/runs", get(list_runs).post(create_run))
+        .route("/v1/projects/{project_id}/halo/runs/{run_id}", get(get_run))
+        .route("/v1/projects/{project_id}/halo/runs/{run_id}/cancel", post(cancel_run))
+        .route("/v1/projects/{project_id}/halo/conversations", get(list_conversations))
+        .route(
+            "/v1/projects/{project_id}/halo/conversations/{conversation_id}",
+            get(get_conversation),
+        )
+        .route(
+            "/v1/projects/{project_id}/halo/schedules",
+            get(list_schedules).post(create_schedule),
+        )
+        .route(
+            "/v1/projects/{project_id}/halo/schedules/{schedule_id}",
+            get(get_schedule),
+        )
+        .route(
+            "/v1/projects/{project_id}/halo/schedules/{schedule_id}/pause",
+            post(pause_schedule),
+        )
+        .route(
+            "/v1/projects/{project_id}/halo/schedules/{schedule_id}/resume",
+            post(resume_schedule),
+        )
+        .route(
+            "/v1/projects/{project_id}/halo/schedules/{schedule_id}/archive",
+            post(archive_schedule),
+        )
+}
+
+/// The model that writes local reports (a deterministic analysis, not a language model).
+pub const LOCAL_MODEL: &str = "halo-local-analyzer";
+pub const DEFAULT_PROMPT: &str =
+    "Review this agent's reliability, latency, cost and tool use; rank the failures and recommend concrete fixes.";
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+const RUN_COLUMNS: &str = "r.id, r.conversation_id, r.agent_id, a.name, r.status, r.prompt, r.window_start, r.window_end, r.model, r.span_limit, \
+    r.spans_analyzed, r.created_at, r.started_at, r.finished_at, r.error, r.report_message_id";
+const RUN_FROM: &str = "FROM halo_runs r LEFT JOIN agents a ON a.project_id = r.project_id AND a.id = r.agent_id";
+
+fn run_row(r: &Row<'_>) -> rusqlite::Result<t::HaloRun> {
+    Ok(t::HaloRun {
+        id: r.get(0)?,
+        conversation_id: r.get(1)?,
+        agent_id: r.get(2)?,
+        agent_name: r.get(3)?,
+        status: enum_value(&r.get::<_, String>(4)?)?,
+        prompt: r.get(5)?,
+        window_start: parse_ts(&r.get::<_, String>(6)?),
+        window_end: parse_ts(&r.get::<_, String>(7)?),
+        model: r.get(8)?,
+        span_limit: std::num::NonZeroU64::new(r.get::<_, i64>(9)?.max(0) as u64).unwrap_or(std::num::NonZeroU64::MIN),
+        spans_analyzed: r.get(10)?,
+        created_at: parse_ts(&r.get::<_, String>(11)?),
+        started_at: opt_ts(r.get(12)?),
+        finished_at: opt_ts(r.get(13)?),
+        error: r.get(14)?,
+        report_message_id: r.get(15)?,
+    })
+}
+
+pub fn load_run(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::HaloRun> {
+    conn.query_row(
+        &format!("SELECT {RUN_COLUMNS} {RUN_FROM} WHERE r.project_id = ?1 AND r.id = ?2"),
+        params![project_id, id],
+        run_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("HALO run", id))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RunParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    agent_id: Option<String>,
+    status: Option<t::HaloRunStatus>,
+}
+
+async fn list_runs(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::HaloRunPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: RunParams = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {RUN_COLUMNS} {RUN_FROM} WHERE 1"))
+        .and("r.project_id = ?", project_id)
+        .and_opt("r.agent_id = ?", p.agent_id)
+        .and_opt("r.status = ?", p.status.as_ref().map(enum_str))
+        .page(
+            &conn,
+            "r.created_at DESC, r.id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            run_row,
+        )?;
+    Ok(Json(t::HaloRunPage { items, next_cursor }))
+}
+
+/// The agent's id and name, by id or name.
+pub fn find_agent(conn: &Connection, project_id: &str, agent: &str) -> ApiResult<Option<(String, String)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, name FROM agents WHERE project_id = ?1 AND (id = ?2 OR name = ?2)",
+            params![project_id, agent],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+/// What a run analyses.
+pub struct RunSpec {
+    pub agent_id: String,
+    pub agent_name: String,
+    pub prompt: String,
+    pub window_start: DateTime<Utc>,
+    pub window_end: DateTime<Utc>,
+    pub span_limit: u64,
+    pub conversation_id: Option<String>,
+}
+
+/// Queues a run (in a new conversation unless one is given) and returns its id.
+pub fn queue_run(conn: &Connection, project_id: &str, spec: &RunSpec) -> ApiResult<String> {
+    let stamp = ts(now());
+    let conversation_id = match &spec.conversation_id {
+        Some(id) => {
+            let agent: Option<String> = conn
+                .query_row(
+                    "SELECT agent_id FROM halo_conversations WHERE project_id = ?1 AND id = ?2",
+                    params![project_id, id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match agent {
+                Some(a) if a == spec.agent_id => {}
+                Some(_) => {
+                    return Err(ApiError::unprocessable(
+                        "conversation_mismatch",
+                        format!("conversation {id} is about another agent"),
+                    )
+                    .detail("field", "conversation_id"));
+                }
+                None => {
+                    return Err(ApiError::unprocessable(
+                        "unknown_reference",
+                        format!("`conversation_id` names `{id}`, which this project does not have"),
+                    )
+                    .detail("field", "conversation_id"));
+                }
+            }
+            conn.execute(
+                "UPDATE halo_conversations SET updated_at = ?2 WHERE id = ?1",
+                params![id, stamp],
+            )?;
+            id.clone()
+        }
+        None => {
+            let id = new_id("hc");
+            let title = format!(
+                "HALO: {} — {}",
+                spec.agent_name,
+                spec.window_end.format("%Y-%m-%d %H:%M UTC")
+            );
+            conn.execute(
+                "INSERT INTO halo_conversations (id, project_id, agent_id, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![id, project_id, spec.agent_id, title, stamp],
+            )?;
+            id
+        }
+    };
+    let run_id = new_id("hr");
+    conn.execute(
+        "INSERT INTO halo_messages (id, conversation_id, role, content, run_id, created_at) VALUES (?1, ?2, 'user', ?3, ?4, ?5)",
+        params![new_id("hm"), conversation_id, spec.prompt, run_id, stamp],
+    )?;
+    conn.execute(
+        "INSERT INTO halo_runs (id, project_id, conversation_id, agent_id, status, prompt, window_start, window_end, model, span_limit, created_at) \
+         VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![run_id, project_id, conversation_id, spec.agent_id, spec.prompt, ts(spec.window_start), ts(spec.window_end), LOCAL_MODEL, spec.span_limit as i64, stamp],
+    )?;
+    Ok(run_id)
+}
+
+async fn create_run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::HaloRun>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::CreateHaloRunRequest = crate::extract::json(&body)?;
+    let end = r.window_end.unwrap_or_else(now);
+    let start = r
+        .window_start
+        .unwrap_or_else(|| end - Duration::hours(i64::from(r.lookback_hours.get())));
+    if start >= end {
+        return Err(ApiError::bad_request(
+            "window_start",
+            "`window_start` must be before `window_end`",
+        ));
+    }
+    let conn = state.db.lock();
+    let (agent_id, agent_name) = find_agent(&conn, &project_id, &r.agent_id)?.ok_or_else(|| {
+        ApiError::unprocessable(
+            "unknown_reference",
+            format!(
+                "`agent_id` names `{}`, which has no traces in this project",
+                *r.agent_id
+            ),
+        )
+        .detail("field", "agent_id")
+    })?;
+    let spec = RunSpec {
+        agent_id,
+        agent_name,
+        prompt: r
+            .prompt
+            .as_ref()
+            .map_or_else(|| DEFAULT_PROMPT.to_string(), |p| p.to_string()),
+        window_start: start,
+        window_end: end,
+        span_limit: u64::from(r.span_limit.get()),
+        conversation_id: r.conversation_id.as_ref().map(|c| c.to_string()),
+    };
+    let id = queue_run(&conn, &project_id, &spec)?;
+    state.wake.notify_one();
+    Ok((StatusCode::ACCEPTED, Json(load_run(&conn, &project_id, &id)?)))
+}
+
+async fn get_run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, run_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloRun>> {
+    caller(&state, &headers, &project_id, false)?;
+    Ok(Json(load_run(&state.db.lock(), &project_id, &run_id)?))
+}
+
+async fn cancel_run(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, run_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloRun>> {
+    caller(&state, &headers, &project_id, true)?;
+    let conn = state.db.lock();
+    let run = load_run(&conn, &project_id, &run_id)?;
+    match run.status {
+        t::HaloRunStatus::Queued | t::HaloRunStatus::Exporting | t::HaloRunStatus::Running => {
+            conn.execute(
+                "UPDATE halo_runs SET status = 'cancelled', finished_at = ?2 WHERE id = ?1",
+                params![run_id, ts(now())],
+            )?;
+            Ok(Json(load_run(&conn, &project_id, &run_id)?))
+        }
+        t::HaloRunStatus::Cancelled => Ok(Json(run)),
+        other => Err(ApiError::conflict(
+            "conflict",
+            format!("HALO run {run_id} already ended ({other})"),
+        )),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Conversations
+
+const CONVERSATION_COLUMNS: &str = "c.id, c.agent_id, a.name, c.title, c.created_at, c.updated_at, \
+    (SELECT COUNT(*) FROM halo_messages m WHERE m.conversation_id = c.id), \
+    (SELECT id FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1), \
+    (SELECT status FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1)";
+const CONVERSATION_FROM: &str =
+    "FROM halo_conversations c LEFT JOIN agents a ON a.project_id = c.project_id AND a.id = c.agent_id";
+
+fn conversation_row(r: &Row<'_>) -> rusqlite::Result<t::HaloConversation> {
+    Ok(t::HaloConversation {
+        id: r.get(0)?,
+        agent_id: r.get(1)?,
+        agent_name: r.get(2)?,
+        title: r.get(3)?,
+        created_at: parse_ts(&r.get::<_, String>(4)?),
+        updated_at: parse_ts(&r.get::<_, String>(5)?),
+        message_count: r.get(6)?,
+        latest_run_id: r.get(7)?,
+        latest_run_status: r.get::<_, Option<String>>(8)?.map(|s| enum_value(&s)).transpose()?,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConversationParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    agent_id: Option<String>,
+}
+
+async fn list_conversations(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::HaloConversationPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: ConversationParams = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE 1"))
+        .and("c.project_id = ?", project_id)
+        .and_opt("c.agent_id = ?", p.agent_id)
+        .page(
+            &conn,
+            "c.updated_at DESC, c.id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            conversation_row,
+        )?;
+    Ok(Json(t::HaloConversationPage { items, next_cursor }))
+}
+
+async fn get_conversation(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, conversation_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloConversationDetail>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    let conversation = conn
+        .query_row(
+            &format!("SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE c.project_id = ?1 AND c.id = ?2"),
+            params![project_id, conversation_id],
+            conversation_row,
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("HALO conversation", &conversation_id))?;
+    let messages = Select::new("SELECT id, role, content, run_id, created_at FROM halo_messages WHERE 1")
+        .and("conversation_id = ?", conversation_id)
+        .all(&conn, "created_at, role DESC, id", 500, |r| {
+            Ok(t::HaloMessage {
+                id: r.get(0)?,
+                role: enum_value(&r.get::<_, String>(1)?)?,
+                content: r.get(2)?,
+                run_id: r.get(3)?,
+                created_at: parse_ts(&r.get::<_, String>(4)?),
+            })
+        })?;
+    Ok(Json(t::HaloConversationDetail { conversation, messages }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schedules
+
+const SCHEDULE_COLUMNS: &str = "s.id, s.agent_id, a.name, s.cadence, s.time_of_day, s.day_of_week, s.day_of_month, s.prompt, s.lookback_hours, s.status, \
+    s.next_run_at, s.last_run_at, s.last_run_id, s.created_at";
+const SCHEDULE_FROM: &str =
+    "FROM halo_schedules s LEFT JOIN agents a ON a.project_id = s.project_id AND a.id = s.agent_id";
+
+fn schedule_row(r: &Row<'_>) -> rusqlite::Result<t::HaloSchedule> {
+    Ok(t::HaloSchedule {
+        id: r.get(0)?,
+        agent_id: r.get(1)?,
+        agent_name: r.get(2)?,
+        cadence: enum_value(&r.get::<_, String>(3)?)?,
+        time_of_day: r.get(4)?,
+        day_of_week: r.get(5)?,
+        day_of_month: r.get::<_, Option<u32>>(6)?.and_then(std::num::NonZeroU32::new),
+        prompt: r.get(7)?,
+        lookback_hours: std::num::NonZeroU64::new(r.get::<_, i64>(8)?.max(0) as u64)
+            .unwrap_or(std::num::NonZeroU64::MIN),
+        status: enum_value(&r.get::<_, String>(9)?)?,
+        next_run_at: opt_ts(r.get(10)?),
+        last_run_at: opt_ts(r.get(11)?),
+        last_run_id: r.get(12)?,
+        created_at: parse_ts(&r.get::<_, String>(13)?),
+    })
+}
+
+pub fn load_schedule(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::HaloSchedule> {
+    conn.query_row(
+        &format!("SELECT {SCHEDULE_COLUMNS} {SCHEDULE_FROM} WHERE s.project_id = ?1 AND s.id = ?2"),
+        params![project_id, id],
+        schedule_row,
+    )
+    .optional()?
+    .ok_or_else(|| ApiError::not_found("HALO schedule", id))
+}
+
+/// The first firing strictly after `after`: `time_of_day` is `HH:MM` UTC (for hourly schedules
+/// only the minutes count); weekly on `day_of_week` (0 = Monday), monthly on `day_of_month`.
+pub fn next_fire(
+    cadence: &str,
+    time_of_day: &str,
+    day_of_week: Option<i32>,
+    day_of_month: Option<u32>,
+    after: DateTime<Utc>,
+) -> DateTime<Utc> {
+    let time = NaiveTime::parse_from_str(time_of_day, "%H:%M").unwrap_or_default();
+    let at_day = |d: chrono::NaiveDate| Utc.from_utc_datetime(&d.and_time(time));
+    match cadence {
+        "hourly" => {
+            let base = after
+                .with_minute(time.minute())
+                .and_then(|t| t.with_second(0))
+                .and_then(|t| t.with_nanosecond(0))
+                .unwrap_or(after);
+            if base > after { base } else { base + Duration::hours(1) }
+        }
+        "weekly" => {
+            let target = day_of_week.unwrap_or(0).rem_euclid(7) as u32;
+            (0..=7)
+                .map(|i| at_day(after.date_naive() + Duration::days(i)))
+                .find(|t| *t > after && t.weekday().num_days_from_monday() == target)
+                .unwrap_or(after + Duration::weeks(1))
+        }
+        "monthly" => {
+            let day = day_of_month.unwrap_or(1).clamp(1, 28);
+            let mut year = after.year();
+            let mut month = after.month();
+            loop {
+                if let Some(date) = chrono::NaiveDate::from_ymd_opt(year, month, day) {
+                    let t = at_day(date);
+                    if t > after {
+                        return t;
+                    }
+                }
+                month += 1;
+                if month > 12 {
+                    month = 1;
+                    year += 1;
+                }
+            }
+        }
+        _ => {
+            let today = at_day(after.date_naive());
+            if today > after {
+                today
+            } else {
+                today + Duration::days(1)
+            }
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScheduleParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    agent_id: Option<String>,
+    status: Option<t::HaloScheduleStatus>,
+}
+
+async fn list_schedules(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::HaloSchedulePage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: ScheduleParams = crate::extract::query(raw.as_deref())?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {SCHEDULE_COLUMNS} {SCHEDULE_FROM} WHERE 1"))
+        .and("s.project_id = ?", project_id)
+        .and_opt("s.agent_id = ?", p.agent_id)
+        .and_opt("s.status = ?", p.status.as_ref().map(enum_str))
+        .page(
+            &conn,
+            "s.created_at DESC, s.id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            schedule_row,
+        )?;
+    Ok(Json(t::HaloSchedulePage { items, next_cursor }))
+}
+
+async fn create_schedule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<t::HaloSchedule>)> {
+    caller(&state, &headers, &project_id, true)?;
+    let r: t::CreateHaloScheduleRequest = crate::extract::json(&body)?;
+    if let Some(d) = r.day_of_week
+        && !(0..=6).contains(&d)
+    {
+        return Err(ApiError::bad_request(
+            "day_of_week",
+            "`day_of_week` must be 0 (Monday) to 6 (Sunday)",
+        ));
+    }
+    if let Some(d) = r.day_of_month
+        && d.get() > 28
+    {
+        return Err(ApiError::bad_request("day_of_month", "`day_of_month` must be 1 to 28"));
+    }
+    let cadence = enum_str(&r.cadence);
+    let lookback = r.lookback_hours.map_or(
+        match r.cadence {
+            t::HaloCadence::Hourly => 1,
+            t::HaloCadence::Daily => 24,
+            t::HaloCadence::Weekly => 168,
+            t::HaloCadence::Monthly => 720,
+        },
+        |h| h.get(),
+    );
+    let conn = state.db.lock();
+    let (agent_id, _) = find_agent(&conn, &project_id, &r.agent_id)?.ok_or_else(|| {
+        ApiError::unprocessable(
+            "unknown_reference",
+            format!(
+                "`agent_id` names `{}`, which has no traces in this project",
+                *r.agent_id
+            ),
+        )
+        .detail("field", "agent_id")
+    })?;
+    let next = next_fire(
+        &cadence,
+        &r.time_of_day,
+        r.day_of_week,
+        r.day_of_month.map(|d| d.get()),
+        now(),
+    );
+    let id = new_id("hs");
+    conn.execute(
+        "INSERT INTO halo_schedules (id, project_id, agent_id, cadence, time_of_day, day_of_week, day_of_month, prompt, lookback_hours, status, next_run_at, created_at) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11)",
+        params![id, project_id, agent_id, cadence, r.time_of_day.to_string(), r.day_of_week, r.day_of_month.map(|d| d.get()), r.prompt.as_ref().map(|p| p.to_string()), lookback, ts(next), ts(now())],
+    )?;
+    Ok((StatusCode::CREATED, Json(load_schedule(&conn, &project_id, &id)?)))
+}
+
+async fn get_schedule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, schedule_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloSchedule>> {
+    caller(&state, &headers, &project_id, false)?;
+    Ok(Json(load_schedule(&state.db.lock(), &project_id, &schedule_id)?))
+}
+
+fn transition(
+    state: &AppState,
+    headers: &HeaderMap,
+    project_id: &str,
+    schedule_id: &str,
+    to: &str,
+) -> ApiResult<Json<t::HaloSchedule>> {
+    caller(state, headers, project_id, true)?;
+    let conn = state.db.lock();
+    let s = load_schedule(&conn, project_id, schedule_id)?;
+    let from = enum_str(&s.status);
+    if from == to {
+        return Ok(Json(s));
+    }
+    let next = match (from.as_str(), to) {
+        ("archived", _) => {
+            return Err(ApiError::conflict(
+                "conflict",
+                format!("HALO schedule {schedule_id} is archived; create a new one"),
+            ));
+        }
+        (_, "active") => Some(ts(next_fire(
+            &enum_str(&s.cadence),
+            &s.time_of_day,
+            s.day_of_week,
+            s.day_of_month.map(|d| d.get()),
+            now(),
+        ))),
+        _ => None,
+    };
+    conn.execute(
+        "UPDATE halo_schedules SET status = ?2, next_run_at = ?3 WHERE id = ?1",
+        params![schedule_id, to, next],
+    )?;
+    Ok(Json(load_schedule(&conn, project_id, schedule_id)?))
+}
+
+async fn pause_schedule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, schedule_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloSchedule>> {
+    transition(&state, &headers, &project_id, &schedule_id, "paused")
+}
+
+async fn resume_schedule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, schedule_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloSchedule>> {
+    transition(&state, &headers, &project_id, &schedule_id, "active")
+}
+
+async fn archive_schedule(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, schedule_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::HaloSchedule>> {
+    transition(&state, &headers, &project_id, &schedule_id, "archived")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(s: &str) -> DateTime<Utc> {
+        crate::util::parse_ts(s)
+    }
+
+    #[test]
+    fn schedules_fire_at_their_next_slot() {
+        assert_eq!(
+            next_fire("daily", "09:00", None, None, at("2026-11-21T08:00:00Z")),
+            at("2026-11-21T09:00:00Z")
+        );
+        assert_eq!(
+            next_fire("daily", "09:00", None, None, at("2026-11-21T09:00:00Z")),
+            at("2026-11-22T09:00:00Z")
+        );
+        assert_eq!(
+            next_fire("hourly", "00:15", None, None, at("2026-11-21T08:20:00Z")),
+            at("2026-11-21T09:15:00Z")
+        );
+        // 2026-11-21 is a Saturday; weekly on Monday (0).
+        assert_eq!(
+            next_fire("weekly", "09:00", Some(0), None, at("2026-11-21T10:00:00Z")),
+            at("2026-11-23T09:00:00Z")
+        );
+        assert_eq!(
+            next_fire("monthly", "06:30", None, Some(1), at("2026-11-21T10:00:00Z")),
+            at("2026-12-01T06:30:00Z")
+        );
+        assert_eq!(
+            next_fire("monthly", "06:30", None, Some(1), at("2026-12-15T10:00:00Z")),
+            at("2027-01-01T06:30:00Z")
+        );
+    }
+}

@@ -1,0 +1,163 @@
+//! The Catalyst API: identity and project scope, the catalog (models, datasets, rubrics, evals,
+//! training jobs, deployments), telemetry (inferences, traces, spans, agents) and HALO.
+
+mod catalog;
+mod halo;
+pub mod report;
+mod telemetry;
+
+use crate::auth::{self, Caller};
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+use crate::util::{cursor_offset, next_cursor};
+pub use crate::util::{enum_str, enum_value, opt_ts};
+use axum::Router;
+use axum::http::HeaderMap;
+use rusqlite::types::Value;
+use serde::Deserialize;
+
+pub fn router() -> Router<AppState> {
+    catalog::routes(Router::new())
+        .merge(telemetry::routes(Router::new()))
+        .merge(halo::routes(Router::new()))
+}
+
+/// The caller, checked for `project_id` with read (or write) scope.
+pub fn caller(state: &AppState, headers: &HeaderMap, project_id: &str, write: bool) -> ApiResult<Caller> {
+    let caller = auth::inference_caller(&state.db, &state.limiter, headers)?;
+    caller.project(project_id, write)?;
+    Ok(caller)
+}
+
+/// Paging parameters every list takes.
+#[derive(Debug, Deserialize, Default)]
+pub struct Page {
+    pub cursor: Option<String>,
+    pub limit: Option<i64>,
+}
+
+impl Page {
+    /// (offset, limit) after validation; the default page is 25 items, at most 100.
+    pub fn resolve(&self) -> ApiResult<(i64, i64)> {
+        let limit = self.limit.unwrap_or(25);
+        if !(1..=100).contains(&limit) {
+            return Err(ApiError::bad_request(
+                "limit",
+                format!("`limit` must be between 1 and 100 (got {limit})"),
+            ));
+        }
+        let offset = cursor_offset(self.cursor.as_deref())
+            .ok_or_else(|| ApiError::bad_request("cursor", "`cursor` is not one this API returned"))?;
+        Ok((offset, limit))
+    }
+}
+
+/// A `SELECT` with optional filters, ordering and a page.
+pub struct Select {
+    sql: String,
+    args: Vec<Value>,
+}
+
+impl Select {
+    /// `base` ends in a `WHERE` clause (use `WHERE 1` when there is none).
+    pub fn new(base: &str) -> Self {
+        Self {
+            sql: base.to_string(),
+            args: Vec::new(),
+        }
+    }
+
+    /// Binds leading positional arguments (`?1`, `?2`, ...) used by the base query.
+    pub fn with_args(mut self, args: impl IntoIterator<Item = Value>) -> Self {
+        self.args.extend(args);
+        self
+    }
+
+    /// Adds `AND <condition>`; each bare `?` in the condition is bound to `value`.
+    pub fn and(mut self, condition: &str, value: impl Into<Value>) -> Self {
+        self.args.push(value.into());
+        let n = self.args.len();
+        // Replace bare `?` (not `?<digits>`) with this argument's index.
+        let mut out = String::new();
+        let mut chars = condition.chars().peekable();
+        while let Some(c) = chars.next() {
+            out.push(c);
+            if c == '?' && !chars.peek().is_some_and(char::is_ascii_digit) {
+                out.push_str(&n.to_string());
+            }
+        }
+        self.sql.push_str(&format!(" AND {out}"));
+        self
+    }
+
+    /// Adds `AND <condition>` when `value` is given.
+    pub fn and_opt<V: Into<Value>>(self, condition: &str, value: Option<V>) -> Self {
+        match value {
+            Some(v) => self.and(condition, v),
+            None => self,
+        }
+    }
+
+    /// Runs the query for at most `max` rows in `order`.
+    pub fn all<T>(
+        mut self,
+        conn: &rusqlite::Connection,
+        order: &str,
+        max: usize,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> ApiResult<Vec<T>> {
+        self.sql.push_str(&format!(" ORDER BY {order} LIMIT {max}"));
+        let mut stmt = conn.prepare(&self.sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(self.args.iter()), map)?
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(rows)
+    }
+
+    /// Runs the query for one page (fetching one more row to know whether there is a next).
+    pub fn page<T>(
+        mut self,
+        conn: &rusqlite::Connection,
+        order: &str,
+        page: &Page,
+        map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> ApiResult<(Vec<T>, Option<String>)> {
+        let (offset, limit) = page.resolve()?;
+        self.sql
+            .push_str(&format!(" ORDER BY {order} LIMIT {} OFFSET {offset}", limit + 1));
+        let mut stmt = conn.prepare(&self.sql)?;
+        let mut items = stmt
+            .query_map(rusqlite::params_from_iter(self.args.iter()), map)?
+            .collect::<Result<Vec<T>, _>>()?;
+        let more = items.len() as i64 > limit;
+        items.truncate(limit as usize);
+        let cursor = next_cursor(offset, items.len(), limit, more);
+        Ok((items, cursor))
+    }
+}
+
+pub use halo::next_fire;
+
+/// What a scheduled run analyses: the `lookback` hours before `at`.
+pub fn halo_spec(
+    agent_id: String,
+    agent_name: String,
+    prompt: Option<String>,
+    at: chrono::DateTime<chrono::Utc>,
+    lookback_hours: i64,
+) -> halo::RunSpec {
+    halo::RunSpec {
+        agent_id,
+        agent_name,
+        prompt: prompt.unwrap_or_else(|| halo::DEFAULT_PROMPT.to_string()),
+        window_start: at - chrono::Duration::hours(lookback_hours),
+        window_end: at,
+        span_limit: 10_000,
+        conversation_id: None,
+    }
+}
+
+/// Queues a run for a schedule.
+pub fn queue_scheduled_run(conn: &rusqlite::Connection, project_id: &str, spec: &halo::RunSpec) -> ApiResult<String> {
+    halo::queue_run(conn, project_id, spec)
+}

@@ -1,0 +1,450 @@
+//! Telemetry: inferences, traces, spans and agents (grouped by the `agent.id` span attribute),
+//! with their filters, sorts and cursors.
+
+use super::{Page, Select, caller, enum_str, enum_value};
+use crate::error::{ApiError, ApiResult};
+use crate::server::AppState;
+use crate::util::{parse_ts, ts};
+use axum::extract::{Path, RawQuery, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use inference_sdk::types as t;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Deserialize;
+
+pub fn routes(router: Router<AppState>) -> Router<AppState> {
+    router
+        .route("/v1/projects/{project_id}/inferences", get(list_inferences))
+        .route(
+            "/v1/projects/{project_id}/inferences/{inference_id}",
+            get(get_inference),
+        )
+        .route("/v1/projects/{project_id}/traces", get(list_traces))
+        .route("/v1/projects/{project_id}/traces/{trace_id}", get(get_trace))
+        .route("/v1/projects/{project_id}/spans", get(list_spans))
+        .route("/v1/projects/{project_id}/spans/{span_id}", get(get_span))
+        .route("/v1/projects/{project_id}/agents", get(list_agents))
+        .route("/v1/projects/{project_id}/agents/{agent_id}", get(get_agent))
+}
+
+fn check_window(
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+) -> ApiResult<(Option<String>, Option<String>)> {
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return Err(ApiError::bad_request("since", "`since` is after `until`"));
+    }
+    Ok((since.map(ts), until.map(ts)))
+}
+
+fn order(o: Option<t::SortOrder>) -> &'static str {
+    match o {
+        Some(t::SortOrder::Asc) => "ASC",
+        _ => "DESC",
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Inferences
+
+const INFERENCE_COLUMNS: &str = "id, model, status, created_at, latency_ms, input_tokens, output_tokens, cost_usd, error_type, error_message, trace_id, span_id, agent_id";
+
+fn inference_row(r: &Row<'_>) -> rusqlite::Result<t::Inference> {
+    let error = match (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?) {
+        (Some(type_), message) => Some(t::InferenceError {
+            type_,
+            message: message.unwrap_or_default(),
+        }),
+        _ => None,
+    };
+    Ok(t::Inference {
+        id: r.get(0)?,
+        model: r.get(1)?,
+        status: enum_value(&r.get::<_, String>(2)?)?,
+        created_at: parse_ts(&r.get::<_, String>(3)?),
+        latency_ms: r.get(4)?,
+        input_tokens: r.get(5)?,
+        output_tokens: r.get(6)?,
+        cost_usd: r.get(7)?,
+        error,
+        trace_id: r.get(10)?,
+        span_id: r.get(11)?,
+        agent_id: r.get(12)?,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InferenceParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    status: Option<t::InferenceStatus>,
+    model: Option<String>,
+}
+
+async fn list_inferences(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::InferencePage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: InferenceParams = crate::extract::query(raw.as_deref())?;
+    let (since, until) = check_window(p.since, p.until)?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {INFERENCE_COLUMNS} FROM inferences WHERE 1"))
+        .and("project_id = ?", project_id)
+        .and_opt("status = ?", p.status.as_ref().map(enum_str))
+        .and_opt("model = ?", p.model)
+        .and_opt("created_at >= ?", since)
+        .and_opt("created_at < ?", until)
+        .page(
+            &conn,
+            "created_at DESC, id",
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            inference_row,
+        )?;
+    Ok(Json(t::InferencePage { items, next_cursor }))
+}
+
+async fn get_inference(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, inference_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::InferenceDetail>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    conn.query_row(
+        &format!("SELECT {INFERENCE_COLUMNS}, input, output FROM inferences WHERE project_id = ?1 AND id = ?2"),
+        params![project_id, inference_id],
+        |r| {
+            Ok(t::InferenceDetail {
+                inference: inference_row(r)?,
+                input: r.get(13)?,
+                output: r.get(14)?,
+            })
+        },
+    )
+    .optional()?
+    .map(Json)
+    .ok_or_else(|| ApiError::not_found("inference", &inference_id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Traces
+
+const TRACE_COLUMNS: &str = "tr.id, tr.name, tr.agent_id, a.name, tr.status, tr.started_at, tr.duration_ms, tr.span_count, tr.error_count, tr.total_tokens, tr.cost_usd";
+const TRACE_FROM: &str = "FROM traces tr LEFT JOIN agents a ON a.project_id = tr.project_id AND a.id = tr.agent_id";
+
+fn trace_row(r: &Row<'_>) -> rusqlite::Result<t::Trace> {
+    Ok(t::Trace {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        agent_id: r.get(2)?,
+        agent_name: r.get(3)?,
+        status: enum_value(&r.get::<_, String>(4)?)?,
+        started_at: parse_ts(&r.get::<_, String>(5)?),
+        duration_ms: r.get(6)?,
+        span_count: r.get(7)?,
+        error_count: r.get(8)?,
+        total_tokens: r.get(9)?,
+        cost_usd: r.get(10)?,
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TraceParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    agent_id: Option<String>,
+    status: Option<t::TraceStatus>,
+    sort: Option<t::TraceSort>,
+    order: Option<t::SortOrder>,
+}
+
+async fn list_traces(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::TracePage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: TraceParams = crate::extract::query(raw.as_deref())?;
+    let (since, until) = check_window(p.since, p.until)?;
+    let column = match p.sort {
+        Some(t::TraceSort::Duration) => "tr.duration_ms",
+        Some(t::TraceSort::Cost) => "tr.cost_usd",
+        Some(t::TraceSort::Tokens) => "tr.total_tokens",
+        _ => "tr.started_at",
+    };
+    let conn = state.db.lock();
+    let (items, next_cursor) = Select::new(&format!("SELECT {TRACE_COLUMNS} {TRACE_FROM} WHERE 1"))
+        .and("tr.project_id = ?", project_id)
+        .and_opt("tr.agent_id = ?", p.agent_id)
+        .and_opt("tr.status = ?", p.status.as_ref().map(enum_str))
+        .and_opt("tr.started_at >= ?", since)
+        .and_opt("tr.started_at < ?", until)
+        .page(
+            &conn,
+            &format!("{column} {}, tr.id", order(p.order)),
+            &Page {
+                cursor: p.cursor,
+                limit: p.limit,
+            },
+            trace_row,
+        )?;
+    Ok(Json(t::TracePage { items, next_cursor }))
+}
+
+async fn get_trace(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, trace_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::TraceDetail>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    let trace = conn
+        .query_row(
+            &format!("SELECT {TRACE_COLUMNS} {TRACE_FROM} WHERE tr.project_id = ?1 AND tr.id = ?2"),
+            params![project_id, trace_id],
+            trace_row,
+        )
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("trace", &trace_id))?;
+    let spans = Select::new(&format!("SELECT {SPAN_COLUMNS} FROM spans WHERE 1"))
+        .and("project_id = ?", project_id)
+        .and("trace_id = ?", trace_id)
+        .all(&conn, "start_time, id", 1000, |r| span_row(r, LIST_TEXT))?;
+    Ok(Json(t::TraceDetail { trace, spans }))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Spans
+
+pub const SPAN_COLUMNS: &str = "id, trace_id, parent_id, name, kind, status, status_message, start_time, duration_ns, agent_id, tool_name, model, \
+    input_tokens, output_tokens, total_tokens, cost_total, input, output, attributes_json";
+
+/// Span inputs and outputs are cut at this many characters in lists.
+const LIST_TEXT: usize = 2000;
+
+fn cut(s: Option<String>, max: usize) -> Option<String> {
+    s.map(|s| {
+        if s.chars().count() > max {
+            s.chars().take(max).collect()
+        } else {
+            s
+        }
+    })
+}
+
+pub fn span_row(r: &Row<'_>, max_text: usize) -> rusqlite::Result<t::Span> {
+    Ok(t::Span {
+        id: r.get(0)?,
+        trace_id: r.get(1)?,
+        parent_id: r.get(2)?,
+        name: r.get(3)?,
+        kind: r.get(4)?,
+        status: enum_value(&r.get::<_, String>(5)?)?,
+        status_message: r.get(6)?,
+        start_time: parse_ts(&r.get::<_, String>(7)?),
+        duration_ns: r.get(8)?,
+        agent_id: r.get(9)?,
+        tool_name: r.get(10)?,
+        model: r.get(11)?,
+        input_tokens: r.get(12)?,
+        output_tokens: r.get(13)?,
+        total_tokens: r.get(14)?,
+        cost_total: r.get(15)?,
+        input: cut(r.get(16)?, max_text),
+        output: cut(r.get(17)?, max_text),
+        attributes: serde_json::from_str(&r.get::<_, String>(18)?).unwrap_or_default(),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SpanParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+    trace_id: Option<String>,
+    text: Option<String>,
+    scope: Option<t::SpanScope>,
+    sort: Option<t::SpanSort>,
+    order: Option<t::SortOrder>,
+}
+
+async fn list_spans(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::SpanPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: SpanParams = crate::extract::query(raw.as_deref())?;
+    let (since, until) = check_window(p.since, p.until)?;
+    let column = match p.sort {
+        Some(t::SpanSort::DurationNs) => "s.duration_ns",
+        Some(t::SpanSort::CostTotal) => "s.cost_total",
+        Some(t::SpanSort::TotalTokens) => "s.total_tokens",
+        _ => "s.start_time",
+    };
+    let scope = match p.scope {
+        Some(t::SpanScope::Root) => "s.parent_id IS NULL",
+        // The first span of each agent execution: the trace's root span.
+        Some(t::SpanScope::Entrypoint) => "s.parent_id IS NULL AND s.agent_id IS NOT NULL",
+        _ => "1",
+    };
+    let like = p
+        .text
+        .map(|t| format!("%{}%", t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")));
+    let conn = state.db.lock();
+    let columns = SPAN_COLUMNS
+        .split(", ")
+        .map(|c| format!("s.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (items, next_cursor) = Select::new(&format!("SELECT {columns} FROM spans s WHERE {scope}"))
+        .and("s.project_id = ?", project_id)
+        .and_opt("s.trace_id = ?", p.trace_id)
+        .and_opt("s.start_time >= ?", since)
+        .and_opt("s.start_time < ?", until)
+        .and_opt(
+            "(s.name LIKE ? ESCAPE '\\' OR s.tool_name LIKE ? ESCAPE '\\' OR s.status_message LIKE ? ESCAPE '\\' OR s.input LIKE ? ESCAPE '\\' OR s.output LIKE ? ESCAPE '\\')",
+            like,
+        )
+        .page(&conn, &format!("{column} {}, s.id", order(p.order)), &Page { cursor: p.cursor, limit: p.limit }, |r| span_row(r, LIST_TEXT))?;
+    Ok(Json(t::SpanPage { items, next_cursor }))
+}
+
+async fn get_span(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, span_id)): Path<(String, String)>,
+) -> ApiResult<Json<t::Span>> {
+    caller(&state, &headers, &project_id, false)?;
+    let conn = state.db.lock();
+    conn.query_row(
+        &format!("SELECT {SPAN_COLUMNS} FROM spans WHERE project_id = ?1 AND id = ?2"),
+        params![project_id, span_id],
+        |r| span_row(r, 20_000),
+    )
+    .optional()?
+    .map(Json)
+    .ok_or_else(|| ApiError::not_found("span", &span_id))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agents
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AgentParams {
+    cursor: Option<String>,
+    limit: Option<i64>,
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+}
+
+/// Agents with their executions (traces) in the window; an agent without traces in the
+/// window still appears, with zero.
+fn agents(
+    conn: &Connection,
+    project_id: &str,
+    agent_id: Option<&str>,
+    since: Option<String>,
+    until: Option<String>,
+    page: &Page,
+) -> ApiResult<(Vec<t::Agent>, Option<String>)> {
+    let since = since.unwrap_or_default();
+    let until = until.unwrap_or_else(|| "9999".into());
+    Select::new(
+        "SELECT a.id, a.name, \
+           (SELECT COUNT(*) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.started_at >= ?1 AND tr.started_at < ?2), \
+           (SELECT COUNT(*) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.status = 'error' AND tr.started_at >= ?1 AND tr.started_at < ?2), \
+           (SELECT COALESCE(SUM(span_count), 0) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.started_at >= ?1 AND tr.started_at < ?2), \
+           (SELECT MIN(started_at) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id), \
+           (SELECT MAX(started_at) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id), \
+           (SELECT id FROM halo_conversations c WHERE c.project_id = a.project_id AND c.agent_id = a.id ORDER BY updated_at DESC LIMIT 1) \
+         FROM agents a WHERE 1",
+    )
+    .with_args([since.into(), until.into()])
+    .and("a.project_id = ?", project_id.to_string())
+    .and_opt("(a.id = ? OR a.name = ?)", agent_id.map(String::from))
+    .page(conn, "3 DESC, a.id", page, |r| {
+        let first: Option<String> = r.get(5)?;
+        let last: Option<String> = r.get(6)?;
+        Ok(t::Agent {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            executions: r.get(2)?,
+            error_executions: r.get(3)?,
+            span_count: Some(r.get(4)?),
+            first_seen_at: first.as_deref().map(parse_ts).unwrap_or_default(),
+            last_seen_at: last.as_deref().map(parse_ts).unwrap_or_default(),
+            latest_halo_conversation_id: r.get(7)?,
+        })
+    })
+}
+
+async fn list_agents(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(project_id): Path<String>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::AgentPage>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: AgentParams = crate::extract::query(raw.as_deref())?;
+    let (since, until) = check_window(p.since, p.until)?;
+    let conn = state.db.lock();
+    let (items, next_cursor) = agents(
+        &conn,
+        &project_id,
+        None,
+        since,
+        until,
+        &Page {
+            cursor: p.cursor,
+            limit: p.limit,
+        },
+    )?;
+    Ok(Json(t::AgentPage { items, next_cursor }))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WindowParams {
+    since: Option<DateTime<Utc>>,
+    until: Option<DateTime<Utc>>,
+}
+
+async fn get_agent(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((project_id, agent_id)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<t::Agent>> {
+    caller(&state, &headers, &project_id, false)?;
+    let p: WindowParams = crate::extract::query(raw.as_deref())?;
+    let (since, until) = check_window(p.since, p.until)?;
+    let conn = state.db.lock();
+    let (items, _) = agents(&conn, &project_id, Some(&agent_id), since, until, &Page::default())?;
+    items
+        .into_iter()
+        .next()
+        .map(Json)
+        .ok_or_else(|| ApiError::not_found("agent", &agent_id))
+}

@@ -1,0 +1,213 @@
+//! Starting the backend: the router of both APIs, their specs and manifests, the background
+//! worker, on a loopback port by default.
+
+use crate::auth::Limiter;
+use crate::db::Db;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub limiter: Arc<Limiter>,
+    /// Wakes the worker when work was queued.
+    pub wake: Arc<Notify>,
+    manifests: Arc<Manifests>,
+}
+
+/// How to start the backend.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where to listen; port 0 picks a free one.
+    pub addr: SocketAddr,
+    pub data_dir: PathBuf,
+    /// One background step per tick.
+    pub tick: Duration,
+    /// Seed files applied at start (each once per data directory): (contents, origin, directory
+    /// its relative paths resolve against).
+    pub seeds: Vec<(String, String, PathBuf)>,
+}
+
+impl Config {
+    /// A loopback server on a free port, with the demo data.
+    pub fn new(data_dir: impl Into<PathBuf>) -> Self {
+        Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data_dir: data_dir.into(),
+            tick: Duration::from_millis(500),
+            seeds: vec![(
+                crate::seed::DEMO.to_string(),
+                "demo.yaml".to_string(),
+                PathBuf::from("."),
+            )],
+        }
+    }
+}
+
+/// Where local data lives by default: `$XDG_DATA_HOME/mcp-servers/<name>`, else
+/// `~/.local/share/mcp-servers/<name>`, else `./.mcp-servers/<name>`.
+pub fn default_data_dir(name: &str) -> PathBuf {
+    let base = std::env::var_os("XDG_DATA_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        })
+        .unwrap_or_else(|| PathBuf::from(".mcp-servers"));
+    base.join("mcp-servers").join(name)
+}
+
+/// A running backend; dropping it stops the server and the worker.
+pub struct Running {
+    pub addr: SocketAddr,
+    server: tokio::task::JoinHandle<()>,
+    worker: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    /// `http://ADDR/inferior`.
+    pub fn inferior_url(&self) -> String {
+        format!("http://{}/inferior", self.addr)
+    }
+
+    /// `http://ADDR/inference`.
+    pub fn inference_url(&self) -> String {
+        format!("http://{}/inference", self.addr)
+    }
+
+    /// Waits for the server (it only ends on an error).
+    pub async fn wait(mut self) {
+        let _ = (&mut self.server).await;
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.server.abort();
+        self.worker.abort();
+    }
+}
+
+/// The specs (served as JSON) and the live MCP manifests. A manifest in
+/// `{data_dir}/manifests/{api}.json` replaces the built-in one, re-read on every request, so a
+/// live change needs no rebuild.
+struct Manifests {
+    dir: PathBuf,
+    inferior_spec: Vec<u8>,
+    inference_spec: Vec<u8>,
+}
+
+fn spec_json(yaml: &str) -> Vec<u8> {
+    serde_norway::from_str::<serde_json::Value>(yaml)
+        .map(|v| v.to_string().into_bytes())
+        .unwrap_or_default()
+}
+
+const INFERIOR_MANIFEST: &str = include_str!("../../specs/inferior/mcp_manifest.json");
+const INFERENCE_MANIFEST: &str = include_str!("../../specs/inference/mcp_manifest.json");
+
+fn json(bytes: Vec<u8>) -> Response {
+    (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        bytes,
+    )
+        .into_response()
+}
+
+impl Manifests {
+    fn manifest(&self, api: &str, built_in: &str) -> Response {
+        let text =
+            std::fs::read_to_string(self.dir.join(format!("{api}.json"))).unwrap_or_else(|_| built_in.to_string());
+        json(text.into_bytes())
+    }
+}
+
+async fn not_found() -> Response {
+    crate::error::ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "no such endpoint; see {base}/openapi.json",
+    )
+    .into_response()
+}
+
+pub fn router(state: AppState) -> Router {
+    let m = state.manifests.clone();
+    let (m1, m2, m3, m4) = (m.clone(), m.clone(), m.clone(), m);
+    let inferior = crate::inferior::router()
+        .route(
+            "/openapi.json",
+            get(move || async move { json(m1.inferior_spec.clone()) }),
+        )
+        .route(
+            "/v1/mcp/manifest.json",
+            get(move || async move { m2.manifest("inferior", INFERIOR_MANIFEST) }),
+        );
+    let inference = crate::inference::router()
+        .route(
+            "/openapi.json",
+            get(move || async move { json(m3.inference_spec.clone()) }),
+        )
+        .route(
+            "/v1/mcp/manifest.json",
+            get(move || async move { m4.manifest("inference", INFERENCE_MANIFEST) }),
+        );
+    Router::new()
+        .nest("/inferior", inferior)
+        .nest("/inference", inference)
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// Opens the store and starts serving; returns once the port is bound.
+pub async fn start(config: Config) -> Result<Running, String> {
+    let db = Db::open(&config.data_dir)?;
+    for (text, origin, base_dir) in &config.seeds {
+        let seed = crate::seed::parse(text, origin)?;
+        if crate::seed::apply(&db, &seed, base_dir)? {
+            tracing::info!("applied seed `{}` to {}", seed.name, config.data_dir.display());
+        }
+    }
+    let manifests = Manifests {
+        dir: config.data_dir.join("manifests"),
+        inferior_spec: spec_json(include_str!("../../specs/inferior/openapi.yaml")),
+        inference_spec: spec_json(include_str!("../../specs/inference/openapi.yaml")),
+    };
+    let state = AppState {
+        db: db.clone(),
+        limiter: Arc::default(),
+        wake: Arc::default(),
+        manifests: Arc::new(manifests),
+    };
+    let wake = state.wake.clone();
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let app = router(state);
+    let server = tokio::spawn(async move {
+        if let Err(e) = axum::serve(
+            listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            }),
+            app,
+        )
+        .await
+        {
+            tracing::error!("the backend stopped: {e}");
+        }
+    });
+    let worker = tokio::spawn(crate::worker::run(db, wake, config.tick));
+    Ok(Running { addr, server, worker })
+}
