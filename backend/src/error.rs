@@ -34,6 +34,18 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message).detail("field", field)
     }
 
+    /// A list outside its allowed length (the generated types check lengths of strings, not of
+    /// lists).
+    pub fn check_items(field: &str, len: usize, min: usize, max: usize) -> Result<(), Self> {
+        if len < min || len > max {
+            return Err(Self::bad_request(
+                field,
+                format!("`{field}` must hold {min} to {max} items (got {len})"),
+            ));
+        }
+        Ok(())
+    }
+
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }

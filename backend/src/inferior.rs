@@ -3,9 +3,9 @@
 
 use crate::auth::{self, Agent, Need};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::server::AppState;
 use crate::util::{cursor_offset, enum_str, enum_value, new_id, next_cursor, now, parse_ts, ts};
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -452,7 +452,7 @@ async fn search(
 async fn search_batch(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<Json<t::BatchSearchResponse>> {
     let agent = caller(&state, &headers, Need::Search)?;
     let batch: t::BatchSearchRequest = crate::extract::json(&body)?;
@@ -465,6 +465,7 @@ async fn search_batch(
     let conn = state.db.lock();
     let mut responses = Vec::new();
     for (i, q) in batch.queries.iter().enumerate() {
+        ApiError::check_items(&format!("queries[{i}].tags"), q.tags.len(), 0, 20)?;
         let limit = q.limit.get();
         if limit > 20 {
             return Err(ApiError::bad_request(
@@ -585,14 +586,6 @@ fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
             .detail("field", field));
         }
     }
-    if e.insight.eq_ignore_ascii_case(&e.solution) {
-        return Err(ApiError::unprocessable(
-            "quality_gate",
-            "gate 4 rejection — insight restates the solution; state the lesson that transfers to other projects",
-        )
-        .detail("gate", 4)
-        .detail("field", "insight"));
-    }
     refuse_sensitive(&[
         ("title", Some(&e.title)),
         ("problem", Some(&e.problem)),
@@ -627,11 +620,14 @@ fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
     let score_of = |name: &str| dims.iter().find(|d| d.name == name).map_or(0.0, |d| d.score);
     let worthiness_score = worthiness::score(&dims);
     let validated = worthiness_score >= worthiness::THRESHOLD;
-    let warnings: Vec<String> = dims
+    let mut warnings: Vec<String> = dims
         .iter()
         .filter(|d| d.score < 0.5)
         .map(|d| format!("{}: {}", d.name, d.advice))
         .collect();
+    if e.insight.eq_ignore_ascii_case(&e.solution) {
+        warnings.push("insight restates the solution; state the lesson that transfers to other projects".into());
+    }
     let hash = content_hash(&[&e.title, &e.problem, &e.root_cause, &e.insight, &e.solution]);
     if let Some(existing) = conn
         .query_row("SELECT id FROM experiences WHERE content_hash = ?1", [&hash], |r| {
@@ -702,10 +698,11 @@ fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
 async fn deposit(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::DepositResponse>)> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let d: t::DepositRequest = crate::extract::json(&body)?;
+    ApiError::check_items("tags", d.tags.len(), 1, 20)?;
     let new = NewExperience {
         id: new_id("exp"),
         agent_id: agent.agent_id,
@@ -812,10 +809,11 @@ fn store_raw(
 async fn deposit_raw(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::RawDepositResponse>)> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let d: t::RawDepositRequest = crate::extract::json(&body)?;
+    ApiError::check_items("tags", d.tags.len(), 0, 20)?;
     if d.content.trim().is_empty() {
         return Err(ApiError::bad_request("content", "`content` is empty"));
     }
@@ -834,10 +832,11 @@ pub const MAX_FILE_BYTES: usize = 512 * 1024;
 async fn deposit_raw_file(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::RawDepositResponse>)> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let d: t::RawFileDepositRequest = crate::extract::json(&body)?;
+    ApiError::check_items("tags", d.tags.len(), 0, 20)?;
     if d.filename.contains(['/', '\\'])
         || d.filename.trim().is_empty()
         || d.filename.starts_with('.') && d.filename.len() < 3
@@ -929,7 +928,7 @@ async fn retract(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<Json<t::Experience>> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let _request: t::RetractRequest = crate::extract::json(&body)?;
@@ -968,7 +967,7 @@ async fn feedback(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::FeedbackResponse>)> {
     let agent = caller(&state, &headers, Need::Feedback)?;
     let f: t::FeedbackRequest = crate::extract::json(&body)?;
@@ -1016,10 +1015,11 @@ async fn feedback(
 async fn context_check(
     State(state): State<AppState>,
     headers: HeaderMap,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<Json<t::ContextCheckResponse>> {
     let agent = caller(&state, &headers, Need::Search)?;
     let c: t::ContextCheckRequest = crate::extract::json(&body)?;
+    ApiError::check_items("tools", c.tools.len(), 0, 50)?;
     let tools: Vec<String> = c.tools.iter().map(|t| t.to_string()).collect();
     let query = format!(
         "{} {} {}",
@@ -1249,6 +1249,34 @@ async fn stats(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<J
     }))
 }
 
+/// Searches whose words overlap at least this much (Jaccard) are one hotspot.
+const CLUSTER_SIMILARITY: f64 = 0.4;
+
+/// A query's distinct words of three letters or more, lowercased, with a plural `s` dropped.
+fn query_words(query: &str) -> std::collections::BTreeSet<String> {
+    query
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 3)
+        .map(|w| {
+            if w.len() > 4 && w.ends_with('s') && !w.ends_with("ss") {
+                w[..w.len() - 1].to_string()
+            } else {
+                w.to_string()
+            }
+        })
+        .collect()
+}
+
+fn jaccard(a: &std::collections::BTreeSet<String>, b: &std::collections::BTreeSet<String>) -> f64 {
+    let union = a.union(b).count();
+    if union == 0 {
+        0.0
+    } else {
+        a.intersection(b).count() as f64 / union as f64
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct HotspotParams {
@@ -1265,6 +1293,9 @@ async fn hotspots(
 ) -> ApiResult<Json<t::DemandHotspots>> {
     caller(&state, &headers, Need::Admin)?;
     let p: HotspotParams = crate::extract::query(raw.as_deref())?;
+    if let Some(domain) = &p.domain {
+        check_len("domain", domain, 0, 100)?;
+    }
     let days = p.days.unwrap_or(7);
     check_range("days", days as f64, 1.0, 90.0)?;
     let max_top_score = p.max_top_score.unwrap_or(0.3);
@@ -1274,40 +1305,56 @@ async fn hotspots(
     let since = ts(now() - chrono::Duration::days(days));
     let conn = state.db.lock();
     let mut stmt = conn.prepare_cached("SELECT query, tags, best_score, created_at FROM searches WHERE created_at >= ?1 AND best_score <= ?2 ORDER BY created_at DESC")?;
-    // Cluster by the query's distinct words (order-insensitive).
-    let mut clusters: BTreeMap<String, (String, Option<String>, u64, f64, String)> = BTreeMap::new();
-    for row in stmt.query_map(params![since, max_top_score], |r| {
+    // Greedy clustering, newest first: a search joins the first cluster whose words overlap
+    // its own by at least CLUSTER_SIMILARITY (Jaccard), else starts one.
+    struct Cluster {
+        words: std::collections::BTreeSet<String>,
+        query: String,
+        domain: Option<String>,
+        searches: u64,
+        best: f64,
+        last: String,
+    }
+    let mut clusters: Vec<Cluster> = Vec::new();
+    let rows = stmt.query_map(params![since, max_top_score], |r| {
         Ok((
             r.get::<_, String>(0)?,
             r.get::<_, String>(1)?,
             r.get::<_, f64>(2)?,
             r.get::<_, String>(3)?,
         ))
-    })? {
+    })?;
+    for row in rows {
         let (query, tags, best, at) = row?;
-        let mut words: Vec<String> = query
-            .to_lowercase()
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.len() >= 3)
-            .map(String::from)
-            .collect();
-        words.sort();
-        words.dedup();
-        let key = words.join(" ");
+        let words = query_words(&query);
         let domain = split_tags(&tags).into_iter().next();
         if let Some(wanted) = &p.domain
             && !domain.as_deref().is_some_and(|d| d.eq_ignore_ascii_case(wanted))
         {
             continue;
         }
-        let entry = clusters
-            .entry(key)
-            .or_insert_with(|| (query.clone(), domain.clone(), 0, 0.0, at.clone()));
-        entry.2 += 1;
-        entry.3 = entry.3.max(best);
+        match clusters
+            .iter_mut()
+            .find(|c| jaccard(&c.words, &words) >= CLUSTER_SIMILARITY)
+        {
+            Some(c) => {
+                c.searches += 1;
+                c.best = c.best.max(best);
+            }
+            None => clusters.push(Cluster {
+                words,
+                query,
+                domain,
+                searches: 1,
+                best,
+                last: at,
+            }),
+        }
     }
+    let clusters = clusters
+        .into_iter()
+        .map(|c| (c.query, c.domain, c.searches, c.best, c.last));
     let mut hotspots: Vec<t::Hotspot> = clusters
-        .into_values()
         .filter_map(|(query, domain, n, best, at)| {
             Some(t::Hotspot {
                 query,

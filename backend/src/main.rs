@@ -16,6 +16,7 @@ OPTIONS:
     --seed FILE        Seed with FILE instead of the built-in demo (applied once per data dir)
     --empty            Start without any seed
     --tick-ms N        Background step interval (default 500)
+    --rate-limit N     Requests per minute for every key, replacing each key's own limit
     -h, --help         Show this help
 
 Serves the Inferior API under /inferior and the Catalyst API under /inference; each serves its
@@ -40,6 +41,13 @@ fn parse() -> Result<Option<backend::Config>, String> {
                 config.seeds = vec![(text, path.display().to_string(), dir)];
             }
             "--empty" => config.seeds.clear(),
+            "--rate-limit" => {
+                config.rate_limit_override = Some(
+                    value("requests per minute")?
+                        .parse()
+                        .map_err(|e| format!("--rate-limit: {e}"))?,
+                )
+            }
             "--tick-ms" => {
                 config.tick = std::time::Duration::from_millis(
                     value("milliseconds")?.parse().map_err(|e| format!("--tick-ms: {e}"))?,

@@ -35,6 +35,8 @@ pub struct Config {
     /// Seed files applied at start (each once per data directory): (contents, origin, directory
     /// its relative paths resolve against).
     pub seeds: Vec<(String, String, PathBuf)>,
+    /// Replaces every key's rate limit (requests per minute).
+    pub rate_limit_override: Option<u32>,
 }
 
 impl Config {
@@ -49,6 +51,7 @@ impl Config {
                 "demo.yaml".to_string(),
                 PathBuf::from("."),
             )],
+            rate_limit_override: None,
         }
     }
 }
@@ -186,7 +189,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let state = AppState {
         db: db.clone(),
-        limiter: Arc::default(),
+        limiter: Arc::new(Limiter::new(config.rate_limit_override)),
         wake: Arc::default(),
         manifests: Arc::new(manifests),
     };

@@ -44,7 +44,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
     },
     ToolSpec {
         name: "get_project",
@@ -70,7 +70,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
     },
     ToolSpec {
         name: "get_model",
@@ -96,7 +96,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
     },
     ToolSpec {
         name: "get_dataset",
@@ -135,7 +135,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
     },
     ToolSpec {
         name: "get_rubric",
@@ -174,7 +174,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
     },
     ToolSpec {
         name: "get_eval",
@@ -213,7 +213,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
     },
     ToolSpec {
         name: "get_training_job",
@@ -265,7 +265,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
     },
     ToolSpec {
         name: "get_deployment",
@@ -330,7 +330,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","maxLength":200,"description":"Only requests to this model."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","maxLength":200,"description":"Only requests to this model."}}}"#,
     },
     ToolSpec {
         name: "get_inference",
@@ -356,7 +356,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"agent_id":{"type":"string","maxLength":200,"description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"agent_id":{"type":"string","maxLength":200,"description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
     },
     ToolSpec {
         name: "get_trace",
@@ -382,7 +382,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"trace_id":{"type":"string","maxLength":200,"description":"Only spans of this trace."},"text":{"type":"string","maxLength":500,"description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"trace_id":{"type":"string","maxLength":200,"description":"Only spans of this trace."},"text":{"type":"string","maxLength":500,"description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
     },
     ToolSpec {
         name: "get_span",
@@ -408,7 +408,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}}}"#,
     },
     ToolSpec {
         name: "get_agent",
@@ -434,7 +434,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
     },
     ToolSpec {
         name: "get_halo_run",
@@ -486,7 +486,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only conversations about this agent."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only conversations about this agent."}}}"#,
     },
     ToolSpec {
         name: "get_halo_report",
@@ -512,7 +512,7 @@ pub const TOOLS: &[ToolSpec] = &[
             idempotent: None,
             open_world: true,
         },
-        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","maxLength":200,"description":"The `next_cursor` of the previous page."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
+        input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
     },
     ToolSpec {
         name: "get_halo_schedule",
@@ -598,7 +598,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListProjectsArgs {
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListProjectsCursor>,
         /// Items per page.
@@ -621,7 +621,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListModelsCursor>,
         /// Items per page.
@@ -649,7 +649,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListDatasetsCursor>,
         /// Items per page.
@@ -698,7 +698,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListRubricsCursor>,
         /// Items per page.
@@ -739,7 +739,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListEvalsCursor>,
         /// Items per page.
@@ -785,7 +785,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListTrainingJobsCursor>,
         /// Items per page.
@@ -843,7 +843,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListDeploymentsCursor>,
         /// Items per page.
@@ -916,7 +916,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListInferencesCursor>,
         /// Items per page.
@@ -953,7 +953,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListTracesCursor>,
         /// Items per page.
@@ -996,7 +996,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListSpansCursor>,
         /// Items per page.
@@ -1042,7 +1042,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListAgentsCursor>,
         /// Items per page.
@@ -1079,7 +1079,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListHaloRunsCursor>,
         /// Items per page.
@@ -1151,7 +1151,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListHaloConversationsCursor>,
         /// Items per page.
@@ -1179,7 +1179,7 @@ pub mod args {
         /// Project id or name; default: the key's only or default project.
         #[serde(default)]
         pub project: Option<String>,
-        /// The next_cursor of the previous page.
+        /// The next_cursor of the previous page (pass it back unchanged).
         #[serde(default)]
         pub cursor: Option<sdk::types::ListHaloSchedulesCursor>,
         /// Items per page.

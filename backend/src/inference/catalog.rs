@@ -5,9 +5,9 @@
 use super::{Page, Select, caller, enum_str, enum_value, opt_ts};
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::server::AppState;
 use crate::util::{new_id, now, parse_ts, ts};
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -316,10 +316,11 @@ async fn create_dataset(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::Dataset>)> {
     caller(&state, &headers, &project_id, true)?;
     let d: t::CreateDatasetRequest = crate::extract::json(&body)?;
+    ApiError::check_items("rows", d.rows.len(), 0, 1000)?;
     let id = new_id("ds");
     let mut conn = state.db.lock();
     let tx = conn.transaction()?;
@@ -432,10 +433,11 @@ async fn create_rubric(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::Rubric>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateRubricRequest = crate::extract::json(&body)?;
+    ApiError::check_items("criteria", r.criteria.len(), 1, 20)?;
     if let Some((i, c)) = r
         .criteria
         .iter()
@@ -537,7 +539,7 @@ async fn run_eval(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::Eval>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::RunEvalRequest = crate::extract::json(&body)?;
@@ -647,7 +649,7 @@ async fn create_training_job(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::TrainingJob>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateTrainingJobRequest = crate::extract::json(&body)?;
@@ -768,7 +770,7 @@ async fn create_deployment(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::Deployment>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateDeploymentRequest = crate::extract::json(&body)?;
@@ -788,7 +790,7 @@ async fn update_deployment(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path((project_id, deployment_id)): Path<(String, String)>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<Json<t::Deployment>> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::UpdateDeploymentRequest = crate::extract::json(&body)?;

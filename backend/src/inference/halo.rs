@@ -3,9 +3,9 @@
 
 use super::{Page, Select, caller, enum_str, enum_value, opt_ts};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::server::AppState;
 use crate::util::{new_id, now, parse_ts, ts};
-use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -212,7 +212,7 @@ async fn create_run(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::HaloRun>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateHaloRunRequest = crate::extract::json(&body)?;
@@ -504,7 +504,7 @@ async fn create_schedule(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(project_id): Path<String>,
-    body: Bytes,
+    Body(body): Body,
 ) -> ApiResult<(StatusCode, Json<t::HaloSchedule>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateHaloScheduleRequest = crate::extract::json(&body)?;

@@ -65,6 +65,18 @@ pub fn analyze(spans: &[SpanFacts]) -> Vec<Finding> {
     findings
 }
 
+/// Findings rank by area first (failures, then retry loops, then latency, then cost), then by
+/// magnitude within the area.
+fn rank(area: &str, magnitude: f64) -> f64 {
+    let base = match area {
+        "reliability" => 3000.0,
+        "tool use" => 2000.0,
+        "latency" => 1000.0,
+        _ => 0.0,
+    };
+    base + magnitude.clamp(0.0, 999.0)
+}
+
 fn errors(spans: &[SpanFacts]) -> Vec<Finding> {
     let mut by_step: BTreeMap<&str, (usize, Vec<&SpanFacts>)> = BTreeMap::new();
     for s in spans {
@@ -99,7 +111,7 @@ fn errors(spans: &[SpanFacts]) -> Vec<Finding> {
                     failed.len(),
                     share * 100.0
                 ),
-                impact: 3.0 * failed.len() as f64 * (0.5 + share),
+                impact: rank("reliability", failed.len() as f64 * (0.5 + share)),
                 detail: format!("Most common error: \"{}\"", one_line(message)),
                 evidence: evidence(failed.iter().copied()),
                 recommendation: recommend_for_error(step, message),
@@ -166,7 +178,7 @@ fn retry_loops(spans: &[SpanFacts]) -> Vec<Finding> {
             Finding {
                 area: "tool use",
                 title: format!("`{step}` is retried in a loop in {} trace(s) (up to {longest} calls in a row)", traces.len()),
-                impact: 2.0 * traces.len() as f64 + longest as f64,
+                impact: rank("tool use", traces.len() as f64 + longest as f64 / 2.0),
                 detail: format!("The agent called `{step}` {RETRY_LOOP_CALLS} or more times in a row instead of changing approach."),
                 evidence: traces.iter().take(EVIDENCE_IDS).map(|(t, _)| format!("trace {t}")).collect(),
                 recommendation: format!(
@@ -206,7 +218,7 @@ fn slow_steps(spans: &[SpanFacts]) -> Vec<Finding> {
             (p95 >= SLOW_P95_SECONDS && share >= 0.1).then(|| Finding {
                 area: "latency",
                 title: format!("`{step}` is slow: p95 {p95:.1} s, p50 {p50:.1} s ({:.0}% of all step time)", share * 100.0),
-                impact: share * 10.0 + p95,
+                impact: rank("latency", share * 10.0 + p95),
                 detail: format!("{} calls; the slowest took {:.1} s.", group.len(), *durations.last().unwrap_or(&0) as f64 / 1e9),
                 evidence: evidence(group.iter().rev().copied()),
                 recommendation: format!(
@@ -243,7 +255,7 @@ fn hot_spots(spans: &[SpanFacts]) -> Vec<Finding> {
             (share > HOT_SPOT_SHARE).then(|| Finding {
                 area: "cost",
                 title: format!("`{name}`{model} uses {:.0}% of tokens (${cost:.2} of ${total_cost:.2})", share * 100.0),
-                impact: share * 8.0,
+                impact: rank("cost", share * 10.0),
                 detail: format!("{} calls, {} tokens, {mean_input} input tokens per call on average.", group.len(), tokens),
                 evidence: evidence(group.iter().copied()),
                 recommendation: format!(
@@ -357,6 +369,7 @@ mod tests {
             span("s3", "t1", "lookup_order", "2026-11-21T09:00:20.000Z", 10_000, timeout),
             span("s4", "t2", "lookup_order", "2026-11-21T10:00:00.000Z", 300, None),
             span("s5", "t2", "send_email", "2026-11-21T10:00:01.000Z", 200, None),
+            span("s6", "t3", "render_pdf", "2026-11-21T11:00:00.000Z", 6000, None),
         ];
         let findings = analyze(&spans);
         assert_eq!(findings[0].area, "reliability");

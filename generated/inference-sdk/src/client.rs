@@ -1805,8 +1805,10 @@ pub mod types {
     impl ::std::str::FromStr for ListAgentsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1851,8 +1853,10 @@ pub mod types {
     impl ::std::str::FromStr for ListDatasetsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1897,8 +1901,10 @@ pub mod types {
     impl ::std::str::FromStr for ListDeploymentsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -1943,8 +1949,10 @@ pub mod types {
     impl ::std::str::FromStr for ListEvalsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2035,8 +2043,10 @@ pub mod types {
     impl ::std::str::FromStr for ListHaloConversationsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2127,8 +2137,10 @@ pub mod types {
     impl ::std::str::FromStr for ListHaloRunsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2219,8 +2231,10 @@ pub mod types {
     impl ::std::str::FromStr for ListHaloSchedulesCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2265,8 +2279,10 @@ pub mod types {
     impl ::std::str::FromStr for ListInferencesCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2357,8 +2373,10 @@ pub mod types {
     impl ::std::str::FromStr for ListModelsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2403,8 +2421,10 @@ pub mod types {
     impl ::std::str::FromStr for ListProjectsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2449,8 +2469,10 @@ pub mod types {
     impl ::std::str::FromStr for ListRubricsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2495,8 +2517,10 @@ pub mod types {
     impl ::std::str::FromStr for ListSpansCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2679,8 +2703,10 @@ pub mod types {
     impl ::std::str::FromStr for ListTracesCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -2725,8 +2751,10 @@ pub mod types {
     impl ::std::str::FromStr for ListTrainingJobsCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -9457,7 +9485,7 @@ impl Client {
     Sends a `GET` request to `/v1/projects`
 
     Arguments:
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     ```ignore
     let response = client.list_projects()
@@ -9490,7 +9518,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `kind`: Only base or only fine-tuned models.
     - `limit`: Items per page.
     ```ignore
@@ -9528,7 +9556,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     ```ignore
     let response = client.list_datasets()
@@ -9583,7 +9611,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     ```ignore
     let response = client.list_rubrics()
@@ -9636,7 +9664,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `status`: Only evals in this state.
     ```ignore
@@ -9693,7 +9721,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `status`: Only jobs in this state.
     ```ignore
@@ -9767,7 +9795,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     ```ignore
     let response = client.list_deployments()
@@ -9856,7 +9884,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `model`: Only requests to this model.
     - `since`: Start of the time window (inclusive), RFC 3339.
@@ -9901,7 +9929,7 @@ impl Client {
     Arguments:
     - `project_id`: Project id (`prj_...`).
     - `agent_id`: Only traces of this agent.
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `order`: Sort direction; default `desc`.
     - `since`: Start of the time window (inclusive), RFC 3339.
@@ -9948,7 +9976,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `order`: Sort direction; default `desc`.
     - `scope`: `root`: top spans only; `entrypoint`: the first span of each agent execution.
@@ -9998,7 +10026,7 @@ impl Client {
 
     Arguments:
     - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `since`: Start of the time window (inclusive), RFC 3339.
     - `until`: End of the time window (exclusive), RFC 3339; default now.
@@ -10043,7 +10071,7 @@ impl Client {
     Arguments:
     - `project_id`: Project id (`prj_...`).
     - `agent_id`: Only runs for this agent.
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `status`: Only runs in this state.
     ```ignore
@@ -10119,7 +10147,7 @@ impl Client {
     Arguments:
     - `project_id`: Project id (`prj_...`).
     - `agent_id`: Only conversations about this agent.
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     ```ignore
     let response = client.list_halo_conversations()
@@ -10157,7 +10185,7 @@ impl Client {
     Arguments:
     - `project_id`: Project id (`prj_...`).
     - `agent_id`: Only schedules for this agent.
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     - `status`: Only schedules in this state.
     ```ignore

@@ -380,19 +380,19 @@ pub mod types {
         ///Code or configuration of the fix.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub implementation: ::std::option::Option<DepositRequestImplementation>,
-        ///The lesson that transfers to other projects.
+        ///The lesson that transfers to other projects (quality gate 2: at least 20 characters).
         pub insight: DepositRequestInsight,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin_type: ::std::option::Option<OriginType>,
         ///What went wrong, as observed.
         pub problem: DepositRequestProblem,
-        ///Why it happened (at least 30 characters).
+        ///Why it happened (quality gate 1: at least 30 characters).
         pub root_cause: DepositRequestRootCause,
         ///What fixed it.
         pub successful_approach_method: DepositRequestSuccessfulApproachMethod,
         ///Tags such as the stack and the failing component (1–20).
         pub tags: ::std::vec::Vec<DepositRequestTagsItem>,
-        ///One line naming the problem and its fix.
+        ///One line naming the problem and its fix (quality gate 3: at least 10 characters).
         pub title: DepositRequestTitle,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility_scope: ::std::option::Option<VisibilityScope>,
@@ -681,7 +681,7 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
-    ///The lesson that transfers to other projects.
+    ///The lesson that transfers to other projects (quality gate 2: at least 20 characters).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DepositRequestInsight(::std::string::String);
@@ -779,7 +779,7 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
-    ///Why it happened (at least 30 characters).
+    ///Why it happened (quality gate 1: at least 30 characters).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DepositRequestRootCause(::std::string::String);
@@ -926,7 +926,7 @@ pub mod types {
                 .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
         }
     }
-    ///One line naming the problem and its fix.
+    ///One line naming the problem and its fix (quality gate 3: at least 10 characters).
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DepositRequestTitle(::std::string::String);
@@ -1413,8 +1413,10 @@ pub mod types {
     impl ::std::str::FromStr for ListMyExperiencesCursor {
         type Err = self::error::ConversionError;
         fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() > 200usize {
-                return Err("longer than 200 characters".into());
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
+                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+            if PATTERN.find(value).is_none() {
+                return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
             Ok(Self(value.to_string()))
         }
@@ -6181,7 +6183,7 @@ impl Client {
     Sends a `GET` request to `/v1/experiences/mine`
 
     Arguments:
-    - `cursor`: The `next_cursor` of the previous page.
+    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     - `limit`: Items per page.
     ```ignore
     let response = client.list_my_experiences()
