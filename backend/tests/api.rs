@@ -53,6 +53,12 @@ fn status<T: std::fmt::Debug, E: serde::Serialize + std::fmt::Debug>(
 
 const FULL: &str = "cw_full_demo_local_key";
 
+/// A GET the SDK would refuse to send (it validates first): status and body.
+async fn raw_get(url: &str, key: &str) -> (u16, String) {
+    let response = reqwest::Client::new().get(url).bearer_auth(key).send().await.unwrap();
+    (response.status().as_u16(), response.text().await.unwrap())
+}
+
 /// A request the SDK would refuse to send (it validates first): status and body.
 async fn raw_post(url: &str, key: &str, body: serde_json::Value) -> (u16, String) {
     let response = reqwest::Client::new()
@@ -228,7 +234,12 @@ async fn inferior_operations() {
     assert_eq!(mine.items.len(), 1);
     assert!(mine.next_cursor.is_some());
     assert_eq!(
-        status(full.list_my_experiences().cursor("nonsense").send().await).0,
+        raw_get(
+            &format!("{}/v1/experiences/mine?cursor=nonsense", b.inferior_url()),
+            FULL
+        )
+        .await
+        .0,
         400
     );
 
@@ -434,7 +445,12 @@ async fn inference_identity_catalog_and_telemetry() {
         .unwrap()
         .into_inner();
     assert_eq!(projects.items.len(), 3);
-    assert_eq!(status(rw.list_projects().cursor("c_-1").send().await).0, 400);
+    assert_eq!(
+        raw_get(&format!("{}/v1/projects?cursor=c_-1", b.inference_url()), RW)
+            .await
+            .0,
+        400
+    );
     assert_eq!(
         rw.get_project().project_id(P).send().await.unwrap().into_inner().name,
         "support-bot"
@@ -516,7 +532,12 @@ async fn inference_identity_catalog_and_telemetry() {
         2
     );
     assert_eq!(
-        status(rw.list_datasets().project_id(P).cursor("c_x").send().await).0,
+        raw_get(
+            &format!("{}/v1/projects/{P}/datasets?cursor=c_x", b.inference_url()),
+            RW
+        )
+        .await
+        .0,
         400
     );
     assert_eq!(
@@ -931,7 +952,12 @@ async fn inference_identity_catalog_and_telemetry() {
                 .iter()
                 .all(|s| s.status_message.as_deref().is_some_and(|m| m.contains("TimeoutError")))
     );
-    assert_eq!(status(rw.list_spans().project_id(P).cursor("bad").send().await).0, 400);
+    assert_eq!(
+        raw_get(&format!("{}/v1/projects/{P}/spans?cursor=bad", b.inference_url()), RW)
+            .await
+            .0,
+        400
+    );
     assert_eq!(
         rw.get_span()
             .project_id(P)
@@ -1109,7 +1135,12 @@ async fn inference_halo() {
         .into_inner();
     assert_eq!(runs.items.len(), 3);
     assert_eq!(
-        status(rw.list_halo_runs().project_id(P).cursor("zzz").send().await).0,
+        raw_get(
+            &format!("{}/v1/projects/{P}/halo/runs?cursor=zzz", b.inference_url()),
+            RW
+        )
+        .await
+        .0,
         400
     );
     // An empty window fails plainly.
