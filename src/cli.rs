@@ -11,13 +11,8 @@ pub struct Flags {
     /// Run on the embedded local backend.
     pub local: bool,
     pub data_dir: Option<PathBuf>,
-    /// Serve Streamable HTTP on this address instead of stdio.
-    pub http: Option<String>,
     pub read_only: bool,
     pub toolsets: Vec<String>,
-    /// Further Host / Origin values accepted over HTTP (behind a proxy).
-    pub allowed_hosts: Vec<String>,
-    pub stateless: bool,
 }
 
 /// Parses flags; an unknown flag or a missing value is an error naming it.
@@ -40,7 +35,6 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
             "-V" | "--version" => flags.version = true,
             "--local" => flags.local = true,
             "--data-dir" => flags.data_dir = Some(value("a directory")?.into()),
-            "--http" => flags.http = Some(value("an address such as 127.0.0.1:8080")?),
             "--read-only" => flags.read_only = true,
             "--toolsets" => {
                 flags.toolsets = value("a comma-separated list")?
@@ -49,8 +43,6 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
                     .filter(|s| !s.is_empty())
                     .collect()
             }
-            "--allow-host" => flags.allowed_hosts.push(value("a host name")?),
-            "--stateless" => flags.stateless = true,
             other => return Err(format!("unknown argument `{other}` (see --help)")),
         }
     }

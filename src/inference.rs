@@ -83,8 +83,13 @@ pub struct Config {
 pub const DEFAULT_API_URL: &str = "https://api.inference.net";
 
 impl Config {
-    pub fn from_env(flags: &crate::cli::Flags) -> Result<Self, String> {
-        let api_url = crate::cli::env("INFERENCE_API_URL")
+    /// From flags and the environment; `local_url` (the embedded backend's, with `--local`)
+    /// replaces `INFERENCE_API_URL` and supplies the local key when `INFERENCE_API_KEY` is unset.
+    pub fn from_env(flags: &crate::cli::Flags, local_url: Option<String>) -> Result<Self, String> {
+        let api_key = crate::cli::env("INFERENCE_API_KEY")
+            .or_else(|| local_url.as_ref().map(|_| crate::local::INFERENCE_KEY.to_string()));
+        let api_url = local_url
+            .or_else(|| crate::cli::env("INFERENCE_API_URL"))
             .unwrap_or_else(|| DEFAULT_API_URL.to_string())
             .trim_end_matches('/')
             .to_string();
@@ -101,7 +106,7 @@ impl Config {
         };
         Ok(Self {
             api_url,
-            api_key: crate::cli::env("INFERENCE_API_KEY"),
+            api_key,
             timeout: crate::cli::timeout()?,
             options,
         })

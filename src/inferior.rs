@@ -52,16 +52,23 @@ pub const DEFAULT_API_URL: &str = "https://api.inferior.ai";
 pub const MANIFEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl Config {
-    pub fn from_env() -> Result<Self, String> {
-        let api_url = crate::cli::env("INFERIOR_API_URL")
+    /// From the environment; `local_url` (the embedded backend's, with `--local`) replaces
+    /// `INFERIOR_API_URL` and supplies the local key when `INFERIOR_API_KEY` is unset.
+    pub fn from_env(local_url: Option<String>) -> Result<Self, String> {
+        let api_url = local_url
+            .clone()
+            .or_else(|| crate::cli::env("INFERIOR_API_URL"))
             .unwrap_or_else(|| DEFAULT_API_URL.to_string())
             .trim_end_matches('/')
             .to_string();
-        let manifest_url =
-            crate::cli::env("INFERIOR_MCP_MANIFEST_URL").unwrap_or_else(|| format!("{api_url}/v1/mcp/manifest.json"));
+        let manifest_url = crate::cli::env("INFERIOR_MCP_MANIFEST_URL")
+            .filter(|_| local_url.is_none())
+            .unwrap_or_else(|| format!("{api_url}/v1/mcp/manifest.json"));
+        let api_key =
+            crate::cli::env("INFERIOR_API_KEY").or_else(|| local_url.map(|_| crate::local::INFERIOR_KEY.to_string()));
         Ok(Self {
             api_url,
-            api_key: crate::cli::env("INFERIOR_API_KEY"),
+            api_key,
             timeout: crate::cli::timeout()?,
             manifest_url,
         })

@@ -9,5 +9,6 @@ pub mod generated;
 pub mod handlers;
 pub mod inference;
 pub mod inferior;
+pub mod local;
 pub mod mcp;
 pub mod render;

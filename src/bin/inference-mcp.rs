@@ -14,6 +14,10 @@ USAGE:
 Speaks MCP (JSON-RPC) over stdin/stdout; logs go to stderr.
 
 OPTIONS:
+    --local              Run on the embedded local backend (SQLite; no account or network needed),
+                         seeded with demo data on first use. Uses INFERENCE_API_KEY if set, else the
+                         demo's local key (three projects, default support-bot).
+    --data-dir DIR       Where --local keeps its data (default ~/.local/share/mcp-servers/inference-mcp)
     --read-only          Hide tools that change anything
     --toolsets a,b       Only these tool groups: identity, projects, models, datasets, rubrics,
                          evals, training, deployments, inferences, traces, spans, agents, halo
@@ -46,7 +50,12 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let result = async {
-        let config = Config::from_env(&flags)?;
+        let local = if flags.local {
+            Some(mcp_servers::local::start("inference-mcp", flags.data_dir.clone()).await?)
+        } else {
+            None
+        };
+        let config = Config::from_env(&flags, local.as_ref().map(|l| l.inference_url()))?;
         let server = inference::server(&config)?;
         mcp_servers::mcp::stdio::serve(server).await
     };

@@ -13,8 +13,12 @@ USAGE:
 Speaks MCP (JSON-RPC) over stdin/stdout; logs go to stderr.
 
 OPTIONS:
-    -h, --help       Show this help
-    -V, --version    Show the version
+    --local            Run on the embedded local backend (SQLite; no account or network needed),
+                       seeded with demo data on first use. Uses INFERIOR_API_KEY if set, else the
+                       demo's local key.
+    --data-dir DIR     Where --local keeps its data (default ~/.local/share/mcp-servers/inferior-mcp)
+    -h, --help         Show this help
+    -V, --version      Show the version
 
 ENVIRONMENT:
     INFERIOR_API_KEY            API key (cw_full_..., cw_dep_..., cw_read_..., cw_search_...).
@@ -46,7 +50,12 @@ async fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let result = async {
-        let config = Config::from_env()?;
+        let local = if flags.local {
+            Some(mcp_servers::local::start("inferior-mcp", flags.data_dir.clone()).await?)
+        } else {
+            None
+        };
+        let config = Config::from_env(local.as_ref().map(|l| l.inferior_url()))?;
         let server = inferior::server(&config).await?;
         mcp_servers::mcp::stdio::serve(server).await
     };
