@@ -11,8 +11,14 @@ pub struct Flags {
     /// Run on the embedded local backend.
     pub local: bool,
     pub data_dir: Option<PathBuf>,
+    /// Serve Streamable HTTP on this address instead of stdio.
+    pub http: Option<String>,
     pub read_only: bool,
     pub toolsets: Vec<String>,
+    /// Further Host values accepted over HTTP (behind a proxy).
+    pub allowed_hosts: Vec<String>,
+    /// No MCP sessions over HTTP: any replica can answer any request.
+    pub stateless: bool,
 }
 
 /// Parses flags; an unknown flag or a missing value is an error naming it.
@@ -35,6 +41,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
             "-V" | "--version" => flags.version = true,
             "--local" => flags.local = true,
             "--data-dir" => flags.data_dir = Some(value("a directory")?.into()),
+            "--http" => flags.http = Some(value("an address such as 127.0.0.1:8080")?),
+            "--allow-host" => flags.allowed_hosts.push(value("a host name")?),
+            "--stateless" => flags.stateless = true,
             "--read-only" => flags.read_only = true,
             "--toolsets" => {
                 flags.toolsets = value("a comma-separated list")?
@@ -47,6 +56,25 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
         }
     }
     Ok(flags)
+}
+
+/// The HTTP transport's configuration, when `--http` was given. `--allow-host` and
+/// `--stateless` only make sense with it.
+pub fn http_config(flags: &Flags) -> Result<Option<crate::mcp::http::HttpConfig>, String> {
+    let Some(addr) = &flags.http else {
+        if flags.stateless || !flags.allowed_hosts.is_empty() {
+            return Err("--allow-host and --stateless apply to --http only".into());
+        }
+        return Ok(None);
+    };
+    let addr = addr
+        .parse()
+        .map_err(|_| format!("--http: `{addr}` is not an address such as 127.0.0.1:8080"))?;
+    Ok(Some(crate::mcp::http::HttpConfig {
+        addr,
+        allowed_hosts: flags.allowed_hosts.clone(),
+        stateless: flags.stateless,
+    }))
 }
 
 /// `MCP_HTTP_TIMEOUT` (seconds, default 15).

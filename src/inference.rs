@@ -12,6 +12,16 @@ impl Api for Inference {
     const TOOLS: &'static [ToolSpec] = wrappers::TOOLS;
     const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
     const MANIFEST: &'static str = wrappers::MANIFEST;
+    const REQUIRE_BEARER: bool = true;
+
+    fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String> {
+        client.with_api_key(key).map_err(|e| e.to_string())
+    }
+
+    async fn check_key(client: &Self::Client) -> Option<bool> {
+        crate::inferior::key_check(client.whoami().send().await.map(|_| ()))
+    }
+
     const UNAUTHORIZED: &'static str = "check that the header is `Authorization: Bearer <your-project-api-key>` and that the key starts with `sk-inference-`";
 
     async fn call_tool(
@@ -103,6 +113,7 @@ impl Config {
         let options = crate::mcp::Options {
             read_only: flags.read_only,
             toolsets: flags.toolsets.clone(),
+            per_request_key: false,
         };
         Ok(Self {
             api_url,
@@ -114,7 +125,7 @@ impl Config {
 }
 
 /// Builds a stdio server for one key.
-pub fn server(config: &Config) -> Result<crate::mcp::Server<Inference>, String> {
+pub fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Server<Inference>, String> {
     let mut client = inference_sdk::ClientConfig::new(&config.api_url)
         .timeout(config.timeout)
         .user_agent(concat!("inference-mcp/", env!("CARGO_PKG_VERSION")));
@@ -128,6 +139,9 @@ pub fn server(config: &Config) -> Result<crate::mcp::Server<Inference>, String> 
     Ok(crate::mcp::Server::new(
         Ctx::new(client, workdir),
         crate::mcp::Server::<Inference>::embedded_manifest(),
-        config.options.clone(),
+        crate::mcp::Options {
+            per_request_key,
+            ..config.options.clone()
+        },
     ))
 }

@@ -13,6 +13,15 @@ impl Api for Inferior {
     const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
     const MANIFEST: &'static str = wrappers::MANIFEST;
     const UNAUTHORIZED: &'static str = "invalid or missing INFERIOR_API_KEY";
+    const REQUIRE_BEARER: bool = false;
+
+    fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String> {
+        client.with_api_key(key).map_err(|e| e.to_string())
+    }
+
+    async fn check_key(client: &Self::Client) -> Option<bool> {
+        key_check(client.get_my_profile().send().await.map(|_| ()))
+    }
 
     async fn call_tool(
         ctx: &Ctx<Self::Client>,
@@ -33,6 +42,16 @@ impl crate::mcp::ApiErrorBody for inferior_sdk::types::Error {
     }
     fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
         &self.details
+    }
+}
+
+/// A key check's verdict from an authenticated call: valid, rejected (401), or unknown.
+pub fn key_check<E>(result: Result<(), progenitor_client::Error<E>>) -> Option<bool> {
+    match result {
+        Ok(()) => Some(true),
+        Err(e) if e.status().is_some_and(|s| s.as_u16() == 401) => Some(false),
+        Err(e) if e.status().is_some() => Some(true),
+        Err(_) => None,
     }
 }
 
@@ -77,7 +96,7 @@ impl Config {
 
 /// Builds the server: the API client, and the live manifest (or the embedded one, with a
 /// warning on stderr).
-pub async fn server(config: &Config) -> Result<crate::mcp::Server<Inferior>, String> {
+pub async fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Server<Inferior>, String> {
     let mut client = inferior_sdk::ClientConfig::new(&config.api_url)
         .timeout(config.timeout)
         .user_agent(concat!("inferior-mcp/", env!("CARGO_PKG_VERSION")));
@@ -98,6 +117,9 @@ pub async fn server(config: &Config) -> Result<crate::mcp::Server<Inferior>, Str
     Ok(crate::mcp::Server::new(
         Ctx::new(client, workdir),
         manifest,
-        crate::mcp::Options::default(),
+        crate::mcp::Options {
+            per_request_key,
+            ..crate::mcp::Options::default()
+        },
     ))
 }

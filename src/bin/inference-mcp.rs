@@ -11,13 +11,18 @@ training jobs, deployments, inferences, traces, spans, agents and HALO reports
 USAGE:
     inference-mcp [OPTIONS]
 
-Speaks MCP (JSON-RPC) over stdin/stdout; logs go to stderr.
+Speaks MCP (JSON-RPC) over stdin/stdout, or Streamable HTTP with --http; logs go to stderr.
 
 OPTIONS:
     --local              Run on the embedded local backend (SQLite; no account or network needed),
                          seeded with demo data on first use. Uses INFERENCE_API_KEY if set, else the
                          demo's local key (three projects, default support-bot).
     --data-dir DIR       Where --local keeps its data (default ~/.local/share/mcp-servers/inference-mcp)
+    --http ADDR          Serve Streamable HTTP at http://ADDR/mcp instead of stdio (e.g. 127.0.0.1:8080).
+                         Every request must carry `Authorization: Bearer <project-api-key>`, which
+                         is forwarded to the API for that request alone (401 otherwise)
+    --allow-host HOST    Also accept this Host header over HTTP (behind a proxy); repeatable
+    --stateless          HTTP without sessions, so replicas can share one load balancer
     --read-only          Hide tools that change anything
     --toolsets a,b       Only these tool groups: identity, projects, models, datasets, rubrics,
                          evals, training, deployments, inferences, traces, spans, agents, halo
@@ -56,8 +61,11 @@ async fn main() -> ExitCode {
             None
         };
         let config = Config::from_env(&flags, local.as_ref().map(|l| l.inference_url()))?;
-        let server = inference::server(&config)?;
-        mcp_servers::mcp::stdio::serve(server).await
+        let server = inference::server(&config, flags.http.is_some())?;
+        match cli::http_config(&flags)? {
+            Some(http) => mcp_servers::mcp::http::serve(server, http).await,
+            None => mcp_servers::mcp::stdio::serve(server).await,
+        }
     };
     match result.await {
         Ok(()) => ExitCode::SUCCESS,

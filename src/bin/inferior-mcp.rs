@@ -10,13 +10,17 @@ inferior-mcp: the Inferior MCP server — 16 tools, 4 resources, 5 prompts
 USAGE:
     inferior-mcp [OPTIONS]
 
-Speaks MCP (JSON-RPC) over stdin/stdout; logs go to stderr.
+Speaks MCP (JSON-RPC) over stdin/stdout, or Streamable HTTP with --http; logs go to stderr.
 
 OPTIONS:
     --local            Run on the embedded local backend (SQLite; no account or network needed),
                        seeded with demo data on first use. Uses INFERIOR_API_KEY if set, else the
                        demo's local key.
     --data-dir DIR     Where --local keeps its data (default ~/.local/share/mcp-servers/inferior-mcp)
+    --http ADDR        Serve Streamable HTTP at http://ADDR/mcp instead of stdio (e.g. 127.0.0.1:8080);
+                       a request's `Authorization: Bearer <key>` replaces INFERIOR_API_KEY for it
+    --allow-host HOST  Also accept this Host header over HTTP (behind a proxy); repeatable
+    --stateless        HTTP without sessions, so replicas can share one load balancer
     -h, --help         Show this help
     -V, --version      Show the version
 
@@ -56,8 +60,11 @@ async fn main() -> ExitCode {
             None
         };
         let config = Config::from_env(local.as_ref().map(|l| l.inferior_url()))?;
-        let server = inferior::server(&config).await?;
-        mcp_servers::mcp::stdio::serve(server).await
+        let server = inferior::server(&config, flags.http.is_some()).await?;
+        match cli::http_config(&flags)? {
+            Some(http) => mcp_servers::mcp::http::serve(server, http).await,
+            None => mcp_servers::mcp::stdio::serve(server).await,
+        }
     };
     match result.await {
         Ok(()) => ExitCode::SUCCESS,

@@ -4,6 +4,7 @@
 
 mod arguments;
 mod error;
+pub mod http;
 pub mod manifest;
 mod server;
 pub mod stdio;
@@ -64,11 +65,33 @@ pub struct ResourceSpec {
 pub struct Ctx<C> {
     client: C,
     workdir: std::path::PathBuf,
+    /// Who the caller is, for per-caller caches: a hash of the request's key, 0 for the
+    /// server's own.
+    scope: u64,
 }
 
 impl<C> Ctx<C> {
     pub fn new(client: C, workdir: std::path::PathBuf) -> Self {
-        Self { client, workdir }
+        Self {
+            client,
+            workdir,
+            scope: 0,
+        }
+    }
+
+    /// Marks the context as one caller's (by a hash of their key; the key is not kept).
+    pub fn with_scope(mut self, key: &str) -> Self {
+        use std::hash::{BuildHasher, Hasher};
+        static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
+        let mut hasher = SEED.get_or_init(Default::default).build_hasher();
+        hasher.write(key.as_bytes());
+        self.scope = hasher.finish();
+        self
+    }
+
+    /// The caller's cache scope.
+    pub fn scope(&self) -> u64 {
+        self.scope
     }
 
     /// The API client.

@@ -27,6 +27,14 @@ pub trait Api: Send + Sync + 'static {
     const MANIFEST: &'static str;
     /// What to do about a missing or invalid key, in this API's terms.
     const UNAUTHORIZED: &'static str;
+    /// Over HTTP, every request must carry `Authorization: Bearer <key>`.
+    const REQUIRE_BEARER: bool;
+
+    /// A client for the same API that sends `key` (shares the connection pool).
+    fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String>;
+    /// Whether the client's key is valid: `Some(false)` when the API says it is not, `None`
+    /// when that cannot be told (the API is unreachable).
+    fn check_key(client: &Self::Client) -> impl Future<Output = Option<bool>> + Send;
 
     fn call_tool(
         ctx: &Ctx<Self::Client>,
@@ -39,13 +47,15 @@ pub trait Api: Send + Sync + 'static {
     ) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
 }
 
-/// Which tools a server exposes.
+/// Which tools a server exposes, and whose key it uses.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
     /// Hide tools that are not read-only.
     pub read_only: bool,
     /// Only tools of these toolsets (all when empty).
     pub toolsets: Vec<String>,
+    /// Use each HTTP request's bearer key instead of the configured one.
+    pub per_request_key: bool,
 }
 
 impl Options {
@@ -60,7 +70,7 @@ pub struct Server<A: Api> {
     ctx: Ctx<A::Client>,
     manifest: Arc<Manifest>,
     tools: Arc<Vec<Tool>>,
-    cache: Arc<Mutex<HashMap<String, (Instant, String)>>>,
+    cache: Arc<Mutex<HashMap<(u64, String), (Instant, String)>>>,
     options: Arc<Options>,
 }
 
@@ -102,17 +112,48 @@ impl<A: Api> Server<A> {
         })
     }
 
+    /// The configured API client.
+    pub fn client(&self) -> &A::Client {
+        self.ctx.client()
+    }
+
     /// The tool definitions `tools/list` answers with.
     pub fn tools(&self) -> &[Tool] {
         &self.tools
     }
 
+    /// The context of one request: over HTTP with per-request keys, a client that sends the
+    /// request's own bearer key (the key is never stored beyond the request).
+    fn ctx_for(&self, extensions: &rmcp::model::Extensions) -> Result<Ctx<A::Client>, McpError> {
+        if !self.options.per_request_key {
+            return Ok(self.ctx.clone());
+        }
+        match extensions
+            .get::<axum::http::request::Parts>()
+            .and_then(|parts| super::http::bearer(&parts.headers))
+        {
+            Some(key) => A::with_key(self.ctx.client(), key)
+                .map(|client| Ctx::new(client, self.ctx.workdir().to_path_buf()).with_scope(key))
+                .map_err(|e| McpError::invalid_request(e, None)),
+            None => Ok(self.ctx.clone()),
+        }
+    }
+
     /// Runs a tool and renders its answer as a tool result (`isError` on failure).
     pub async fn call(&self, name: &str, arguments: JsonObject) -> Result<CallToolResult, McpError> {
+        self.call_with(&self.ctx, name, arguments).await
+    }
+
+    async fn call_with(
+        &self,
+        ctx: &Ctx<A::Client>,
+        name: &str,
+        arguments: JsonObject,
+    ) -> Result<CallToolResult, McpError> {
         if !self.tools.iter().any(|t| t.name == name) {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
         }
-        match A::call_tool(&self.ctx, name, arguments).await {
+        match A::call_tool(ctx, name, arguments).await {
             Some(Ok(text)) => Ok(CallToolResult::success(vec![ContentBlock::text(text)])),
             Some(Err(e)) => Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))])),
             None => Err(McpError::invalid_params(format!("unknown tool `{name}`"), None)),
@@ -128,6 +169,12 @@ impl<A: Api> Server<A> {
 
     /// Reads a resource, from cache when its TTL allows.
     pub async fn read(&self, uri: &str) -> Result<String, McpError> {
+        self.read_with(&self.ctx, uri).await
+    }
+
+    /// Cached resources are shared by every caller of the server, so with per-request keys
+    /// they are cached per key.
+    async fn read_with(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<String, McpError> {
         let ttl = A::RESOURCES
             .iter()
             .find(|r| {
@@ -142,11 +189,14 @@ impl<A: Api> Server<A> {
             .map(Duration::from_secs);
         if let Some(ttl) = ttl {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((_, text)) = cache.get(uri).filter(|(at, _)| at.elapsed() < ttl) {
+            if let Some((_, text)) = cache
+                .get(&(ctx.scope(), uri.to_string()))
+                .filter(|(at, _)| at.elapsed() < ttl)
+            {
                 return Ok(text.clone());
             }
         }
-        let text = match A::read_resource(&self.ctx, uri).await {
+        let text = match A::read_resource(ctx, uri).await {
             Some(Ok(text)) => text,
             Some(Err(ToolError::Api { status: 404, message })) => {
                 return Err(McpError::resource_not_found(message, None));
@@ -158,7 +208,7 @@ impl<A: Api> Server<A> {
             self.cache
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
-                .insert(uri.to_string(), (Instant::now(), text.clone()));
+                .insert((ctx.scope(), uri.to_string()), (Instant::now(), text.clone()));
         }
         Ok(text)
     }
@@ -208,9 +258,10 @@ impl<A: Api> ServerHandler for Server<A> {
     async fn call_tool(
         &self,
         request: CallToolRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        self.call(&request.name, request.arguments.unwrap_or_default())
+        let ctx = self.ctx_for(&context.extensions)?;
+        self.call_with(&ctx, &request.name, request.arguments.unwrap_or_default())
             .await
             .map(CallToolResponse::from)
     }
@@ -299,9 +350,10 @@ impl<A: Api> ServerHandler for Server<A> {
     async fn read_resource(
         &self,
         request: ReadResourceRequestParams,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
-        let text = self.read(&request.uri).await?;
+        let ctx = self.ctx_for(&context.extensions)?;
+        let text = self.read_with(&ctx, &request.uri).await?;
         Ok(ReadResourceResult::new(vec![
             ResourceContents::text(text, request.uri).with_mime_type("text/markdown"),
         ])
