@@ -94,9 +94,46 @@ pub fn generate(spec: &Spec, path: &Path) -> Result<Client, Error> {
     })?;
     let shape = read_shape(&file, spec);
     Ok(Client {
-        source: prettyplease::unparse(&file),
+        source: line_doc_comments(&prettyplease::unparse(&file)),
         shape,
     })
+}
+
+/// prettyplease prints a multi-line `#[doc]` as a `/** */` block indented like its item, and
+/// rustdoc reads those indented lines as code blocks (doc-tests that fail). Rewrites every block
+/// doc comment that starts a line as `///` lines.
+pub fn line_doc_comments(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    let mut rest = source;
+    while let Some(start) = rest.find("/**") {
+        let line_start = rest[..start].rfind('\n').map_or(0, |i| i + 1);
+        let indent = &rest[line_start..start];
+        let end = rest[start..].find("*/").map(|e| start + e);
+        let (true, Some(end)) = (indent.chars().all(char::is_whitespace), end) else {
+            out.push_str(&rest[..start + 3]);
+            rest = &rest[start + 3..];
+            continue;
+        };
+        out.push_str(&rest[..line_start]);
+        for (i, line) in rest[start + 3..end].split('\n').enumerate() {
+            let line = if i == 0 {
+                line
+            } else {
+                line.strip_prefix(indent).unwrap_or_else(|| line.trim_start())
+            };
+            out.push_str(indent);
+            out.push_str("///");
+            if !line.is_empty() {
+                out.push(' ');
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        rest = &rest[end + 2..];
+        rest = rest.strip_prefix('\n').unwrap_or(rest);
+    }
+    out.push_str(rest);
+    out
 }
 
 fn quote_inner() -> proc_macro2::TokenStream {
@@ -330,4 +367,22 @@ fn qualify(ty: &syn::Type, module: &str) -> String {
 fn quote_type(ty: &syn::Type) -> String {
     use quote::ToTokens;
     ty.to_token_stream().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::line_doc_comments;
+
+    #[test]
+    fn block_doc_comments_become_line_comments() {
+        let source = "    /**Archive it\n\n    Sends a `POST`\n    ```ignore\n    x\n    ```*/\n    pub fn f() {}\n";
+        assert_eq!(
+            line_doc_comments(source),
+            "    /// Archive it\n    ///\n    /// Sends a `POST`\n    /// ```ignore\n    /// x\n    /// ```\n    pub fn f() {}\n"
+        );
+        assert_eq!(
+            line_doc_comments("let s = 1; /** not a doc */"),
+            "let s = 1; /** not a doc */"
+        );
+    }
 }

@@ -57,10 +57,10 @@ impl<A: Api> KeyChecks<A> {
         let mut h = self.hasher.build_hasher();
         h.write(key.as_bytes());
         let id = h.finish();
-        if let Some((at, valid)) = self.seen.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied() {
-            if at.elapsed() < KEY_CHECK_TTL {
-                return valid;
-            }
+        if let Some((at, valid)) = self.seen.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied()
+            && at.elapsed() < KEY_CHECK_TTL
+        {
+            return valid;
         }
         let Ok(client) = A::with_key(self.server.client(), key) else {
             return false;

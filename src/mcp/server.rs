@@ -65,12 +65,15 @@ impl Options {
     }
 }
 
+/// Resource reads kept for their TTL: (caller scope, URI) → (read at, text).
+type ResourceCache = HashMap<(u64, String), (Instant, String)>;
+
 /// An MCP server over one API.
 pub struct Server<A: Api> {
     ctx: Ctx<A::Client>,
     manifest: Arc<Manifest>,
     tools: Arc<Vec<Tool>>,
-    cache: Arc<Mutex<HashMap<(u64, String), (Instant, String)>>>,
+    cache: Arc<Mutex<ResourceCache>>,
     options: Arc<Options>,
 }
 

@@ -9398,18 +9398,18 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Catalyst API
-
-The Catalyst management API of Inference: projects, models, datasets, rubrics, evals, training jobs,
-deployments, inferences, traces, spans, agents and HALO agent-trace reports.
-
-Every request carries a project API key, `Authorization: Bearer sk-inference-...`. A key reaches one
-or more projects of one team, with `read`, `write` or both per project, and may name a default
-project. Lists are newest first unless sorted otherwise and paginate with `cursor` / `next_cursor`.
-Errors share one body, `{error, message, details}`, and carry an `X-Request-ID` header.
-
-
-Version: 2026-11-01*/
+/// Client for Catalyst API
+///
+/// The Catalyst management API of Inference: projects, models, datasets, rubrics, evals, training jobs,
+/// deployments, inferences, traces, spans, agents and HALO agent-trace reports.
+///
+/// Every request carries a project API key, `Authorization: Bearer sk-inference-...`. A key reaches one
+/// or more projects of one team, with `read`, `write` or both per project, and may name a default
+/// project. Lists are newest first unless sorted otherwise and paginate with `cursor` / `next_cursor`.
+/// Errors share one body, `{error, message, details}`, and carry an `X-Request-ID` header.
+///
+///
+/// Version: 2026-11-01
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -9468,835 +9468,835 @@ const _: () = {
     }
 };
 impl Client {
-    /**The key's team, the projects it reaches with their scopes, and its default project
-
-    Sends a `GET` request to `/v1/whoami`
-
-    ```ignore
-    let response = client.whoami()
-        .send()
-        .await;
-    ```*/
+    /// The key's team, the projects it reaches with their scopes, and its default project
+    ///
+    /// Sends a `GET` request to `/v1/whoami`
+    ///
+    /// ```ignore
+    /// let response = client.whoami()
+    /// .send()
+    /// .await;
+    /// ```
     pub fn whoami(&self) -> builder::Whoami<'_> {
         builder::Whoami::new(self)
     }
-    /**Projects this key can reach
-
-    Sends a `GET` request to `/v1/projects`
-
-    Arguments:
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_projects()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// Projects this key can reach
+    ///
+    /// Sends a `GET` request to `/v1/projects`
+    ///
+    /// Arguments:
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_projects()
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_projects(&self) -> builder::ListProjects<'_> {
         builder::ListProjects::new(self)
     }
-    /**One project with its resource counts
-
-    Sends a `GET` request to `/v1/projects/{project_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    ```ignore
-    let response = client.get_project()
-        .project_id(project_id)
-        .send()
-        .await;
-    ```*/
+    /// One project with its resource counts
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// ```ignore
+    /// let response = client.get_project()
+    /// .project_id(project_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_project(&self) -> builder::GetProject<'_> {
         builder::GetProject::new(self)
     }
-    /**Models available in the project (base and fine-tuned)
-
-    Sends a `GET` request to `/v1/projects/{project_id}/models`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `kind`: Only base or only fine-tuned models.
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_models()
-        .project_id(project_id)
-        .cursor(cursor)
-        .kind(kind)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// Models available in the project (base and fine-tuned)
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/models`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `kind`: Only base or only fine-tuned models.
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_models()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .kind(kind)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_models(&self) -> builder::ListModels<'_> {
         builder::ListModels::new(self)
     }
-    /**One model
-
-    Sends a `GET` request to `/v1/projects/{project_id}/models/{model_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `model_id`: Model id (`mdl_...`) or name.
-    ```ignore
-    let response = client.get_model()
-        .project_id(project_id)
-        .model_id(model_id)
-        .send()
-        .await;
-    ```*/
+    /// One model
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/models/{model_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `model_id`: Model id (`mdl_...`) or name.
+    /// ```ignore
+    /// let response = client.get_model()
+    /// .project_id(project_id)
+    /// .model_id(model_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_model(&self) -> builder::GetModel<'_> {
         builder::GetModel::new(self)
     }
-    /**Datasets, newest first
-
-    Sends a `GET` request to `/v1/projects/{project_id}/datasets`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_datasets()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// Datasets, newest first
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/datasets`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_datasets()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_datasets(&self) -> builder::ListDatasets<'_> {
         builder::ListDatasets::new(self)
     }
-    /**Create a dataset, from rows or from filtered inference traffic
-
-    With `source: inferences` the rows are the project's inferences matching `filter` (status, model, time window), newest first, up to `max_rows`. Needs a write-scoped key.
-
-    Sends a `POST` request to `/v1/projects/{project_id}/datasets`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.create_dataset()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Create a dataset, from rows or from filtered inference traffic
+    ///
+    /// With `source: inferences` the rows are the project's inferences matching `filter` (status, model, time window), newest first, up to `max_rows`. Needs a write-scoped key.
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/datasets`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_dataset()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn create_dataset(&self) -> builder::CreateDataset<'_> {
         builder::CreateDataset::new(self)
     }
-    /**One dataset with a sample of its rows
-
-    Sends a `GET` request to `/v1/projects/{project_id}/datasets/{dataset_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `dataset_id`: Dataset id (`ds_...`).
-    ```ignore
-    let response = client.get_dataset()
-        .project_id(project_id)
-        .dataset_id(dataset_id)
-        .send()
-        .await;
-    ```*/
+    /// One dataset with a sample of its rows
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/datasets/{dataset_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `dataset_id`: Dataset id (`ds_...`).
+    /// ```ignore
+    /// let response = client.get_dataset()
+    /// .project_id(project_id)
+    /// .dataset_id(dataset_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_dataset(&self) -> builder::GetDataset<'_> {
         builder::GetDataset::new(self)
     }
-    /**Rubrics for grading evals
-
-    Sends a `GET` request to `/v1/projects/{project_id}/rubrics`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_rubrics()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// Rubrics for grading evals
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/rubrics`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_rubrics()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_rubrics(&self) -> builder::ListRubrics<'_> {
         builder::ListRubrics::new(self)
     }
-    /**Create a rubric
-
-    Sends a `POST` request to `/v1/projects/{project_id}/rubrics`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.create_rubric()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Create a rubric
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/rubrics`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_rubric()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn create_rubric(&self) -> builder::CreateRubric<'_> {
         builder::CreateRubric::new(self)
     }
-    /**One rubric with its criteria
-
-    Sends a `GET` request to `/v1/projects/{project_id}/rubrics/{rubric_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `rubric_id`: Rubric id (`rb_...`).
-    ```ignore
-    let response = client.get_rubric()
-        .project_id(project_id)
-        .rubric_id(rubric_id)
-        .send()
-        .await;
-    ```*/
+    /// One rubric with its criteria
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/rubrics/{rubric_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `rubric_id`: Rubric id (`rb_...`).
+    /// ```ignore
+    /// let response = client.get_rubric()
+    /// .project_id(project_id)
+    /// .rubric_id(rubric_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_rubric(&self) -> builder::GetRubric<'_> {
         builder::GetRubric::new(self)
     }
-    /**Eval runs, newest first
-
-    Sends a `GET` request to `/v1/projects/{project_id}/evals`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `status`: Only evals in this state.
-    ```ignore
-    let response = client.list_evals()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+    /// Eval runs, newest first
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/evals`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `status`: Only evals in this state.
+    /// ```ignore
+    /// let response = client.list_evals()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .status(status)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_evals(&self) -> builder::ListEvals<'_> {
         builder::ListEvals::new(self)
     }
-    /**Run an eval of a model on a dataset, graded by a rubric
-
-    Needs a write-scoped key; consumes credits.
-
-    Sends a `POST` request to `/v1/projects/{project_id}/evals`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.run_eval()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Run an eval of a model on a dataset, graded by a rubric
+    ///
+    /// Needs a write-scoped key; consumes credits.
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/evals`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.run_eval()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn run_eval(&self) -> builder::RunEval<'_> {
         builder::RunEval::new(self)
     }
-    /**One eval with its score and per-criterion results
-
-    Sends a `GET` request to `/v1/projects/{project_id}/evals/{eval_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `eval_id`: Eval id (`ev_...`).
-    ```ignore
-    let response = client.get_eval()
-        .project_id(project_id)
-        .eval_id(eval_id)
-        .send()
-        .await;
-    ```*/
+    /// One eval with its score and per-criterion results
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/evals/{eval_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `eval_id`: Eval id (`ev_...`).
+    /// ```ignore
+    /// let response = client.get_eval()
+    /// .project_id(project_id)
+    /// .eval_id(eval_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_eval(&self) -> builder::GetEval<'_> {
         builder::GetEval::new(self)
     }
-    /**Training jobs, newest first
-
-    Sends a `GET` request to `/v1/projects/{project_id}/training-jobs`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `status`: Only jobs in this state.
-    ```ignore
-    let response = client.list_training_jobs()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+    /// Training jobs, newest first
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/training-jobs`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `status`: Only jobs in this state.
+    /// ```ignore
+    /// let response = client.list_training_jobs()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .status(status)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_training_jobs(&self) -> builder::ListTrainingJobs<'_> {
         builder::ListTrainingJobs::new(self)
     }
-    /**Launch a fine-tuning job
-
-    Needs a write-scoped key; consumes credits and compute.
-
-    Sends a `POST` request to `/v1/projects/{project_id}/training-jobs`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.create_training_job()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Launch a fine-tuning job
+    ///
+    /// Needs a write-scoped key; consumes credits and compute.
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/training-jobs`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_training_job()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn create_training_job(&self) -> builder::CreateTrainingJob<'_> {
         builder::CreateTrainingJob::new(self)
     }
-    /**One training job with its progress
-
-    Sends a `GET` request to `/v1/projects/{project_id}/training-jobs/{job_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `job_id`: Training job id (`tj_...`).
-    ```ignore
-    let response = client.get_training_job()
-        .project_id(project_id)
-        .job_id(job_id)
-        .send()
-        .await;
-    ```*/
+    /// One training job with its progress
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/training-jobs/{job_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `job_id`: Training job id (`tj_...`).
+    /// ```ignore
+    /// let response = client.get_training_job()
+    /// .project_id(project_id)
+    /// .job_id(job_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_training_job(&self) -> builder::GetTrainingJob<'_> {
         builder::GetTrainingJob::new(self)
     }
-    /**Cancel a queued or running training job
-
-    Sends a `POST` request to `/v1/projects/{project_id}/training-jobs/{job_id}/cancel`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `job_id`: Training job id (`tj_...`).
-    ```ignore
-    let response = client.cancel_training_job()
-        .project_id(project_id)
-        .job_id(job_id)
-        .send()
-        .await;
-    ```*/
+    /// Cancel a queued or running training job
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/training-jobs/{job_id}/cancel`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `job_id`: Training job id (`tj_...`).
+    /// ```ignore
+    /// let response = client.cancel_training_job()
+    /// .project_id(project_id)
+    /// .job_id(job_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn cancel_training_job(&self) -> builder::CancelTrainingJob<'_> {
         builder::CancelTrainingJob::new(self)
     }
-    /**Deployments of the project's models
-
-    Sends a `GET` request to `/v1/projects/{project_id}/deployments`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_deployments()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// Deployments of the project's models
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/deployments`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_deployments()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_deployments(&self) -> builder::ListDeployments<'_> {
         builder::ListDeployments::new(self)
     }
-    /**Deploy a model
-
-    Sends a `POST` request to `/v1/projects/{project_id}/deployments`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.create_deployment()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Deploy a model
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/deployments`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_deployment()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn create_deployment(&self) -> builder::CreateDeployment<'_> {
         builder::CreateDeployment::new(self)
     }
-    /**One deployment
-
-    Sends a `GET` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `deployment_id`: Deployment id (`dep_...`).
-    ```ignore
-    let response = client.get_deployment()
-        .project_id(project_id)
-        .deployment_id(deployment_id)
-        .send()
-        .await;
-    ```*/
+    /// One deployment
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `deployment_id`: Deployment id (`dep_...`).
+    /// ```ignore
+    /// let response = client.get_deployment()
+    /// .project_id(project_id)
+    /// .deployment_id(deployment_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_deployment(&self) -> builder::GetDeployment<'_> {
         builder::GetDeployment::new(self)
     }
-    /**Delete a deployment
-
-    Sends a `DELETE` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `deployment_id`: Deployment id (`dep_...`).
-    ```ignore
-    let response = client.delete_deployment()
-        .project_id(project_id)
-        .deployment_id(deployment_id)
-        .send()
-        .await;
-    ```*/
+    /// Delete a deployment
+    ///
+    /// Sends a `DELETE` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `deployment_id`: Deployment id (`dep_...`).
+    /// ```ignore
+    /// let response = client.delete_deployment()
+    /// .project_id(project_id)
+    /// .deployment_id(deployment_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn delete_deployment(&self) -> builder::DeleteDeployment<'_> {
         builder::DeleteDeployment::new(self)
     }
-    /**Change a deployment's model or scaling
-
-    Sends a `PATCH` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `deployment_id`: Deployment id (`dep_...`).
-    - `body`
-    ```ignore
-    let response = client.update_deployment()
-        .project_id(project_id)
-        .deployment_id(deployment_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Change a deployment's model or scaling
+    ///
+    /// Sends a `PATCH` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `deployment_id`: Deployment id (`dep_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.update_deployment()
+    /// .project_id(project_id)
+    /// .deployment_id(deployment_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn update_deployment(&self) -> builder::UpdateDeployment<'_> {
         builder::UpdateDeployment::new(self)
     }
-    /**Inference requests, newest first
-
-    Sends a `GET` request to `/v1/projects/{project_id}/inferences`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `model`: Only requests to this model.
-    - `since`: Start of the time window (inclusive), RFC 3339.
-    - `status`: Only successful or only failed requests.
-    - `until`: End of the time window (exclusive), RFC 3339; default now.
-    ```ignore
-    let response = client.list_inferences()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .model(model)
-        .since(since)
-        .status(status)
-        .until(until)
-        .send()
-        .await;
-    ```*/
+    /// Inference requests, newest first
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/inferences`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `model`: Only requests to this model.
+    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `status`: Only successful or only failed requests.
+    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// ```ignore
+    /// let response = client.list_inferences()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .model(model)
+    /// .since(since)
+    /// .status(status)
+    /// .until(until)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_inferences(&self) -> builder::ListInferences<'_> {
         builder::ListInferences::new(self)
     }
-    /**One inference request with its input and output
-
-    Sends a `GET` request to `/v1/projects/{project_id}/inferences/{inference_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `inference_id`: Inference id (`inf_...`).
-    ```ignore
-    let response = client.get_inference()
-        .project_id(project_id)
-        .inference_id(inference_id)
-        .send()
-        .await;
-    ```*/
+    /// One inference request with its input and output
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/inferences/{inference_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `inference_id`: Inference id (`inf_...`).
+    /// ```ignore
+    /// let response = client.get_inference()
+    /// .project_id(project_id)
+    /// .inference_id(inference_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_inference(&self) -> builder::GetInference<'_> {
         builder::GetInference::new(self)
     }
-    /**Traces (one agent execution each), filtered and sorted
-
-    Sends a `GET` request to `/v1/projects/{project_id}/traces`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `agent_id`: Only traces of this agent.
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `order`: Sort direction; default `desc`.
-    - `since`: Start of the time window (inclusive), RFC 3339.
-    - `sort`: Sort key.
-    - `status`: Only traces with or without errors.
-    - `until`: End of the time window (exclusive), RFC 3339; default now.
-    ```ignore
-    let response = client.list_traces()
-        .project_id(project_id)
-        .agent_id(agent_id)
-        .cursor(cursor)
-        .limit(limit)
-        .order(order)
-        .since(since)
-        .sort(sort)
-        .status(status)
-        .until(until)
-        .send()
-        .await;
-    ```*/
+    /// Traces (one agent execution each), filtered and sorted
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/traces`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `agent_id`: Only traces of this agent.
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `order`: Sort direction; default `desc`.
+    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `sort`: Sort key.
+    /// - `status`: Only traces with or without errors.
+    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// ```ignore
+    /// let response = client.list_traces()
+    /// .project_id(project_id)
+    /// .agent_id(agent_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .order(order)
+    /// .since(since)
+    /// .sort(sort)
+    /// .status(status)
+    /// .until(until)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_traces(&self) -> builder::ListTraces<'_> {
         builder::ListTraces::new(self)
     }
-    /**One trace with its spans in start order
-
-    Sends a `GET` request to `/v1/projects/{project_id}/traces/{trace_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `trace_id`: Trace id.
-    ```ignore
-    let response = client.get_trace()
-        .project_id(project_id)
-        .trace_id(trace_id)
-        .send()
-        .await;
-    ```*/
+    /// One trace with its spans in start order
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/traces/{trace_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `trace_id`: Trace id.
+    /// ```ignore
+    /// let response = client.get_trace()
+    /// .project_id(project_id)
+    /// .trace_id(trace_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_trace(&self) -> builder::GetTrace<'_> {
         builder::GetTrace::new(self)
     }
-    /**Spans across traces, filtered and sorted
-
-    Sends a `GET` request to `/v1/projects/{project_id}/spans`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `order`: Sort direction; default `desc`.
-    - `scope`: `root`: top spans only; `entrypoint`: the first span of each agent execution.
-    - `since`: Start of the time window (inclusive), RFC 3339.
-    - `sort`: Sort key.
-    - `text`: Case-insensitive text in the span's name, tool, status message, input or output.
-    - `trace_id`: Only spans of this trace.
-    - `until`: End of the time window (exclusive), RFC 3339; default now.
-    ```ignore
-    let response = client.list_spans()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .order(order)
-        .scope(scope)
-        .since(since)
-        .sort(sort)
-        .text(text)
-        .trace_id(trace_id)
-        .until(until)
-        .send()
-        .await;
-    ```*/
+    /// Spans across traces, filtered and sorted
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/spans`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `order`: Sort direction; default `desc`.
+    /// - `scope`: `root`: top spans only; `entrypoint`: the first span of each agent execution.
+    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `sort`: Sort key.
+    /// - `text`: Case-insensitive text in the span's name, tool, status message, input or output.
+    /// - `trace_id`: Only spans of this trace.
+    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// ```ignore
+    /// let response = client.list_spans()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .order(order)
+    /// .scope(scope)
+    /// .since(since)
+    /// .sort(sort)
+    /// .text(text)
+    /// .trace_id(trace_id)
+    /// .until(until)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_spans(&self) -> builder::ListSpans<'_> {
         builder::ListSpans::new(self)
     }
-    /**One span with its attributes
-
-    Sends a `GET` request to `/v1/projects/{project_id}/spans/{span_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `span_id`: Span id.
-    ```ignore
-    let response = client.get_span()
-        .project_id(project_id)
-        .span_id(span_id)
-        .send()
-        .await;
-    ```*/
+    /// One span with its attributes
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/spans/{span_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `span_id`: Span id.
+    /// ```ignore
+    /// let response = client.get_span()
+    /// .project_id(project_id)
+    /// .span_id(span_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_span(&self) -> builder::GetSpan<'_> {
         builder::GetSpan::new(self)
     }
-    /**Agents seen in the project's traces, with execution counts in the window
-
-    Sends a `GET` request to `/v1/projects/{project_id}/agents`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `since`: Start of the time window (inclusive), RFC 3339.
-    - `until`: End of the time window (exclusive), RFC 3339; default now.
-    ```ignore
-    let response = client.list_agents()
-        .project_id(project_id)
-        .cursor(cursor)
-        .limit(limit)
-        .since(since)
-        .until(until)
-        .send()
-        .await;
-    ```*/
+    /// Agents seen in the project's traces, with execution counts in the window
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/agents`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// ```ignore
+    /// let response = client.list_agents()
+    /// .project_id(project_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .since(since)
+    /// .until(until)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_agents(&self) -> builder::ListAgents<'_> {
         builder::ListAgents::new(self)
     }
-    /**One agent with its execution counts
-
-    Sends a `GET` request to `/v1/projects/{project_id}/agents/{agent_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `agent_id`: Agent id (`agent.id` span attribute).
-    - `since`: Start of the time window (inclusive), RFC 3339.
-    - `until`: End of the time window (exclusive), RFC 3339; default now.
-    ```ignore
-    let response = client.get_agent()
-        .project_id(project_id)
-        .agent_id(agent_id)
-        .since(since)
-        .until(until)
-        .send()
-        .await;
-    ```*/
+    /// One agent with its execution counts
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/agents/{agent_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `agent_id`: Agent id (`agent.id` span attribute).
+    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// ```ignore
+    /// let response = client.get_agent()
+    /// .project_id(project_id)
+    /// .agent_id(agent_id)
+    /// .since(since)
+    /// .until(until)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_agent(&self) -> builder::GetAgent<'_> {
         builder::GetAgent::new(self)
     }
-    /**HALO runs, newest first
-
-    Sends a `GET` request to `/v1/projects/{project_id}/halo/runs`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `agent_id`: Only runs for this agent.
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `status`: Only runs in this state.
-    ```ignore
-    let response = client.list_halo_runs()
-        .project_id(project_id)
-        .agent_id(agent_id)
-        .cursor(cursor)
-        .limit(limit)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+    /// HALO runs, newest first
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/halo/runs`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `agent_id`: Only runs for this agent.
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `status`: Only runs in this state.
+    /// ```ignore
+    /// let response = client.list_halo_runs()
+    /// .project_id(project_id)
+    /// .agent_id(agent_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .status(status)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_halo_runs(&self) -> builder::ListHaloRuns<'_> {
         builder::ListHaloRuns::new(self)
     }
-    /**Start a HALO analysis of one agent's traces
-
-    Analyses the agent's spans in the window and writes a markdown report into the run's conversation. Consumes credits and compute; needs a write-scoped key.
-
-    Sends a `POST` request to `/v1/projects/{project_id}/halo/runs`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.create_halo_run()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Start a HALO analysis of one agent's traces
+    ///
+    /// Analyses the agent's spans in the window and writes a markdown report into the run's conversation. Consumes credits and compute; needs a write-scoped key.
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/halo/runs`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_halo_run()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn create_halo_run(&self) -> builder::CreateHaloRun<'_> {
         builder::CreateHaloRun::new(self)
     }
-    /**One HALO run and its status
-
-    Sends a `GET` request to `/v1/projects/{project_id}/halo/runs/{run_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `run_id`: HALO run id (`hr_...`).
-    ```ignore
-    let response = client.get_halo_run()
-        .project_id(project_id)
-        .run_id(run_id)
-        .send()
-        .await;
-    ```*/
+    /// One HALO run and its status
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/halo/runs/{run_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `run_id`: HALO run id (`hr_...`).
+    /// ```ignore
+    /// let response = client.get_halo_run()
+    /// .project_id(project_id)
+    /// .run_id(run_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_halo_run(&self) -> builder::GetHaloRun<'_> {
         builder::GetHaloRun::new(self)
     }
-    /**Cancel a HALO run that has not ended
-
-    Sends a `POST` request to `/v1/projects/{project_id}/halo/runs/{run_id}/cancel`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `run_id`: HALO run id (`hr_...`).
-    ```ignore
-    let response = client.cancel_halo_run()
-        .project_id(project_id)
-        .run_id(run_id)
-        .send()
-        .await;
-    ```*/
+    /// Cancel a HALO run that has not ended
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/halo/runs/{run_id}/cancel`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `run_id`: HALO run id (`hr_...`).
+    /// ```ignore
+    /// let response = client.cancel_halo_run()
+    /// .project_id(project_id)
+    /// .run_id(run_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn cancel_halo_run(&self) -> builder::CancelHaloRun<'_> {
         builder::CancelHaloRun::new(self)
     }
-    /**HALO conversations (one per analysis thread), most recently updated first
-
-    Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `agent_id`: Only conversations about this agent.
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_halo_conversations()
-        .project_id(project_id)
-        .agent_id(agent_id)
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// HALO conversations (one per analysis thread), most recently updated first
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `agent_id`: Only conversations about this agent.
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_halo_conversations()
+    /// .project_id(project_id)
+    /// .agent_id(agent_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_halo_conversations(&self) -> builder::ListHaloConversations<'_> {
         builder::ListHaloConversations::new(self)
     }
-    /**A HALO conversation with its messages; each report is an assistant message
-
-    Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations/{conversation_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `conversation_id`: HALO conversation id (`hc_...`).
-    ```ignore
-    let response = client.get_halo_conversation()
-        .project_id(project_id)
-        .conversation_id(conversation_id)
-        .send()
-        .await;
-    ```*/
+    /// A HALO conversation with its messages; each report is an assistant message
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations/{conversation_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `conversation_id`: HALO conversation id (`hc_...`).
+    /// ```ignore
+    /// let response = client.get_halo_conversation()
+    /// .project_id(project_id)
+    /// .conversation_id(conversation_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_halo_conversation(&self) -> builder::GetHaloConversation<'_> {
         builder::GetHaloConversation::new(self)
     }
-    /**HALO schedules
-
-    Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `agent_id`: Only schedules for this agent.
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    - `status`: Only schedules in this state.
-    ```ignore
-    let response = client.list_halo_schedules()
-        .project_id(project_id)
-        .agent_id(agent_id)
-        .cursor(cursor)
-        .limit(limit)
-        .status(status)
-        .send()
-        .await;
-    ```*/
+    /// HALO schedules
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `agent_id`: Only schedules for this agent.
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// - `status`: Only schedules in this state.
+    /// ```ignore
+    /// let response = client.list_halo_schedules()
+    /// .project_id(project_id)
+    /// .agent_id(agent_id)
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .status(status)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_halo_schedules(&self) -> builder::ListHaloSchedules<'_> {
         builder::ListHaloSchedules::new(self)
     }
-    /**Create a recurring HALO schedule
-
-    Fires on its cadence at `time_of_day` (UTC) until paused or archived; each firing consumes credits. Needs a write-scoped key.
-
-    Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `body`
-    ```ignore
-    let response = client.create_halo_schedule()
-        .project_id(project_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Create a recurring HALO schedule
+    ///
+    /// Fires on its cadence at `time_of_day` (UTC) until paused or archived; each firing consumes credits. Needs a write-scoped key.
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.create_halo_schedule()
+    /// .project_id(project_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn create_halo_schedule(&self) -> builder::CreateHaloSchedule<'_> {
         builder::CreateHaloSchedule::new(self)
     }
-    /**One HALO schedule
-
-    Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `schedule_id`: HALO schedule id (`hs_...`).
-    ```ignore
-    let response = client.get_halo_schedule()
-        .project_id(project_id)
-        .schedule_id(schedule_id)
-        .send()
-        .await;
-    ```*/
+    /// One HALO schedule
+    ///
+    /// Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `schedule_id`: HALO schedule id (`hs_...`).
+    /// ```ignore
+    /// let response = client.get_halo_schedule()
+    /// .project_id(project_id)
+    /// .schedule_id(schedule_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_halo_schedule(&self) -> builder::GetHaloSchedule<'_> {
         builder::GetHaloSchedule::new(self)
     }
-    /**Pause an active schedule
-
-    Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/pause`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `schedule_id`: HALO schedule id (`hs_...`).
-    ```ignore
-    let response = client.pause_halo_schedule()
-        .project_id(project_id)
-        .schedule_id(schedule_id)
-        .send()
-        .await;
-    ```*/
+    /// Pause an active schedule
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/pause`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `schedule_id`: HALO schedule id (`hs_...`).
+    /// ```ignore
+    /// let response = client.pause_halo_schedule()
+    /// .project_id(project_id)
+    /// .schedule_id(schedule_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn pause_halo_schedule(&self) -> builder::PauseHaloSchedule<'_> {
         builder::PauseHaloSchedule::new(self)
     }
-    /**Resume a paused schedule
-
-    Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/resume`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `schedule_id`: HALO schedule id (`hs_...`).
-    ```ignore
-    let response = client.resume_halo_schedule()
-        .project_id(project_id)
-        .schedule_id(schedule_id)
-        .send()
-        .await;
-    ```*/
+    /// Resume a paused schedule
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/resume`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `schedule_id`: HALO schedule id (`hs_...`).
+    /// ```ignore
+    /// let response = client.resume_halo_schedule()
+    /// .project_id(project_id)
+    /// .schedule_id(schedule_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn resume_halo_schedule(&self) -> builder::ResumeHaloSchedule<'_> {
         builder::ResumeHaloSchedule::new(self)
     }
-    /**Archive a schedule for good
-
-    Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/archive`
-
-    Arguments:
-    - `project_id`: Project id (`prj_...`).
-    - `schedule_id`: HALO schedule id (`hs_...`).
-    ```ignore
-    let response = client.archive_halo_schedule()
-        .project_id(project_id)
-        .schedule_id(schedule_id)
-        .send()
-        .await;
-    ```*/
+    /// Archive a schedule for good
+    ///
+    /// Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/archive`
+    ///
+    /// Arguments:
+    /// - `project_id`: Project id (`prj_...`).
+    /// - `schedule_id`: HALO schedule id (`hs_...`).
+    /// ```ignore
+    /// let response = client.archive_halo_schedule()
+    /// .project_id(project_id)
+    /// .schedule_id(schedule_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn archive_halo_schedule(&self) -> builder::ArchiveHaloSchedule<'_> {
         builder::ArchiveHaloSchedule::new(self)
     }
-    /**The live MCP manifest (instructions and prompt templates); no authentication
-
-    Sends a `GET` request to `/v1/mcp/manifest.json`
-
-    ```ignore
-    let response = client.get_mcp_manifest()
-        .send()
-        .await;
-    ```*/
+    /// The live MCP manifest (instructions and prompt templates); no authentication
+    ///
+    /// Sends a `GET` request to `/v1/mcp/manifest.json`
+    ///
+    /// ```ignore
+    /// let response = client.get_mcp_manifest()
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_mcp_manifest(&self) -> builder::GetMcpManifest<'_> {
         builder::GetMcpManifest::new(self)
     }
@@ -10309,9 +10309,9 @@ pub mod builder {
     use super::{
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue, encode_path,
     };
-    /**Builder for [`Client::whoami`]
-
-    [`Client::whoami`]: super::Client::whoami*/
+    /// Builder for [`Client::whoami`]
+    ///
+    /// [`Client::whoami`]: super::Client::whoami
     #[derive(Debug, Clone)]
     pub struct Whoami<'a> {
         client: &'a super::Client,
@@ -10353,9 +10353,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_projects`]
-
-    [`Client::list_projects`]: super::Client::list_projects*/
+    /// Builder for [`Client::list_projects`]
+    ///
+    /// [`Client::list_projects`]: super::Client::list_projects
     #[derive(Debug, Clone)]
     pub struct ListProjects<'a> {
         client: &'a super::Client,
@@ -10430,9 +10430,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_project`]
-
-    [`Client::get_project`]: super::Client::get_project*/
+    /// Builder for [`Client::get_project`]
+    ///
+    /// [`Client::get_project`]: super::Client::get_project
     #[derive(Debug, Clone)]
     pub struct GetProject<'a> {
         client: &'a super::Client,
@@ -10497,9 +10497,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_models`]
-
-    [`Client::list_models`]: super::Client::list_models*/
+    /// Builder for [`Client::list_models`]
+    ///
+    /// [`Client::list_models`]: super::Client::list_models
     #[derive(Debug, Clone)]
     pub struct ListModels<'a> {
         client: &'a super::Client,
@@ -10612,9 +10612,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_model`]
-
-    [`Client::get_model`]: super::Client::get_model*/
+    /// Builder for [`Client::get_model`]
+    ///
+    /// [`Client::get_model`]: super::Client::get_model
     #[derive(Debug, Clone)]
     pub struct GetModel<'a> {
         client: &'a super::Client,
@@ -10696,9 +10696,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_datasets`]
-
-    [`Client::list_datasets`]: super::Client::list_datasets*/
+    /// Builder for [`Client::list_datasets`]
+    ///
+    /// [`Client::list_datasets`]: super::Client::list_datasets
     #[derive(Debug, Clone)]
     pub struct ListDatasets<'a> {
         client: &'a super::Client,
@@ -10796,9 +10796,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_dataset`]
-
-    [`Client::create_dataset`]: super::Client::create_dataset*/
+    /// Builder for [`Client::create_dataset`]
+    ///
+    /// [`Client::create_dataset`]: super::Client::create_dataset
     #[derive(Debug, Clone)]
     pub struct CreateDataset<'a> {
         client: &'a super::Client,
@@ -10893,9 +10893,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_dataset`]
-
-    [`Client::get_dataset`]: super::Client::get_dataset*/
+    /// Builder for [`Client::get_dataset`]
+    ///
+    /// [`Client::get_dataset`]: super::Client::get_dataset
     #[derive(Debug, Clone)]
     pub struct GetDataset<'a> {
         client: &'a super::Client,
@@ -10977,9 +10977,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_rubrics`]
-
-    [`Client::list_rubrics`]: super::Client::list_rubrics*/
+    /// Builder for [`Client::list_rubrics`]
+    ///
+    /// [`Client::list_rubrics`]: super::Client::list_rubrics
     #[derive(Debug, Clone)]
     pub struct ListRubrics<'a> {
         client: &'a super::Client,
@@ -11077,9 +11077,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_rubric`]
-
-    [`Client::create_rubric`]: super::Client::create_rubric*/
+    /// Builder for [`Client::create_rubric`]
+    ///
+    /// [`Client::create_rubric`]: super::Client::create_rubric
     #[derive(Debug, Clone)]
     pub struct CreateRubric<'a> {
         client: &'a super::Client,
@@ -11174,9 +11174,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_rubric`]
-
-    [`Client::get_rubric`]: super::Client::get_rubric*/
+    /// Builder for [`Client::get_rubric`]
+    ///
+    /// [`Client::get_rubric`]: super::Client::get_rubric
     #[derive(Debug, Clone)]
     pub struct GetRubric<'a> {
         client: &'a super::Client,
@@ -11258,9 +11258,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_evals`]
-
-    [`Client::list_evals`]: super::Client::list_evals*/
+    /// Builder for [`Client::list_evals`]
+    ///
+    /// [`Client::list_evals`]: super::Client::list_evals
     #[derive(Debug, Clone)]
     pub struct ListEvals<'a> {
         client: &'a super::Client,
@@ -11373,9 +11373,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::run_eval`]
-
-    [`Client::run_eval`]: super::Client::run_eval*/
+    /// Builder for [`Client::run_eval`]
+    ///
+    /// [`Client::run_eval`]: super::Client::run_eval
     #[derive(Debug, Clone)]
     pub struct RunEval<'a> {
         client: &'a super::Client,
@@ -11470,9 +11470,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_eval`]
-
-    [`Client::get_eval`]: super::Client::get_eval*/
+    /// Builder for [`Client::get_eval`]
+    ///
+    /// [`Client::get_eval`]: super::Client::get_eval
     #[derive(Debug, Clone)]
     pub struct GetEval<'a> {
         client: &'a super::Client,
@@ -11554,9 +11554,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_training_jobs`]
-
-    [`Client::list_training_jobs`]: super::Client::list_training_jobs*/
+    /// Builder for [`Client::list_training_jobs`]
+    ///
+    /// [`Client::list_training_jobs`]: super::Client::list_training_jobs
     #[derive(Debug, Clone)]
     pub struct ListTrainingJobs<'a> {
         client: &'a super::Client,
@@ -11669,9 +11669,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_training_job`]
-
-    [`Client::create_training_job`]: super::Client::create_training_job*/
+    /// Builder for [`Client::create_training_job`]
+    ///
+    /// [`Client::create_training_job`]: super::Client::create_training_job
     #[derive(Debug, Clone)]
     pub struct CreateTrainingJob<'a> {
         client: &'a super::Client,
@@ -11766,9 +11766,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_training_job`]
-
-    [`Client::get_training_job`]: super::Client::get_training_job*/
+    /// Builder for [`Client::get_training_job`]
+    ///
+    /// [`Client::get_training_job`]: super::Client::get_training_job
     #[derive(Debug, Clone)]
     pub struct GetTrainingJob<'a> {
         client: &'a super::Client,
@@ -11850,9 +11850,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::cancel_training_job`]
-
-    [`Client::cancel_training_job`]: super::Client::cancel_training_job*/
+    /// Builder for [`Client::cancel_training_job`]
+    ///
+    /// [`Client::cancel_training_job`]: super::Client::cancel_training_job
     #[derive(Debug, Clone)]
     pub struct CancelTrainingJob<'a> {
         client: &'a super::Client,
@@ -11935,9 +11935,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_deployments`]
-
-    [`Client::list_deployments`]: super::Client::list_deployments*/
+    /// Builder for [`Client::list_deployments`]
+    ///
+    /// [`Client::list_deployments`]: super::Client::list_deployments
     #[derive(Debug, Clone)]
     pub struct ListDeployments<'a> {
         client: &'a super::Client,
@@ -12035,9 +12035,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_deployment`]
-
-    [`Client::create_deployment`]: super::Client::create_deployment*/
+    /// Builder for [`Client::create_deployment`]
+    ///
+    /// [`Client::create_deployment`]: super::Client::create_deployment
     #[derive(Debug, Clone)]
     pub struct CreateDeployment<'a> {
         client: &'a super::Client,
@@ -12132,9 +12132,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_deployment`]
-
-    [`Client::get_deployment`]: super::Client::get_deployment*/
+    /// Builder for [`Client::get_deployment`]
+    ///
+    /// [`Client::get_deployment`]: super::Client::get_deployment
     #[derive(Debug, Clone)]
     pub struct GetDeployment<'a> {
         client: &'a super::Client,
@@ -12216,9 +12216,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::delete_deployment`]
-
-    [`Client::delete_deployment`]: super::Client::delete_deployment*/
+    /// Builder for [`Client::delete_deployment`]
+    ///
+    /// [`Client::delete_deployment`]: super::Client::delete_deployment
     #[derive(Debug, Clone)]
     pub struct DeleteDeployment<'a> {
         client: &'a super::Client,
@@ -12301,9 +12301,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::update_deployment`]
-
-    [`Client::update_deployment`]: super::Client::update_deployment*/
+    /// Builder for [`Client::update_deployment`]
+    ///
+    /// [`Client::update_deployment`]: super::Client::update_deployment
     #[derive(Debug, Clone)]
     pub struct UpdateDeployment<'a> {
         client: &'a super::Client,
@@ -12412,9 +12412,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_inferences`]
-
-    [`Client::list_inferences`]: super::Client::list_inferences*/
+    /// Builder for [`Client::list_inferences`]
+    ///
+    /// [`Client::list_inferences`]: super::Client::list_inferences
     #[derive(Debug, Clone)]
     pub struct ListInferences<'a> {
         client: &'a super::Client,
@@ -12570,9 +12570,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_inference`]
-
-    [`Client::get_inference`]: super::Client::get_inference*/
+    /// Builder for [`Client::get_inference`]
+    ///
+    /// [`Client::get_inference`]: super::Client::get_inference
     #[derive(Debug, Clone)]
     pub struct GetInference<'a> {
         client: &'a super::Client,
@@ -12654,9 +12654,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_traces`]
-
-    [`Client::list_traces`]: super::Client::list_traces*/
+    /// Builder for [`Client::list_traces`]
+    ///
+    /// [`Client::list_traces`]: super::Client::list_traces
     #[derive(Debug, Clone)]
     pub struct ListTraces<'a> {
         client: &'a super::Client,
@@ -12842,9 +12842,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_trace`]
-
-    [`Client::get_trace`]: super::Client::get_trace*/
+    /// Builder for [`Client::get_trace`]
+    ///
+    /// [`Client::get_trace`]: super::Client::get_trace
     #[derive(Debug, Clone)]
     pub struct GetTrace<'a> {
         client: &'a super::Client,
@@ -12926,9 +12926,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_spans`]
-
-    [`Client::list_spans`]: super::Client::list_spans*/
+    /// Builder for [`Client::list_spans`]
+    ///
+    /// [`Client::list_spans`]: super::Client::list_spans
     #[derive(Debug, Clone)]
     pub struct ListSpans<'a> {
         client: &'a super::Client,
@@ -13129,9 +13129,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_span`]
-
-    [`Client::get_span`]: super::Client::get_span*/
+    /// Builder for [`Client::get_span`]
+    ///
+    /// [`Client::get_span`]: super::Client::get_span
     #[derive(Debug, Clone)]
     pub struct GetSpan<'a> {
         client: &'a super::Client,
@@ -13213,9 +13213,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_agents`]
-
-    [`Client::list_agents`]: super::Client::list_agents*/
+    /// Builder for [`Client::list_agents`]
+    ///
+    /// [`Client::list_agents`]: super::Client::list_agents
     #[derive(Debug, Clone)]
     pub struct ListAgents<'a> {
         client: &'a super::Client,
@@ -13341,9 +13341,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_agent`]
-
-    [`Client::get_agent`]: super::Client::get_agent*/
+    /// Builder for [`Client::get_agent`]
+    ///
+    /// [`Client::get_agent`]: super::Client::get_agent
     #[derive(Debug, Clone)]
     pub struct GetAgent<'a> {
         client: &'a super::Client,
@@ -13453,9 +13453,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_halo_runs`]
-
-    [`Client::list_halo_runs`]: super::Client::list_halo_runs*/
+    /// Builder for [`Client::list_halo_runs`]
+    ///
+    /// [`Client::list_halo_runs`]: super::Client::list_halo_runs
     #[derive(Debug, Clone)]
     pub struct ListHaloRuns<'a> {
         client: &'a super::Client,
@@ -13583,9 +13583,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_halo_run`]
-
-    [`Client::create_halo_run`]: super::Client::create_halo_run*/
+    /// Builder for [`Client::create_halo_run`]
+    ///
+    /// [`Client::create_halo_run`]: super::Client::create_halo_run
     #[derive(Debug, Clone)]
     pub struct CreateHaloRun<'a> {
         client: &'a super::Client,
@@ -13680,9 +13680,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_halo_run`]
-
-    [`Client::get_halo_run`]: super::Client::get_halo_run*/
+    /// Builder for [`Client::get_halo_run`]
+    ///
+    /// [`Client::get_halo_run`]: super::Client::get_halo_run
     #[derive(Debug, Clone)]
     pub struct GetHaloRun<'a> {
         client: &'a super::Client,
@@ -13764,9 +13764,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::cancel_halo_run`]
-
-    [`Client::cancel_halo_run`]: super::Client::cancel_halo_run*/
+    /// Builder for [`Client::cancel_halo_run`]
+    ///
+    /// [`Client::cancel_halo_run`]: super::Client::cancel_halo_run
     #[derive(Debug, Clone)]
     pub struct CancelHaloRun<'a> {
         client: &'a super::Client,
@@ -13849,9 +13849,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_halo_conversations`]
-
-    [`Client::list_halo_conversations`]: super::Client::list_halo_conversations*/
+    /// Builder for [`Client::list_halo_conversations`]
+    ///
+    /// [`Client::list_halo_conversations`]: super::Client::list_halo_conversations
     #[derive(Debug, Clone)]
     pub struct ListHaloConversations<'a> {
         client: &'a super::Client,
@@ -13964,9 +13964,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_halo_conversation`]
-
-    [`Client::get_halo_conversation`]: super::Client::get_halo_conversation*/
+    /// Builder for [`Client::get_halo_conversation`]
+    ///
+    /// [`Client::get_halo_conversation`]: super::Client::get_halo_conversation
     #[derive(Debug, Clone)]
     pub struct GetHaloConversation<'a> {
         client: &'a super::Client,
@@ -14048,9 +14048,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_halo_schedules`]
-
-    [`Client::list_halo_schedules`]: super::Client::list_halo_schedules*/
+    /// Builder for [`Client::list_halo_schedules`]
+    ///
+    /// [`Client::list_halo_schedules`]: super::Client::list_halo_schedules
     #[derive(Debug, Clone)]
     pub struct ListHaloSchedules<'a> {
         client: &'a super::Client,
@@ -14178,9 +14178,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::create_halo_schedule`]
-
-    [`Client::create_halo_schedule`]: super::Client::create_halo_schedule*/
+    /// Builder for [`Client::create_halo_schedule`]
+    ///
+    /// [`Client::create_halo_schedule`]: super::Client::create_halo_schedule
     #[derive(Debug, Clone)]
     pub struct CreateHaloSchedule<'a> {
         client: &'a super::Client,
@@ -14275,9 +14275,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_halo_schedule`]
-
-    [`Client::get_halo_schedule`]: super::Client::get_halo_schedule*/
+    /// Builder for [`Client::get_halo_schedule`]
+    ///
+    /// [`Client::get_halo_schedule`]: super::Client::get_halo_schedule
     #[derive(Debug, Clone)]
     pub struct GetHaloSchedule<'a> {
         client: &'a super::Client,
@@ -14359,9 +14359,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::pause_halo_schedule`]
-
-    [`Client::pause_halo_schedule`]: super::Client::pause_halo_schedule*/
+    /// Builder for [`Client::pause_halo_schedule`]
+    ///
+    /// [`Client::pause_halo_schedule`]: super::Client::pause_halo_schedule
     #[derive(Debug, Clone)]
     pub struct PauseHaloSchedule<'a> {
         client: &'a super::Client,
@@ -14444,9 +14444,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::resume_halo_schedule`]
-
-    [`Client::resume_halo_schedule`]: super::Client::resume_halo_schedule*/
+    /// Builder for [`Client::resume_halo_schedule`]
+    ///
+    /// [`Client::resume_halo_schedule`]: super::Client::resume_halo_schedule
     #[derive(Debug, Clone)]
     pub struct ResumeHaloSchedule<'a> {
         client: &'a super::Client,
@@ -14529,9 +14529,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::archive_halo_schedule`]
-
-    [`Client::archive_halo_schedule`]: super::Client::archive_halo_schedule*/
+    /// Builder for [`Client::archive_halo_schedule`]
+    ///
+    /// [`Client::archive_halo_schedule`]: super::Client::archive_halo_schedule
     #[derive(Debug, Clone)]
     pub struct ArchiveHaloSchedule<'a> {
         client: &'a super::Client,
@@ -14614,9 +14614,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_mcp_manifest`]
-
-    [`Client::get_mcp_manifest`]: super::Client::get_mcp_manifest*/
+    /// Builder for [`Client::get_mcp_manifest`]
+    ///
+    /// [`Client::get_mcp_manifest`]: super::Client::get_mcp_manifest
     #[derive(Debug, Clone)]
     pub struct GetMcpManifest<'a> {
         client: &'a super::Client,

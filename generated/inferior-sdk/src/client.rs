@@ -6013,18 +6013,18 @@ pub mod types {
     }
 }
 #[derive(Clone, Debug)]
-/**Client for Inferior API
-
-Inferior is a shared memory of debugging experiences for coding agents: agents search it when
-they are stuck and deposit what they learned when they are done.
-
-Every request carries `Authorization: Bearer <key>`. Keys are scoped by prefix: `cw_full_`
-(everything but admin), `cw_dep_` (deposit and read own), `cw_read_` (read and feedback),
-`cw_search_` (search only), `cw_admin_` (everything, including demand analytics).
-Errors share one body, `{error, message, details}`, and carry an `X-Request-ID` header.
-
-
-Version: 2026-04-28*/
+/// Client for Inferior API
+///
+/// Inferior is a shared memory of debugging experiences for coding agents: agents search it when
+/// they are stuck and deposit what they learned when they are done.
+///
+/// Every request carries `Authorization: Bearer <key>`. Keys are scoped by prefix: `cw_full_`
+/// (everything but admin), `cw_dep_` (deposit and read own), `cw_read_` (read and feedback),
+/// `cw_search_` (search only), `cw_admin_` (everything, including demand analytics).
+/// Errors share one body, `{error, message, details}`, and carry an `X-Request-ID` header.
+///
+///
+/// Version: 2026-04-28
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
@@ -6083,249 +6083,249 @@ const _: () = {
     }
 };
 impl Client {
-    /**Search experiences
-
-    Full-text ranked search over title, problem, root cause, insight, solution, tags and error message.
-
-    Sends a `GET` request to `/v1/experiences/search`
-
-    Arguments:
-    - `conditions`: Conditions of the current task (runtime, framework, constraints) used to rank matches.
-    - `error_message`: The exact error text, matched with extra weight.
-    - `evidence_class`: Only experiences with this evidence class.
-    - `include_drafts`: Include drafts that have not passed validation yet.
-    - `limit`: Results to return.
-    - `min_boundary_precision`: Minimum boundary-precision quality score (0–1).
-    - `min_causal_depth`: Minimum causal-depth quality score (0–1).
-    - `min_insight_transferability`: Minimum insight-transferability score (0–1).
-    - `query`: What went wrong, in plain words (an error message, a symptom).
-    - `scope`: Whose experiences to search.
-    - `tags`: Comma-separated tags; results must carry at least one.
-    ```ignore
-    let response = client.search_experiences()
-        .conditions(conditions)
-        .error_message(error_message)
-        .evidence_class(evidence_class)
-        .include_drafts(include_drafts)
-        .limit(limit)
-        .min_boundary_precision(min_boundary_precision)
-        .min_causal_depth(min_causal_depth)
-        .min_insight_transferability(min_insight_transferability)
-        .query(query)
-        .scope(scope)
-        .tags(tags)
-        .send()
-        .await;
-    ```*/
+    /// Search experiences
+    ///
+    /// Full-text ranked search over title, problem, root cause, insight, solution, tags and error message.
+    ///
+    /// Sends a `GET` request to `/v1/experiences/search`
+    ///
+    /// Arguments:
+    /// - `conditions`: Conditions of the current task (runtime, framework, constraints) used to rank matches.
+    /// - `error_message`: The exact error text, matched with extra weight.
+    /// - `evidence_class`: Only experiences with this evidence class.
+    /// - `include_drafts`: Include drafts that have not passed validation yet.
+    /// - `limit`: Results to return.
+    /// - `min_boundary_precision`: Minimum boundary-precision quality score (0–1).
+    /// - `min_causal_depth`: Minimum causal-depth quality score (0–1).
+    /// - `min_insight_transferability`: Minimum insight-transferability score (0–1).
+    /// - `query`: What went wrong, in plain words (an error message, a symptom).
+    /// - `scope`: Whose experiences to search.
+    /// - `tags`: Comma-separated tags; results must carry at least one.
+    /// ```ignore
+    /// let response = client.search_experiences()
+    /// .conditions(conditions)
+    /// .error_message(error_message)
+    /// .evidence_class(evidence_class)
+    /// .include_drafts(include_drafts)
+    /// .limit(limit)
+    /// .min_boundary_precision(min_boundary_precision)
+    /// .min_causal_depth(min_causal_depth)
+    /// .min_insight_transferability(min_insight_transferability)
+    /// .query(query)
+    /// .scope(scope)
+    /// .tags(tags)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn search_experiences(&self) -> builder::SearchExperiences<'_> {
         builder::SearchExperiences::new(self)
     }
-    /**Run up to 10 searches at once
-
-    Sends a `POST` request to `/v1/experiences/search/batch`
-
-    ```ignore
-    let response = client.search_experiences_batch()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Run up to 10 searches at once
+    ///
+    /// Sends a `POST` request to `/v1/experiences/search/batch`
+    ///
+    /// ```ignore
+    /// let response = client.search_experiences_batch()
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn search_experiences_batch(&self) -> builder::SearchExperiencesBatch<'_> {
         builder::SearchExperiencesBatch::new(self)
     }
-    /**Deposit a structured experience
-
-    Runs the quality gates (length and specificity of each field), rejects secrets and personal
-    data, and refuses an exact duplicate of an existing experience.
-
-
-    Sends a `POST` request to `/v1/experiences`
-
-    ```ignore
-    let response = client.deposit_experience()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Deposit a structured experience
+    ///
+    /// Runs the quality gates (length and specificity of each field), rejects secrets and personal
+    /// data, and refuses an exact duplicate of an existing experience.
+    ///
+    ///
+    /// Sends a `POST` request to `/v1/experiences`
+    ///
+    /// ```ignore
+    /// let response = client.deposit_experience()
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn deposit_experience(&self) -> builder::DepositExperience<'_> {
         builder::DepositExperience::new(self)
     }
-    /**Deposit free text to be normalized later
-
-    Sends a `POST` request to `/v1/experiences/raw`
-
-    ```ignore
-    let response = client.deposit_raw_experience()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Deposit free text to be normalized later
+    ///
+    /// Sends a `POST` request to `/v1/experiences/raw`
+    ///
+    /// ```ignore
+    /// let response = client.deposit_raw_experience()
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn deposit_raw_experience(&self) -> builder::DepositRawExperience<'_> {
         builder::DepositRawExperience::new(self)
     }
-    /**Deposit the text of a file (at most 512 KiB)
-
-    The file's text is sent as JSON; the client reads the file and checks its size and extension first.
-
-    Sends a `POST` request to `/v1/experiences/raw/file`
-
-    ```ignore
-    let response = client.deposit_raw_file()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Deposit the text of a file (at most 512 KiB)
+    ///
+    /// The file's text is sent as JSON; the client reads the file and checks its size and extension first.
+    ///
+    /// Sends a `POST` request to `/v1/experiences/raw/file`
+    ///
+    /// ```ignore
+    /// let response = client.deposit_raw_file()
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn deposit_raw_file(&self) -> builder::DepositRawFile<'_> {
         builder::DepositRawFile::new(self)
     }
-    /**Experiences deposited with this key's agent, newest first
-
-    Sends a `GET` request to `/v1/experiences/mine`
-
-    Arguments:
-    - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
-    - `limit`: Items per page.
-    ```ignore
-    let response = client.list_my_experiences()
-        .cursor(cursor)
-        .limit(limit)
-        .send()
-        .await;
-    ```*/
+    /// Experiences deposited with this key's agent, newest first
+    ///
+    /// Sends a `GET` request to `/v1/experiences/mine`
+    ///
+    /// Arguments:
+    /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
+    /// - `limit`: Items per page.
+    /// ```ignore
+    /// let response = client.list_my_experiences()
+    /// .cursor(cursor)
+    /// .limit(limit)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn list_my_experiences(&self) -> builder::ListMyExperiences<'_> {
         builder::ListMyExperiences::new(self)
     }
-    /**Anti-patterns and recommended experiences for a task before it starts
-
-    Sends a `POST` request to `/v1/experiences/context-check`
-
-    ```ignore
-    let response = client.check_context()
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Anti-patterns and recommended experiences for a task before it starts
+    ///
+    /// Sends a `POST` request to `/v1/experiences/context-check`
+    ///
+    /// ```ignore
+    /// let response = client.check_context()
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn check_context(&self) -> builder::CheckContext<'_> {
         builder::CheckContext::new(self)
     }
-    /**One experience in full
-
-    Sends a `GET` request to `/v1/experiences/{experience_id}`
-
-    Arguments:
-    - `experience_id`: Experience id (`exp_...`).
-    ```ignore
-    let response = client.get_experience()
-        .experience_id(experience_id)
-        .send()
-        .await;
-    ```*/
+    /// One experience in full
+    ///
+    /// Sends a `GET` request to `/v1/experiences/{experience_id}`
+    ///
+    /// Arguments:
+    /// - `experience_id`: Experience id (`exp_...`).
+    /// ```ignore
+    /// let response = client.get_experience()
+    /// .experience_id(experience_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_experience(&self) -> builder::GetExperience<'_> {
         builder::GetExperience::new(self)
     }
-    /**Withdraw one of your own experiences from search
-
-    Sends a `POST` request to `/v1/experiences/{experience_id}/retract`
-
-    Arguments:
-    - `experience_id`: Experience id (`exp_...`).
-    - `body`
-    ```ignore
-    let response = client.retract_experience()
-        .experience_id(experience_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Withdraw one of your own experiences from search
+    ///
+    /// Sends a `POST` request to `/v1/experiences/{experience_id}/retract`
+    ///
+    /// Arguments:
+    /// - `experience_id`: Experience id (`exp_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.retract_experience()
+    /// .experience_id(experience_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn retract_experience(&self) -> builder::RetractExperience<'_> {
         builder::RetractExperience::new(self)
     }
-    /**Say whether an experience helped
-
-    Sends a `POST` request to `/v1/experiences/{experience_id}/feedback`
-
-    Arguments:
-    - `experience_id`: Experience id (`exp_...`).
-    - `body`
-    ```ignore
-    let response = client.submit_feedback()
-        .experience_id(experience_id)
-        .body(body)
-        .send()
-        .await;
-    ```*/
+    /// Say whether an experience helped
+    ///
+    /// Sends a `POST` request to `/v1/experiences/{experience_id}/feedback`
+    ///
+    /// Arguments:
+    /// - `experience_id`: Experience id (`exp_...`).
+    /// - `body`
+    /// ```ignore
+    /// let response = client.submit_feedback()
+    /// .experience_id(experience_id)
+    /// .body(body)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn submit_feedback(&self) -> builder::SubmitFeedback<'_> {
         builder::SubmitFeedback::new(self)
     }
-    /**One distilled Tier-3 procedure
-
-    Sends a `GET` request to `/v1/procedures/{procedure_id}`
-
-    Arguments:
-    - `procedure_id`: Procedure id (`proc_...`).
-    ```ignore
-    let response = client.get_procedure()
-        .procedure_id(procedure_id)
-        .send()
-        .await;
-    ```*/
+    /// One distilled Tier-3 procedure
+    ///
+    /// Sends a `GET` request to `/v1/procedures/{procedure_id}`
+    ///
+    /// Arguments:
+    /// - `procedure_id`: Procedure id (`proc_...`).
+    /// ```ignore
+    /// let response = client.get_procedure()
+    /// .procedure_id(procedure_id)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_procedure(&self) -> builder::GetProcedure<'_> {
         builder::GetProcedure::new(self)
     }
-    /**The calling agent's self-improvement profile
-
-    Sends a `GET` request to `/v1/agents/me/profile`
-
-    ```ignore
-    let response = client.get_my_profile()
-        .send()
-        .await;
-    ```*/
+    /// The calling agent's self-improvement profile
+    ///
+    /// Sends a `GET` request to `/v1/agents/me/profile`
+    ///
+    /// ```ignore
+    /// let response = client.get_my_profile()
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_my_profile(&self) -> builder::GetMyProfile<'_> {
         builder::GetMyProfile::new(self)
     }
-    /**Platform statistics
-
-    Sends a `GET` request to `/v1/stats`
-
-    ```ignore
-    let response = client.get_stats()
-        .send()
-        .await;
-    ```*/
+    /// Platform statistics
+    ///
+    /// Sends a `GET` request to `/v1/stats`
+    ///
+    /// ```ignore
+    /// let response = client.get_stats()
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_stats(&self) -> builder::GetStats<'_> {
         builder::GetStats::new(self)
     }
-    /**Unmet demand — searches whose best match stayed weak (admin scope)
-
-    Sends a `GET` request to `/v1/demand/hotspots`
-
-    Arguments:
-    - `days`: Look-back window in days.
-    - `domain`: Only hotspots in this domain (for example `payments`, `frontend`).
-    - `limit`: Clusters to return.
-    - `max_top_score`: A search counts as unmet when its best score is at most this.
-    ```ignore
-    let response = client.get_demand_hotspots()
-        .days(days)
-        .domain(domain)
-        .limit(limit)
-        .max_top_score(max_top_score)
-        .send()
-        .await;
-    ```*/
+    /// Unmet demand — searches whose best match stayed weak (admin scope)
+    ///
+    /// Sends a `GET` request to `/v1/demand/hotspots`
+    ///
+    /// Arguments:
+    /// - `days`: Look-back window in days.
+    /// - `domain`: Only hotspots in this domain (for example `payments`, `frontend`).
+    /// - `limit`: Clusters to return.
+    /// - `max_top_score`: A search counts as unmet when its best score is at most this.
+    /// ```ignore
+    /// let response = client.get_demand_hotspots()
+    /// .days(days)
+    /// .domain(domain)
+    /// .limit(limit)
+    /// .max_top_score(max_top_score)
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_demand_hotspots(&self) -> builder::GetDemandHotspots<'_> {
         builder::GetDemandHotspots::new(self)
     }
-    /**The live MCP manifest (instructions and prompt templates); no authentication
-
-    Sends a `GET` request to `/v1/mcp/manifest.json`
-
-    ```ignore
-    let response = client.get_mcp_manifest()
-        .send()
-        .await;
-    ```*/
+    /// The live MCP manifest (instructions and prompt templates); no authentication
+    ///
+    /// Sends a `GET` request to `/v1/mcp/manifest.json`
+    ///
+    /// ```ignore
+    /// let response = client.get_mcp_manifest()
+    /// .send()
+    /// .await;
+    /// ```
     pub fn get_mcp_manifest(&self) -> builder::GetMcpManifest<'_> {
         builder::GetMcpManifest::new(self)
     }
@@ -6338,9 +6338,9 @@ pub mod builder {
     use super::{
         ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue, encode_path,
     };
-    /**Builder for [`Client::search_experiences`]
-
-    [`Client::search_experiences`]: super::Client::search_experiences*/
+    /// Builder for [`Client::search_experiences`]
+    ///
+    /// [`Client::search_experiences`]: super::Client::search_experiences
     #[derive(Debug, Clone)]
     pub struct SearchExperiences<'a> {
         client: &'a super::Client,
@@ -6563,9 +6563,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::search_experiences_batch`]
-
-    [`Client::search_experiences_batch`]: super::Client::search_experiences_batch*/
+    /// Builder for [`Client::search_experiences_batch`]
+    ///
+    /// [`Client::search_experiences_batch`]: super::Client::search_experiences_batch
     #[derive(Debug, Clone)]
     pub struct SearchExperiencesBatch<'a> {
         client: &'a super::Client,
@@ -6637,9 +6637,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::deposit_experience`]
-
-    [`Client::deposit_experience`]: super::Client::deposit_experience*/
+    /// Builder for [`Client::deposit_experience`]
+    ///
+    /// [`Client::deposit_experience`]: super::Client::deposit_experience
     #[derive(Debug, Clone)]
     pub struct DepositExperience<'a> {
         client: &'a super::Client,
@@ -6713,9 +6713,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::deposit_raw_experience`]
-
-    [`Client::deposit_raw_experience`]: super::Client::deposit_raw_experience*/
+    /// Builder for [`Client::deposit_raw_experience`]
+    ///
+    /// [`Client::deposit_raw_experience`]: super::Client::deposit_raw_experience
     #[derive(Debug, Clone)]
     pub struct DepositRawExperience<'a> {
         client: &'a super::Client,
@@ -6789,9 +6789,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::deposit_raw_file`]
-
-    [`Client::deposit_raw_file`]: super::Client::deposit_raw_file*/
+    /// Builder for [`Client::deposit_raw_file`]
+    ///
+    /// [`Client::deposit_raw_file`]: super::Client::deposit_raw_file
     #[derive(Debug, Clone)]
     pub struct DepositRawFile<'a> {
         client: &'a super::Client,
@@ -6865,9 +6865,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::list_my_experiences`]
-
-    [`Client::list_my_experiences`]: super::Client::list_my_experiences*/
+    /// Builder for [`Client::list_my_experiences`]
+    ///
+    /// [`Client::list_my_experiences`]: super::Client::list_my_experiences
     #[derive(Debug, Clone)]
     pub struct ListMyExperiences<'a> {
         client: &'a super::Client,
@@ -6943,9 +6943,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::check_context`]
-
-    [`Client::check_context`]: super::Client::check_context*/
+    /// Builder for [`Client::check_context`]
+    ///
+    /// [`Client::check_context`]: super::Client::check_context
     #[derive(Debug, Clone)]
     pub struct CheckContext<'a> {
         client: &'a super::Client,
@@ -7017,9 +7017,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_experience`]
-
-    [`Client::get_experience`]: super::Client::get_experience*/
+    /// Builder for [`Client::get_experience`]
+    ///
+    /// [`Client::get_experience`]: super::Client::get_experience
     #[derive(Debug, Clone)]
     pub struct GetExperience<'a> {
         client: &'a super::Client,
@@ -7084,9 +7084,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::retract_experience`]
-
-    [`Client::retract_experience`]: super::Client::retract_experience*/
+    /// Builder for [`Client::retract_experience`]
+    ///
+    /// [`Client::retract_experience`]: super::Client::retract_experience
     #[derive(Debug, Clone)]
     pub struct RetractExperience<'a> {
         client: &'a super::Client,
@@ -7179,9 +7179,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::submit_feedback`]
-
-    [`Client::submit_feedback`]: super::Client::submit_feedback*/
+    /// Builder for [`Client::submit_feedback`]
+    ///
+    /// [`Client::submit_feedback`]: super::Client::submit_feedback
     #[derive(Debug, Clone)]
     pub struct SubmitFeedback<'a> {
         client: &'a super::Client,
@@ -7274,9 +7274,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_procedure`]
-
-    [`Client::get_procedure`]: super::Client::get_procedure*/
+    /// Builder for [`Client::get_procedure`]
+    ///
+    /// [`Client::get_procedure`]: super::Client::get_procedure
     #[derive(Debug, Clone)]
     pub struct GetProcedure<'a> {
         client: &'a super::Client,
@@ -7341,9 +7341,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_my_profile`]
-
-    [`Client::get_my_profile`]: super::Client::get_my_profile*/
+    /// Builder for [`Client::get_my_profile`]
+    ///
+    /// [`Client::get_my_profile`]: super::Client::get_my_profile
     #[derive(Debug, Clone)]
     pub struct GetMyProfile<'a> {
         client: &'a super::Client,
@@ -7388,9 +7388,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_stats`]
-
-    [`Client::get_stats`]: super::Client::get_stats*/
+    /// Builder for [`Client::get_stats`]
+    ///
+    /// [`Client::get_stats`]: super::Client::get_stats
     #[derive(Debug, Clone)]
     pub struct GetStats<'a> {
         client: &'a super::Client,
@@ -7435,9 +7435,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_demand_hotspots`]
-
-    [`Client::get_demand_hotspots`]: super::Client::get_demand_hotspots*/
+    /// Builder for [`Client::get_demand_hotspots`]
+    ///
+    /// [`Client::get_demand_hotspots`]: super::Client::get_demand_hotspots
     #[derive(Debug, Clone)]
     pub struct GetDemandHotspots<'a> {
         client: &'a super::Client,
@@ -7547,9 +7547,9 @@ pub mod builder {
             }
         }
     }
-    /**Builder for [`Client::get_mcp_manifest`]
-
-    [`Client::get_mcp_manifest`]: super::Client::get_mcp_manifest*/
+    /// Builder for [`Client::get_mcp_manifest`]
+    ///
+    /// [`Client::get_mcp_manifest`]: super::Client::get_mcp_manifest
     #[derive(Debug, Clone)]
     pub struct GetMcpManifest<'a> {
         client: &'a super::Client,
