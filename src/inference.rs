@@ -46,11 +46,42 @@ impl crate::mcp::ApiErrorBody for inference_sdk::types::Error {
     }
 }
 
+/// How long a key's `whoami` is reused for project resolution.
+const WHOAMI_TTL: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Recent `whoami` answers by caller scope (a hash of the key, never the key).
+static WHOAMI: std::sync::Mutex<
+    Option<std::collections::HashMap<u64, (std::time::Instant, inference_sdk::types::WhoAmI)>>,
+> = std::sync::Mutex::new(None);
+
 impl Ctx<inference_sdk::Client> {
+    /// The key's identity, reused for [`WHOAMI_TTL`] (project resolution needs it on every call).
+    async fn whoami(&self) -> Result<inference_sdk::types::WhoAmI, ToolError> {
+        let scope = self.scope();
+        if scope != 0 {
+            let cache = WHOAMI.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((_, who)) = cache
+                .as_ref()
+                .and_then(|c| c.get(&scope))
+                .filter(|(at, _)| at.elapsed() < WHOAMI_TTL)
+            {
+                return Ok(who.clone());
+            }
+        }
+        let who = self.client().whoami().send().await?.into_inner();
+        if scope != 0 {
+            let mut cache = WHOAMI.lock().unwrap_or_else(|p| p.into_inner());
+            let map = cache.get_or_insert_with(Default::default);
+            map.retain(|_, (at, _)| at.elapsed() < WHOAMI_TTL);
+            map.insert(scope, (std::time::Instant::now(), who.clone()));
+        }
+        Ok(who)
+    }
+
     /// Resolves an optional project (id or name) against the key's scope: the named project if
     /// the key reaches it, else the key's only project, else its default.
     pub async fn resolve_project(&self, project: Option<&str>) -> Result<String, ToolError> {
-        let whoami = self.client().whoami().send().await?.into_inner();
+        let whoami = self.whoami().await?;
         let names = || {
             whoami
                 .projects
@@ -124,7 +155,7 @@ impl Config {
     }
 }
 
-/// Builds a stdio server for one key.
+/// Builds the server: the configured key's client (over HTTP, each request's key replaces it).
 pub fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Server<Inference>, String> {
     let mut client = inference_sdk::ClientConfig::new(&config.api_url)
         .timeout(config.timeout)
@@ -136,8 +167,12 @@ pub fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Serv
         .build()
         .map_err(|e| format!("cannot configure the API client: {e}"))?;
     let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
+    let ctx = match &config.api_key {
+        Some(key) => Ctx::new(client, workdir).with_scope(key),
+        None => Ctx::new(client, workdir),
+    };
     Ok(crate::mcp::Server::new(
-        Ctx::new(client, workdir),
+        ctx,
         crate::mcp::Server::<Inference>::embedded_manifest(),
         crate::mcp::Options {
             per_request_key,

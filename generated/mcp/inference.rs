@@ -16,7 +16,7 @@ pub const SERVER: ServerSpec = ServerSpec {
 
 /// The embedded copy of the live manifest (instructions and prompts), used when the live one
 /// cannot be fetched.
-pub const MANIFEST: &str = r#"{"instructions":"Tools over the Catalyst API of Inference: projects, models, datasets, rubrics, evals, training jobs, deployments, inferences, traces, spans, agents and HALO agent-trace reports. The project comes from the API key: leave `project` out unless the user names one; run whoami when unsure. Read tools are safe to call. Tools that create, change or delete (datasets, evals, training jobs, deployments, HALO runs and schedules) need a write-scoped key, and HALO runs, evals and training consume credits and compute: confirm the agent, time window and prompt with the user before any of them. To apply HALO fixes: find the agent (list_agents), its latest report (list_halo_conversations, get_halo_report), then apply each recommendation in the codebase. Lists paginate: pass the returned cursor for more. Tools answer in plain text; a failure starts with `ERROR:`.","prompts":[{"name":"apply-halo-fixes","title":"Apply HALO fixes","description":"Pull the latest HALO report for an agent and apply its suggested fixes in this codebase.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id. Leave out to choose from recent reports.","required":false}],"messages":[{"role":"user","template":"{% if agent %}Apply the HALO suggested fixes for the agent \"{{ agent }}\".\n\n1. Call list_agents and pick the agent whose id or name matches \"{{ agent }}\"; if several match, ask me which.\n2. Call list_halo_conversations with that agent_id and take the most recent; if there is none, tell me and offer to run HALO (it costs credits: confirm agent, time window and prompt with me first).\n3. Call get_halo_report and read the latest assistant message.{% else %}Apply the latest HALO fixes.\n\n1. Call list_halo_conversations and show me the recent reports (agent, title, when).\n2. Ask me which one I mean before changing anything.\n3. Then call get_halo_report for it and read the latest assistant message.{% endif %}\n4. For each recommendation, in the report's order: find the code it concerns in this repository, make the change, and say which finding it addresses with its evidence ids.\n5. Skip recommendations that do not apply to this codebase and say why."}]},{"name":"run-halo","title":"Run HALO","description":"Run a HALO analysis on an agent over a time window, wait for the report, then offer to apply it.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id.","required":true},{"name":"lookback_hours","description":"Hours of traces to analyse (default 24).","required":false},{"name":"prompt","description":"What the analysis should focus on.","required":false}],"messages":[{"role":"user","template":"Run HALO on the agent \"{{ agent }}\" over the last {{ lookback_hours or 24 }} hours{% if prompt %}, focusing on: {{ prompt }}{% endif %}.\n\nHALO consumes credits and compute and needs a write-scoped key. First resolve the agent with list_agents, then confirm with me: the agent, the window, and the prompt. Only after I confirm, call create_halo_run, poll get_halo_run until it ends, and read the report with get_halo_report. Summarize the top findings and ask whether to apply the fixes."}]}]}"#;
+pub const MANIFEST: &str = r#"{"instructions":"Tools over the Catalyst API of Inference: projects, models, datasets, rubrics, evals, training jobs, deployments, inferences, traces, spans, agents and HALO agent-trace reports. The project comes from the API key: leave `project` out unless the user names one; run whoami when unsure. Read tools are safe to call. Tools that create, change or delete (datasets, evals, training jobs, deployments, HALO runs and schedules) need a write-scoped key, and HALO runs, evals and training consume credits and compute: confirm the agent, time window and prompt with the user before any of them. To apply HALO fixes: find the agent (list_agents), its latest report (list_halo_conversations, get_halo_report), then apply each recommendation in the codebase. Lists paginate: pass the returned cursor for more. Tools answer in plain text; a failure starts with `ERROR:`.","prompts":[{"name":"apply-halo-fixes","title":"Apply HALO fixes","description":"Pull the latest HALO report for an agent and apply its suggested fixes in this codebase.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id. Leave out to choose from recent reports.","required":false}],"messages":[{"role":"user","template":"{% if agent %}Apply the HALO suggested fixes for the agent \"{{ agent }}\".\n\nCall apply_halo_fixes with agent \"{{ agent }}\".{% else %}Apply the latest HALO fixes.\n\nCall apply_halo_fixes without an agent: it lists the recent reports. Show them to me and ask which one I mean before changing anything; then call it again with that agent.{% endif %}\nIf it says there is no recent report, tell me and offer to run HALO with run_halo — it costs credits and compute, so confirm the agent, the time window and the prompt with me first.\nOtherwise follow the guidance that comes with the report: work through the findings in order, change the code each one concerns, say which finding and evidence each change addresses, and skip (with a reason) any that do not apply to this codebase."}]},{"name":"run-halo","title":"Run HALO","description":"Run a HALO analysis on an agent over a time window, wait for the report, then offer to apply it.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id.","required":true},{"name":"lookback_hours","description":"Hours of traces to analyse (default 24).","required":false},{"name":"prompt","description":"What the analysis should focus on.","required":false}],"messages":[{"role":"user","template":"Run HALO on the agent \"{{ agent }}\" over the last {{ lookback_hours or 24 }} hours{% if prompt %}, focusing on: {{ prompt }}{% endif %}.\n\nHALO consumes credits and compute and needs a write-scoped key. Before starting, confirm with me: the agent (resolve it with list_agents if the name is ambiguous), the window, and the prompt. Only after I confirm, call run_halo; it waits for the report. Summarize the top findings and ask whether to apply the fixes."}]}]}"#;
 
 /// Every tool, in manifest order.
 pub const TOOLS: &[ToolSpec] = &[
@@ -422,6 +422,32 @@ pub const TOOLS: &[ToolSpec] = &[
             open_world: true,
         },
         input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"agent_id":{"type":"string","description":"Agent id (`agent.id` span attribute)."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}},"required":["agent_id"]}"#,
+    },
+    ToolSpec {
+        name: "apply_halo_fixes",
+        title: "Apply HALO fixes",
+        description: "Get the latest HALO report for an agent named in plain words (a name, part of one, or an id), with step-by-step guidance for applying its fixes in this codebase. Without an agent it lists recent reports so the user can choose.",
+        toolset: Some("halo"),
+        annotations: Annotations {
+            read_only: true,
+            destructive: None,
+            idempotent: None,
+            open_world: true,
+        },
+        input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}}}"#,
+    },
+    ToolSpec {
+        name: "run_halo",
+        title: "Run HALO and wait for its report",
+        description: "Run HALO on an agent, wait for it to finish (reporting progress), and return the report with guidance for applying its fixes. Consumes credits and compute and needs a write-scoped key: confirm the agent, window and prompt with the user first.",
+        toolset: Some("halo"),
+        annotations: Annotations {
+            read_only: false,
+            destructive: Some(false),
+            idempotent: Some(false),
+            open_world: true,
+        },
+        input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Hours of traces before now to analyse.","default":24},"prompt":{"type":"string","description":"What the analysis should focus on; default: reliability, latency, cost and tool use."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}},"required":["agent"]}"#,
     },
     ToolSpec {
         name: "list_halo_runs",
@@ -1072,6 +1098,30 @@ pub mod args {
         pub until: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
 
+    /// Arguments of `apply_halo_fixes`.
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct ApplyHaloFixesArgs {
+        /// The agent: a name, part of one, or an id.
+        pub agent: Option<String>,
+        /// Project id or name; default: the key's only or default project.
+        pub project: Option<String>,
+    }
+
+    /// Arguments of `run_halo`.
+    #[derive(Debug, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct RunHaloArgs {
+        /// The agent: a name, part of one, or an id.
+        pub agent: String,
+        /// Hours of traces before now to analyse.
+        pub lookback_hours: i64,
+        /// What the analysis should focus on; default: reliability, latency, cost and tool use.
+        pub prompt: Option<String>,
+        /// Project id or name; default: the key's only or default project.
+        pub project: Option<String>,
+    }
+
     /// Arguments of `list_halo_runs`.
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
@@ -1332,6 +1382,8 @@ pub async fn call_tool(ctx: &Ctx<sdk::Client>, name: &str, arguments: JsonObject
         "get_span" => get_span(ctx, arguments).await,
         "list_agents" => list_agents(ctx, arguments).await,
         "get_agent" => get_agent(ctx, arguments).await,
+        "apply_halo_fixes" => apply_halo_fixes(ctx, arguments).await,
+        "run_halo" => run_halo(ctx, arguments).await,
         "list_halo_runs" => list_halo_runs(ctx, arguments).await,
         "get_halo_run" => get_halo_run(ctx, arguments).await,
         "create_halo_run" => create_halo_run(ctx, arguments).await,
@@ -1818,6 +1870,16 @@ async fn get_agent(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
     }
     let response = request.send().await?;
     Ok(response.into_inner().render("get_agent"))
+}
+
+async fn apply_halo_fixes(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::ApplyHaloFixesArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    crate::handlers::inference::apply_halo_fixes(ctx, args).await
+}
+
+async fn run_halo(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+    let args: args::RunHaloArgs = crate::mcp::parse_arguments(arguments, &[("lookback_hours", r#"24"#)])?;
+    crate::handlers::inference::run_halo(ctx, args).await
 }
 
 async fn list_halo_runs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {

@@ -68,6 +68,8 @@ pub struct Ctx<C> {
     /// Who the caller is, for per-caller caches: a hash of the request's key, 0 for the
     /// server's own.
     scope: u64,
+    /// The MCP request being served (progress notifications, cancellation), when there is one.
+    request: Option<rmcp::service::RequestContext<rmcp::RoleServer>>,
 }
 
 impl<C> Ctx<C> {
@@ -76,7 +78,34 @@ impl<C> Ctx<C> {
             client,
             workdir,
             scope: 0,
+            request: None,
         }
+    }
+
+    /// Attaches the MCP request being served.
+    pub fn with_request(mut self, request: rmcp::service::RequestContext<rmcp::RoleServer>) -> Self {
+        self.request = Some(request);
+        self
+    }
+
+    /// Sends a progress notification, if the client asked for progress.
+    pub async fn progress(&self, progress: f64, total: Option<f64>, message: &str) {
+        let Some(request) = &self.request else { return };
+        let Some(token) = request.meta.get_progress_token() else {
+            return;
+        };
+        let mut param = rmcp::model::ProgressNotificationParam::new(token, progress).with_message(message);
+        if let Some(total) = total {
+            param = param.with_total(total);
+        }
+        if let Err(e) = request.peer.notify_progress(param).await {
+            tracing::debug!("progress notification not delivered: {e}");
+        }
+    }
+
+    /// Whether the client cancelled the request.
+    pub fn cancelled(&self) -> bool {
+        self.request.as_ref().is_some_and(|r| r.ct.is_cancelled())
     }
 
     /// Marks the context as one caller's (by a hash of their key; the key is not kept).

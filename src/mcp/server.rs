@@ -263,7 +263,7 @@ impl<A: Api> ServerHandler for Server<A> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let ctx = self.ctx_for(&context.extensions)?;
+        let ctx = self.ctx_for(&context.extensions)?.with_request(context);
         self.call_with(&ctx, &request.name, request.arguments.unwrap_or_default())
             .await
             .map(CallToolResponse::from)

@@ -26,7 +26,7 @@ pub fn render(value: &Value, view: &str) -> String {
             page(map, view)
         }
         Value::Object(map) => object(map, view),
-        Value::Array(items) => table(items, view).unwrap_or_else(|| "No results.".into()),
+        Value::Array(items) => auto_table(items, view).unwrap_or_else(|| "No results.".into()),
         other => scalar("value", other).unwrap_or_default(),
     };
     if out.chars().count() > MAX_CHARS {
@@ -39,21 +39,28 @@ pub fn render(value: &Value, view: &str) -> String {
 }
 
 /// `list_halo_runs` → `HALO runs`; other views → `results`.
-fn noun(view: &str) -> String {
+pub fn noun(view: &str) -> String {
     view.strip_prefix("list_")
         .map(|n| n.replace('_', " ").replace("halo", "HALO"))
         .unwrap_or_else(|| "results".into())
 }
 
-fn page(map: &Map<String, Value>, view: &str) -> String {
+/// A page: its count, a table of `columns` (chosen automatically when empty), and the cursor.
+pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, columns: &[&str]) -> String {
     let items = map.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
-    let noun = noun(view);
-    let mut out = if items.is_empty() {
-        format!("No {noun} found.")
+    let mut out = lead.unwrap_or_else(|| {
+        if items.is_empty() {
+            format!("No {} found.", noun(view))
+        } else {
+            format!("{} {}", items.len(), noun(view))
+        }
+    });
+    let table = if columns.is_empty() {
+        auto_table(&items, view)
     } else {
-        format!("{} {noun}", items.len())
+        (!items.is_empty()).then(|| table(&items, view, columns))
     };
-    if let Some(t) = table(&items, view) {
+    if let Some(t) = table {
         out.push_str("\n\n");
         out.push_str(&t);
     }
@@ -63,13 +70,17 @@ fn page(map: &Map<String, Value>, view: &str) -> String {
     out
 }
 
+fn page(map: &Map<String, Value>, view: &str) -> String {
+    page_with(map, view, None, &[])
+}
+
 fn object(map: &Map<String, Value>, view: &str) -> String {
     let mut lines = Vec::new();
     let mut blocks = Vec::new();
     for (key, value) in map {
         match value {
             Value::Array(items) if items.iter().any(Value::is_object) => {
-                if let Some(t) = table(items, view) {
+                if let Some(t) = auto_table(items, view) {
                     blocks.push(format!("### {} ({})\n\n{t}", label(key), items.len()));
                 }
             }
@@ -112,8 +123,9 @@ fn object(map: &Map<String, Value>, view: &str) -> String {
     out
 }
 
-/// A table of objects' scalar fields; `None` when there is nothing to show.
-fn table(items: &[Value], _view: &str) -> Option<String> {
+/// A table of objects' scalar fields (at most [`MAX_COLUMNS`], in first-seen order); `None`
+/// when there is nothing to show.
+fn auto_table(items: &[Value], _view: &str) -> Option<String> {
     let rows: Vec<&Map<String, Value>> = items.iter().filter_map(Value::as_object).collect();
     if rows.is_empty() {
         let scalars: Vec<String> = items.iter().filter_map(|v| scalar("", v)).collect();
@@ -136,22 +148,24 @@ fn table(items: &[Value], _view: &str) -> Option<String> {
             }
         }
     }
-    if columns.is_empty() {
-        return None;
-    }
+    (!columns.is_empty()).then(|| table(items, "", &columns))
+}
+
+/// A markdown table of `columns` of each object in `items`, values in human units.
+pub fn table(items: &[Value], _view: &str, columns: &[&str]) -> String {
     let mut out = format!(
         "| {} |\n|{}|",
         columns.iter().map(|c| label(c)).collect::<Vec<_>>().join(" | "),
         columns.iter().map(|_| "---").collect::<Vec<_>>().join("|")
     );
-    for row in rows {
+    for row in items.iter().filter_map(Value::as_object) {
         let cells: Vec<String> = columns
             .iter()
             .map(|c| row.get(*c).and_then(|v| cell(c, v)).unwrap_or_default())
             .collect();
         out.push_str(&format!("\n| {} |", cells.join(" | ")));
     }
-    Some(out)
+    out
 }
 
 fn cell(key: &str, value: &Value) -> Option<String> {

@@ -7,6 +7,8 @@
 
 pub mod format;
 pub mod generic;
+mod inference;
+mod inferior;
 
 /// Renders an API response for the tool (or resource URI) that asked for it.
 pub trait Render {
@@ -27,25 +29,13 @@ macro_rules! generic_render {
 mod inferior_types {
     use super::{Render, generic};
     use inferior_sdk::types::*;
-    generic_render!(
-        SearchResponse,
-        Experience,
-        ContextCheckResponse,
-        Stats,
-        AgentProfile,
-        DemandHotspots,
-        DepositResponse,
-        RawDepositResponse,
-        FeedbackResponse,
-        Procedure
-    );
+    generic_render!(Stats, AgentProfile, DemandHotspots);
 }
 
 mod inference_types {
     use super::{Render, generic};
     use inference_sdk::types::*;
     generic_render!(
-        WhoAmI,
         Project,
         ProjectPage,
         Model,
@@ -58,22 +48,11 @@ mod inference_types {
         Eval,
         EvalPage,
         TrainingJob,
-        TrainingJobPage,
         Deployment,
         DeploymentPage,
-        InferencePage,
         InferenceDetail,
-        TracePage,
         TraceDetail,
         Span,
-        SpanPage,
         Agent,
-        AgentPage,
-        HaloRun,
-        HaloRunPage,
-        HaloConversationPage,
-        HaloConversationDetail,
-        HaloSchedule,
-        HaloSchedulePage,
     );
 }
