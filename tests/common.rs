@@ -10,7 +10,20 @@ pub const CLOSED: &str = "http://127.0.0.1:1";
 
 /// Starts `bin` with `env` (and nothing inherited that configures it) and initializes a session.
 pub async fn spawn(bin: &str, args: &[&str], env: &[(&str, &str)]) -> RunningService<RoleClient, ()> {
+    spawn_in(bin, args, env, None).await
+}
+
+/// [`spawn`] in a working directory.
+pub async fn spawn_in(
+    bin: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    cwd: Option<&std::path::Path>,
+) -> RunningService<RoleClient, ()> {
     let mut command = tokio::process::Command::new(bin);
+    if let Some(dir) = cwd {
+        command.current_dir(dir);
+    }
     command.args(args);
     for var in [
         "INFERIOR_API_KEY",
@@ -73,4 +86,41 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Calls a tool: (is_error, text).
+pub async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: serde_json::Value) -> (bool, String) {
+    let params = rmcp::model::CallToolRequestParams::new(tool.to_string())
+        .with_arguments(args.as_object().cloned().unwrap_or_default());
+    let result = client.call_tool(params).await.unwrap_or_else(|e| panic!("{tool}: {e}"));
+    let text = serde_json::to_value(&result.content).unwrap()[0]["text"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    (result.is_error == Some(true), text)
+}
+
+/// Text with what changes run to run replaced: generated ids, timestamps, dates and ages.
+pub fn redact(text: &str) -> String {
+    static RULES: std::sync::OnceLock<Vec<(regex::Regex, &'static str)>> = std::sync::OnceLock::new();
+    let rules = RULES.get_or_init(|| {
+        [
+            (
+                r"\b(exp|raw|fb|srch|hr|hc|hm|hs|ds|tj|dep|ev|mdl|rb|req)_[a-z0-9]{12}\b",
+                "${1}_[id]",
+            ),
+            (r"\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC", "[time]"),
+            (r"\d{4}-\d{2}-\d{2}T[0-9:.]+Z", "[time]"),
+            (r"\b\d{4}-\d{2}-\d{2}\b", "[date]"),
+            (r"\b\d+ days old\b", "[n] days old"),
+        ]
+        .into_iter()
+        .map(|(re, to)| (regex::Regex::new(re).unwrap(), to))
+        .collect()
+    });
+    let mut out = text.to_string();
+    for (re, to) in rules {
+        out = re.replace_all(&out, *to).into_owned();
+    }
+    out
 }

@@ -2,4 +2,5 @@
 
 mod common;
 mod http;
+mod inferior_e2e;
 mod listings;

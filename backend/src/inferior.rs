@@ -270,14 +270,24 @@ struct SearchRequest {
     include_drafts: bool,
 }
 
-/// FTS5 query: every word of at least two characters, quoted, OR-ed (BM25 ranks by how many and
+/// A context check keeps matches at least this relevant.
+const CONTEXT_RELEVANCE: f64 = 0.3;
+
+/// Words too common to say anything about a problem.
+const STOPWORDS: [&str; 40] = [
+    "the", "and", "for", "with", "our", "your", "you", "are", "was", "were", "but", "not", "can", "cannot", "this",
+    "that", "from", "into", "when", "what", "how", "why", "does", "doesn", "add", "use", "using", "get", "got", "new",
+    "all", "any", "its", "has", "have", "after", "before", "then", "there", "will",
+];
+
+/// FTS5 query: every word of at least three characters but the stopwords, quoted, OR-ed (BM25 ranks by how many and
 /// how rare).
 fn fts_query(texts: &[&str]) -> Option<String> {
     let mut words: Vec<String> = Vec::new();
     for text in texts {
         for w in text
             .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().count() >= 2)
+            .filter(|w| w.chars().count() >= 3 && !STOPWORDS.contains(&w.to_lowercase().as_str()))
         {
             let w = w.to_lowercase();
             if !words.contains(&w) && words.len() < 48 {
@@ -1037,23 +1047,40 @@ async fn context_check(
         }));
     };
     let sql = format!(
-        "SELECT {COLUMNS} FROM experiences_fts JOIN experiences e ON e.seq = experiences_fts.rowid JOIN contributors c ON c.agent_id = e.agent_id \
+        "SELECT {COLUMNS}, bm25(experiences_fts, 4.0, 2.0, 2.0, 2.0, 1.5, 3.0, 3.0) AS rank FROM experiences_fts \
+         JOIN experiences e ON e.seq = experiences_fts.rowid JOIN contributors c ON c.agent_id = e.agent_id \
          WHERE experiences_fts MATCH ?1 AND e.validation_state = 'validated' AND (e.visibility_scope != 'private' OR e.agent_id = ?2) \
-         ORDER BY bm25(experiences_fts, 4.0, 2.0, 2.0, 2.0, 1.5, 3.0, 3.0) LIMIT 10"
+         ORDER BY rank LIMIT 10"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
+    // Only matches that are really about the task (relevance at least CONTEXT_RELEVANCE).
     let matches: Vec<Stored> = stmt
-        .query_map(params![q, agent.agent_id], Stored::from_row)?
+        .query_map(params![q, agent.agent_id], |r| {
+            Ok((Stored::from_row(r)?, r.get::<_, f64>(30)?))
+        })?
+        .filter_map(|row| match row {
+            Ok((e, rank)) if relevance(rank) >= CONTEXT_RELEVANCE => Some(Ok(e)),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        })
         .collect::<Result<_, _>>()?;
-    let mut tag_counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for e in &matches {
+    // The domain: the tag that the best matches share most, ties to the better-ranked.
+    let mut tag_weight: Vec<(&str, f64)> = Vec::new();
+    for (i, e) in matches.iter().take(3).enumerate() {
         for tag in &e.tags {
-            *tag_counts.entry(tag).or_default() += 1;
+            let w = 1.0 / (i + 1) as f64;
+            match tag_weight.iter_mut().find(|(t, _)| t == tag) {
+                Some((_, total)) => *total += w,
+                None => tag_weight.push((tag, w)),
+            }
         }
     }
-    let domain = tag_counts
+    let domain = tag_weight
         .iter()
-        .max_by_key(|(tag, n)| (**n, std::cmp::Reverse(*tag)))
+        .fold(None::<(&str, f64)>, |best, &(tag, w)| match best {
+            Some((_, bw)) if bw >= w => best,
+            _ => Some((tag, w)),
+        })
         .map_or("general".to_string(), |(t, _)| t.to_string());
     let anti_patterns = matches
         .iter()

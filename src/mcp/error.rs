@@ -40,24 +40,23 @@ impl fmt::Display for ToolError {
             ToolError::InvalidArgument { name, reason } => write!(f, "invalid argument `{name}` — {reason}"),
             ToolError::InvalidArguments(reason) => write!(f, "invalid arguments — {reason}"),
             ToolError::Unauthorized => f.write_str("authentication failed — invalid or missing API key"),
+            // The scopes say it all when the API names them; otherwise quote its message.
             ToolError::Forbidden {
-                message,
-                required,
+                required: Some(r),
                 actual,
+                ..
             } => {
-                f.write_str(if message.is_empty() {
-                    "insufficient scope"
-                } else {
-                    message
-                })?;
-                match (required, actual) {
-                    (Some(r), Some(a)) => write!(
-                        f,
-                        " — this needs the `{r}` scope and the key has `{a}`; use a key with `{r}` scope"
-                    ),
-                    (Some(r), None) => write!(f, " — use a key with the `{r}` scope"),
-                    _ => f.write_str(" — use a key with the scope this action needs"),
+                write!(f, "insufficient scope — this action needs the `{r}` scope")?;
+                if let Some(a) = actual {
+                    write!(f, " and the key has `{a}`")?;
                 }
+                write!(f, "; use a key with `{r}` scope")
+            }
+            ToolError::Forbidden { message, .. } if !message.is_empty() => {
+                write!(f, "{message} — use a key with the scope this action needs")
+            }
+            ToolError::Forbidden { .. } => {
+                f.write_str("insufficient scope — use a key with the scope this action needs")
             }
             ToolError::RateLimited {
                 retry_after_seconds: Some(s),

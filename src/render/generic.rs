@@ -16,7 +16,7 @@ const INLINE_CHARS: usize = 120;
 /// A text block's bound.
 const BLOCK_CHARS: usize = 4_000;
 /// A table cell's bound.
-const CELL_CHARS: usize = 60;
+const CELL_CHARS: usize = 80;
 /// Columns in a table.
 const MAX_COLUMNS: usize = 7;
 
