@@ -156,18 +156,17 @@ async fn every_tool_resource_and_prompt() {
     ask("form_query", "form_search_query", json!({"draft_query": "how do I fix stripe webhook signature failing?", "tech_stack": ["nextjs", "stripe"], "versions": "next 14.1", "environment": "vercel edge", "error_message": "Error: No signatures found matching the expected signature for payload"})).await;
 
     for (name, error, text) in &answers {
-        let expected_error = name.ends_with("_none") && false
-            || [
-                "search_unsafe",
-                "search_bad_limit",
-                "get_missing",
-                "hotspots_forbidden",
-                "deposit_duplicate",
-                "deposit_gate_1",
-                "deposit_file_secret",
-                "deposit_file_outside",
-            ]
-            .contains(name);
+        let expected_error = [
+            "search_unsafe",
+            "search_bad_limit",
+            "get_missing",
+            "hotspots_forbidden",
+            "deposit_duplicate",
+            "deposit_gate_1",
+            "deposit_file_secret",
+            "deposit_file_outside",
+        ]
+        .contains(name);
         assert_eq!(*error, expected_error, "{name}: {text}");
         if *error {
             assert!(text.starts_with("ERROR: "), "{name}: {text}");
