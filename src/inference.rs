@@ -22,7 +22,7 @@ impl Api for Inference {
         crate::inferior::key_check(client.whoami().send().await.map(|_| ()))
     }
 
-    const UNAUTHORIZED: &'static str = "check that the header is `Authorization: Bearer <your-project-api-key>` and that the key starts with `sk-inference-`";
+    const UNAUTHORIZED: &'static str = "check that INFERENCE_API_KEY (over HTTP: the header `Authorization: Bearer <your-project-api-key>`) holds a project API key, which starts with `sk-inference-`";
 
     async fn call_tool(
         ctx: &Ctx<Self::Client>,

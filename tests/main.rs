@@ -2,5 +2,6 @@
 
 mod common;
 mod http;
+mod inference_e2e;
 mod inferior_e2e;
 mod listings;

@@ -45,6 +45,14 @@ pub fn noun(view: &str) -> String {
         .unwrap_or_else(|| "results".into())
 }
 
+/// `agents` for many, `agent` for one.
+fn counted(n: usize, plural: &str) -> String {
+    match plural.strip_suffix('s') {
+        Some(one) if n == 1 && !one.ends_with('s') => one.to_string(),
+        _ => plural.to_string(),
+    }
+}
+
 /// A page: its count, a table of `columns` (chosen automatically when empty), and the cursor.
 pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, columns: &[&str]) -> String {
     let items = map.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
@@ -52,7 +60,7 @@ pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, col
         if items.is_empty() {
             format!("No {} found.", noun(view))
         } else {
-            format!("{} {}", items.len(), noun(view))
+            format!("{} {}", items.len(), counted(items.len(), &noun(view)))
         }
     });
     let table = if columns.is_empty() {

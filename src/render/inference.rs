@@ -365,3 +365,52 @@ impl Render for HaloSchedule {
         out
     }
 }
+
+impl Render for Dataset {
+    fn render(&self, view: &str) -> String {
+        let from = match (&self.source, &self.filter) {
+            (DatasetSource::Inferences, Some(f)) => {
+                let mut what = vec![];
+                match f.status {
+                    Some(InferenceStatus::Success) => what.push("successful"),
+                    Some(InferenceStatus::Error) => what.push("failed"),
+                    None => {}
+                }
+                let mut out = format!(
+                    "{} {}inferences",
+                    self.row_count,
+                    what.iter().map(|w| format!("{w} ")).collect::<String>()
+                );
+                if let Some(m) = &f.model {
+                    out.push_str(&format!(" of {}", **m));
+                }
+                match (f.lookback_hours, &f.since) {
+                    (_, Some(since)) => out.push_str(&format!(" since {}", when(since))),
+                    (Some(h), None) if h.get() % 24 == 0 => out.push_str(&format!(" (last {} days)", h.get() / 24)),
+                    (Some(h), None) => out.push_str(&format!(" (last {h} h)")),
+                    _ => {}
+                }
+                out
+            }
+            (DatasetSource::Inferences, None) => format!("{} inferences", self.row_count),
+            (DatasetSource::Rows, _) => format!("{} rows", self.row_count),
+        };
+        let verb = if view.starts_with("create_") {
+            "created from"
+        } else {
+            "holds"
+        };
+        let mut out = format!("Dataset {} \"{}\" {verb} {from}", self.id, self.name);
+        if let Some(d) = &self.description {
+            out.push_str(&format!("\n{d}"));
+        }
+        out.push_str(&format!("\nCreated {}", when(&self.created_at)));
+        if view.starts_with("create_") {
+            out.push_str(&format!(
+                "\nNext: run_eval with dataset_id=\"{}\", a rubric and a model",
+                self.id
+            ));
+        }
+        out
+    }
+}

@@ -40,7 +40,6 @@ mod inference_types {
         ProjectPage,
         Model,
         ModelPage,
-        Dataset,
         DatasetPage,
         DatasetDetail,
         Rubric,

@@ -197,14 +197,16 @@ fn percentile(sorted: &[i64], p: f64) -> i64 {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Slow steps, judged on successful calls (failures, timeouts included, are error findings).
 fn slow_steps(spans: &[SpanFacts]) -> Vec<Finding> {
-    let total: i64 = spans
-        .iter()
-        .filter(|s| s.kind != "AGENT" && s.kind != "CHAIN")
-        .map(|s| s.duration_ns)
-        .sum();
+    let steps = || {
+        spans
+            .iter()
+            .filter(|s| s.kind != "AGENT" && s.kind != "CHAIN" && !s.error)
+    };
+    let total: i64 = steps().map(|s| s.duration_ns).sum();
     let mut by_step: BTreeMap<&str, Vec<&SpanFacts>> = BTreeMap::new();
-    for s in spans.iter().filter(|s| s.kind != "AGENT" && s.kind != "CHAIN") {
+    for s in steps() {
         by_step.entry(s.step()).or_default().push(s);
     }
     by_step
@@ -310,9 +312,13 @@ pub fn markdown(
         out.push_str("## Summary\n\nNo failures, retry loops, slow steps or token hot spots stood out in this window. Nothing to fix.\n");
         return out;
     }
-    let mut areas: BTreeMap<&str, usize> = BTreeMap::new();
+    // Areas in the order of their first (highest-ranked) finding.
+    let mut areas: Vec<(&str, usize)> = Vec::new();
     for f in findings {
-        *areas.entry(f.area).or_default() += 1;
+        match areas.iter_mut().find(|(a, _)| *a == f.area) {
+            Some((_, n)) => *n += 1,
+            None => areas.push((f.area, 1)),
+        }
     }
     out.push_str(&format!(
         "## Summary\n\n{} finding(s), ranked by impact: {}.\n",
@@ -385,8 +391,14 @@ mod tests {
         assert!(
             findings
                 .iter()
-                .any(|f| f.area == "latency" && f.title.starts_with("`lookup_order` is slow")),
+                .any(|f| f.area == "latency" && f.title.starts_with("`render_pdf` is slow: p95 6.0 s")),
             "{findings:?}"
+        );
+        assert!(
+            !findings
+                .iter()
+                .any(|f| f.area == "latency" && f.title.contains("lookup_order")),
+            "timeouts are errors, not slowness: {findings:?}"
         );
         let report = markdown("Support", "support", ("a", "b"), "p", &spans, &findings, false);
         assert!(report.contains("## 1. `lookup_order` fails"), "{report}");

@@ -1,0 +1,173 @@
+//! `inference-mcp --local` end to end: the document's acceptance questions, each answered in one
+//! or two tool calls on the demo data, and the errors of project resolution and scopes.
+
+use crate::common::*;
+use serde_json::json;
+
+async fn local(dir: &TempDir, key: Option<&str>) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
+    let data = dir.path().join("data");
+    let env: Vec<(&str, &str)> = key.map(|k| ("INFERENCE_API_KEY", k)).into_iter().collect();
+    spawn(INFERENCE, &["--local", "--data-dir", data.to_str().unwrap()], &env).await
+}
+
+fn id(text: &str, prefix: &str) -> String {
+    regex::Regex::new(&format!(r"\b{prefix}_[a-z0-9]{{12}}\b"))
+        .unwrap()
+        .find(text)
+        .unwrap_or_else(|| panic!("no {prefix} id in {text}"))
+        .as_str()
+        .to_string()
+}
+
+#[tokio::test]
+async fn the_acceptance_questions() {
+    let dir = TempDir::new("inference-e2e");
+    let client = local(&dir, None).await;
+    let mut transcript = String::new();
+    let mut log = |name: &str, (error, text): (bool, String)| {
+        transcript.push_str(&format!(
+            "## {name}{}\n{}\n\n",
+            if error { " (isError)" } else { "" },
+            redact(&text)
+        ));
+        (error, text)
+    };
+
+    // What project is this key scoped to?
+    log("whoami", call(&client, "whoami", json!({})).await);
+    // List the agents in this project and their execution counts.
+    let (_, agents) = log("list_agents", call(&client, "list_agents", json!({})).await);
+    assert!(
+        agents.contains("| customer-support-agent | Customer Support Agent | 80 |"),
+        "{agents}"
+    );
+    // Show me the latest HALO runs.
+    log("list_halo_runs", call(&client, "list_halo_runs", json!({})).await);
+    // Summarize the errors in the last 50 inferences.
+    log(
+        "list_inferences",
+        call(&client, "list_inferences", json!({"limit": 50})).await,
+    );
+    // Find the slowest traces from today.
+    let today = chrono::Utc::now().format("%Y-%m-%dT00:00:00Z").to_string();
+    let (error, slow) = call(
+        &client,
+        "list_traces",
+        json!({"since": today, "sort": "duration", "limit": 5}),
+    )
+    .await;
+    assert!(!error && slow.contains("| duration ms |"), "{slow}");
+    // List my training jobs and their status.
+    let (error, jobs) = call(&client, "list_training_jobs", json!({})).await;
+    assert!(
+        !error && jobs.contains("support-v2") && jobs.contains("succeeded") && jobs.contains("loss diverged"),
+        "{jobs}"
+    );
+    // Create an eval dataset from successful traffic over the last week.
+    log("create_dataset", call(&client, "create_dataset", json!({"name": "eval-last-week", "source": "inferences", "filter": {"status": "success", "lookback_hours": 168}})).await);
+    // Run HALO on an agent over the last 24 hours, then apply the fixes.
+    let (error, report) = call(
+        &client,
+        "run_halo",
+        json!({"agent": "customer support", "lookback_hours": 24}),
+    )
+    .await;
+    assert!(!error, "{report}");
+    assert!(
+        report.starts_with("Latest HALO report for Customer Support Agent (`customer-support-agent`)"),
+        "{report}"
+    );
+    assert!(
+        report.contains("# HALO report: Customer Support Agent")
+            && report.contains("## 1. `lookup_order` fails")
+            && report.contains("## Applying these fixes"),
+        "{report}"
+    );
+    let (error, applied) = call(&client, "apply_halo_fixes", json!({"agent": "customer-support-agent"})).await;
+    assert!(!error && applied.contains("**Recommendation:**"), "{applied}");
+    // "Apply the latest HALO fixes" without an agent: list and ask.
+    log(
+        "apply_halo_fixes_without_agent",
+        call(&client, "apply_halo_fixes", json!({})).await,
+    );
+    let (error, unknown) = log(
+        "apply_halo_fixes_unknown_agent",
+        call(&client, "apply_halo_fixes", json!({"agent": "payments bot"})).await,
+    );
+    assert!(
+        error && unknown.starts_with("ERROR: no agent matches \"payments bot\""),
+        "{unknown}"
+    );
+    // Create a daily HALO schedule at 9am UTC; pause it.
+    let (_, created) = log(
+        "create_halo_schedule",
+        call(
+            &client,
+            "create_halo_schedule",
+            json!({"agent_id": "customer-support-agent", "cadence": "daily", "time_of_day": "09:00"}),
+        )
+        .await,
+    );
+    log(
+        "pause_halo_schedule",
+        call(
+            &client,
+            "pause_halo_schedule",
+            json!({"schedule_id": id(&created, "hs")}),
+        )
+        .await,
+    );
+    assert_eq!(
+        transcript.matches("(isError)").count(),
+        1,
+        "only the unknown agent is an error:\n{transcript}"
+    );
+    insta::assert_snapshot!("inference_acceptance", transcript);
+    client.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn project_resolution_and_scope_errors() {
+    let dir = TempDir::new("inference-errors");
+    let mut transcript = String::new();
+    for (key, tool, args) in [
+        ("sk-inference-demo-multi-nodefault", "list_agents", json!({})),
+        (
+            "sk-inference-demo-multi-nodefault",
+            "list_agents",
+            json!({"project": "support-bot"}),
+        ),
+        (
+            "sk-inference-demo-multi-nodefault",
+            "list_agents",
+            json!({"project": "billing"}),
+        ),
+        (
+            "sk-inference-demo-support-ro",
+            "create_dataset",
+            json!({"name": "x", "source": "inferences"}),
+        ),
+        (
+            "sk-inference-demo-support-ro",
+            "run_halo",
+            json!({"agent": "customer-support-agent"}),
+        ),
+        (
+            "sk-inference-demo-support-ro",
+            "get_trace",
+            json!({"trace_id": "tr_nope"}),
+        ),
+        ("sk-inference-not-a-key", "whoami", json!({})),
+    ] {
+        let client = local(&dir, Some(key)).await;
+        let (error, text) = call(&client, tool, args.clone()).await;
+        transcript.push_str(&format!(
+            "## {tool} {args} with {key}{}\n{}\n\n",
+            if error { " (isError)" } else { "" },
+            redact(&text)
+        ));
+        assert!(!text.contains("not-a-key"), "the key never appears in output");
+        client.cancel().await.unwrap();
+    }
+    insta::assert_snapshot!("inference_errors", transcript);
+}
