@@ -1,0 +1,260 @@
+//! `cargo bench --bench servers`: cold start, idle memory and per-call overhead of both servers,
+//! and tool calls per second over HTTP with 50 concurrent sessions.
+//!
+//! Everything runs on loopback against an in-process local backend; loops are bounded in count.
+//! Figures are medians (p95 in brackets) of wall-clock time on this machine.
+
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::StreamableHttpClientTransport;
+use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const COLD_STARTS: usize = 20;
+const CALLS: usize = 300;
+const SESSIONS: usize = 50;
+const CALLS_PER_SESSION: usize = 40;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    samples[((samples.len() - 1) as f64 * p).round() as usize]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn stats(samples: &mut [Duration]) -> String {
+    format!(
+        "{} [p95 {}]",
+        ms(percentile(samples, 0.5)),
+        ms(percentile(samples, 0.95))
+    )
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#;
+const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+
+/// A stdio server driven with raw JSON-RPC lines (no client library in the measurement).
+struct Stdio_ {
+    child: std::process::Child,
+    stdin: std::process::ChildStdin,
+    stdout: BufReader<std::process::ChildStdout>,
+    next_id: u64,
+}
+
+impl Stdio_ {
+    fn spawn(bin: &str, env: &[(&str, String)]) -> Self {
+        let mut cmd = Command::new(bin);
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("server starts");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = BufReader::new(child.stdout.take().unwrap());
+        Self {
+            child,
+            stdin,
+            stdout,
+            next_id: 10,
+        }
+    }
+
+    fn send(&mut self, line: &str) {
+        writeln!(self.stdin, "{line}").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn recv(&mut self) -> String {
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        line
+    }
+
+    fn request(&mut self, method: &str, params: &str) -> String {
+        self.next_id += 1;
+        self.send(&format!(
+            r#"{{"jsonrpc":"2.0","id":{},"method":"{method}","params":{params}}}"#,
+            self.next_id
+        ));
+        self.recv()
+    }
+}
+
+impl Drop for Stdio_ {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn cold_start(bin: &str, env: &[(&str, String)]) -> (Duration, u64) {
+    let started = Instant::now();
+    let mut server = Stdio_::spawn(bin, env);
+    server.send(INIT);
+    server.recv();
+    server.send(INITIALIZED);
+    let listed = server.request("tools/list", "{}");
+    assert!(listed.contains("\"tools\""), "{listed}");
+    let elapsed = started.elapsed();
+    std::thread::sleep(Duration::from_millis(200));
+    (elapsed, rss_kib(server.child.id()))
+}
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("mcp-bench-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let mut config = backend::Config::new(&dir);
+    config.rate_limit_override = Some(u32::MAX);
+    let backend = runtime.block_on(backend::start(config)).expect("backend starts");
+    let inferior_env = vec![
+        ("INFERIOR_API_URL", backend.inferior_url()),
+        ("INFERIOR_API_KEY", "cw_full_demo_local_key".to_string()),
+        (
+            "INFERIOR_MCP_MANIFEST_URL",
+            format!("{}/v1/mcp/manifest.json", backend.inferior_url()),
+        ),
+    ];
+    let inference_env = vec![
+        ("INFERENCE_API_URL", backend.inference_url()),
+        ("INFERENCE_API_KEY", "sk-inference-demo-multi-default".to_string()),
+    ];
+
+    println!("# Benchmarks (cargo bench --bench servers), loopback, in-process local backend\n");
+    for (name, bin, env) in [
+        ("inferior-mcp", env!("CARGO_BIN_EXE_inferior-mcp"), &inferior_env),
+        ("inference-mcp", env!("CARGO_BIN_EXE_inference-mcp"), &inference_env),
+    ] {
+        let mut starts = Vec::new();
+        let mut rss = Vec::new();
+        for _ in 0..COLD_STARTS {
+            let (d, kib) = cold_start(bin, env);
+            starts.push(d);
+            rss.push(kib);
+        }
+        rss.sort();
+        println!(
+            "{name}: cold start to first tools/list {} over {COLD_STARTS} starts; idle RSS {:.1} MiB",
+            stats(&mut starts),
+            rss[rss.len() / 2] as f64 / 1024.0
+        );
+    }
+
+    // Per-call overhead: the same read through MCP (stdio) and straight through the SDK.
+    let inferior = inferior_sdk::ClientConfig::new(backend.inferior_url())
+        .api_key("cw_full_demo_local_key")
+        .build()
+        .unwrap();
+    let mut direct = Vec::new();
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        runtime.block_on(inferior.get_stats().send()).unwrap();
+        direct.push(t.elapsed());
+    }
+    let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &inferior_env);
+    server.send(INIT);
+    server.recv();
+    server.send(INITIALIZED);
+    let mut via_mcp = Vec::new();
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        let answer = server.request("tools/call", r#"{"name":"get_inferior_stats","arguments":{}}"#);
+        via_mcp.push(t.elapsed());
+        assert!(answer.contains("\"isError\":false"), "{answer}");
+    }
+    let mut local_gate = Vec::new();
+    for _ in 0..CALLS {
+        let t = Instant::now();
+        server.request(
+            "tools/call",
+            r#"{"name":"should_search_inferior","arguments":{"is_error_shaped":true,"failed_attempts":2}}"#,
+        );
+        local_gate.push(t.elapsed());
+    }
+    let overhead = percentile(&mut via_mcp, 0.5).saturating_sub(percentile(&mut direct, 0.5));
+    println!(
+        "inferior-mcp: get_inferior_stats via MCP {} vs the API directly {} → per-call overhead {} (median); a local gate round trip {}",
+        stats(&mut via_mcp),
+        stats(&mut direct),
+        ms(overhead),
+        stats(&mut local_gate)
+    );
+    drop(server);
+
+    // HTTP: 50 concurrent sessions of inference-mcp, each with the key in its bearer header.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut http = Command::new(env!("CARGO_BIN_EXE_inference-mcp"))
+        .args(["--http", &format!("127.0.0.1:{port}")])
+        .env("INFERENCE_API_URL", backend.inference_url())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/mcp");
+    runtime.block_on(async {
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        let keys = ["sk-inference-demo-multi-default", "sk-inference-demo-support-rw", "sk-inference-demo-support-ro"];
+        let mut clients = Vec::new();
+        for i in 0..SESSIONS {
+            let transport = StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(url.as_str()).auth_header(keys[i % keys.len()]));
+            clients.push(().serve(transport).await.expect("session starts"));
+        }
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for client in clients {
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                for _ in 0..CALLS_PER_SESSION {
+                    let t = Instant::now();
+                    let result = client.call_tool(CallToolRequestParams::new("list_agents")).await.expect("call");
+                    assert_eq!(result.is_error, Some(false));
+                    latencies.push(t.elapsed());
+                }
+                let _ = client.cancel().await;
+                latencies
+            }));
+        }
+        let mut latencies = Vec::new();
+        for t in tasks {
+            latencies.extend(t.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        println!(
+            "inference-mcp --http: {SESSIONS} concurrent sessions × {CALLS_PER_SESSION} list_agents calls: {:.0} tool calls/s, latency {}; server RSS under load {:.1} MiB",
+            latencies.len() as f64 / elapsed.as_secs_f64(),
+            stats(&mut latencies),
+            rss_kib(http.id()) as f64 / 1024.0
+        );
+    });
+    let _ = http.kill();
+    let _ = http.wait();
+    drop(backend);
+    let _ = std::fs::remove_dir_all(&dir);
+}
