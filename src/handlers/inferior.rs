@@ -206,7 +206,9 @@ pub async fn deposit_file(
     ctx: &Ctx<Client>,
     args: args::DepositFileInferiorExperienceArgs,
 ) -> Result<String, ToolError> {
-    let (filename, content) = read_deposit_file(ctx.workdir(), &args.file_path)?;
+    let mut bases = vec![ctx.workdir().to_path_buf()];
+    bases.extend(ctx.client_roots().await);
+    let (filename, content) = read_deposit_file(&bases, &args.file_path)?;
     let findings = safety::check(
         &content,
         &safety::Policy {
@@ -254,21 +256,22 @@ pub async fn deposit_file(
 
 /// Resolves `path` under `workdir` (no `..` out, no symlink out), then checks extension and size
 /// before reading it as UTF-8 text.
-pub fn read_deposit_file(workdir: &std::path::Path, path: &str) -> Result<(String, String), ToolError> {
+pub fn read_deposit_file(bases: &[std::path::PathBuf], path: &str) -> Result<(String, String), ToolError> {
     let invalid = |reason: String| ToolError::InvalidArgument {
         name: "file_path".into(),
         reason,
     };
-    let root = workdir
-        .canonicalize()
-        .map_err(|e| invalid(format!("the working directory is not readable: {e}")))?;
-    let candidate = root.join(path);
-    let resolved = candidate
+    let roots: Vec<std::path::PathBuf> = bases.iter().filter_map(|b| b.canonicalize().ok()).collect();
+    let Some(workdir) = roots.first() else {
+        return Err(invalid("the working directory is not readable".into()));
+    };
+    let resolved = workdir
+        .join(path)
         .canonicalize()
         .map_err(|_| invalid(format!("no file `{path}` under the working directory")))?;
-    if !resolved.starts_with(&root) {
+    if !roots.iter().any(|root| resolved.starts_with(root)) {
         return Err(invalid(format!(
-            "`{path}` is outside the working directory; only files under it can be deposited"
+            "`{path}` is outside the working directory and the client's roots; only files under them can be deposited"
         )));
     }
     let extension = resolved
@@ -320,9 +323,10 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(dir.join("outside.md"), work.join("link.md")).unwrap();
 
-        let (name, text) = read_deposit_file(&work, "notes.md").unwrap();
+        let bases = [work.clone()];
+        let (name, text) = read_deposit_file(&bases, "notes.md").unwrap();
         assert_eq!((name.as_str(), text.lines().next()), ("notes.md", Some("# Postmortem")));
-        let reason = |p: &str| read_deposit_file(&work, p).unwrap_err().to_string();
+        let reason = |p: &str| read_deposit_file(&bases, p).unwrap_err().to_string();
         assert!(
             reason("../outside.md").contains("outside the working directory"),
             "{}",

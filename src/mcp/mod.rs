@@ -59,6 +59,30 @@ pub struct ResourceSpec {
     pub template: bool,
 }
 
+/// The path of a `file://` URI (percent-escapes decoded), if it is one.
+fn file_uri_path(uri: &str) -> Option<std::path::PathBuf> {
+    let rest = uri.strip_prefix("file://")?;
+    let path = rest.strip_prefix("localhost").unwrap_or(rest);
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let Some(b) = std::str::from_utf8(&bytes[i + 1..i + 3])
+                .ok()
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    Some(std::path::PathBuf::from(String::from_utf8(out).ok()?))
+}
+
 /// What a tool call runs with: the API client (carrying the caller's key) and where local
 /// files may be read from.
 #[derive(Debug, Clone)]
@@ -100,6 +124,27 @@ impl<C> Ctx<C> {
         }
         if let Err(e) = request.peer.notify_progress(param).await {
             tracing::debug!("progress notification not delivered: {e}");
+        }
+    }
+
+    /// The directories the client declared as its roots (`file://` URIs), if it supports roots;
+    /// asked once per call, bounded by two seconds. Roots are deprecated from protocol 2026-07-28
+    /// (SEP-2577), but the clients of earlier versions in use today still declare them.
+    #[allow(deprecated)]
+    pub async fn client_roots(&self) -> Vec<std::path::PathBuf> {
+        let Some(request) = &self.request else {
+            return Vec::new();
+        };
+        let supports_roots = request
+            .peer
+            .peer_info()
+            .is_some_and(|info| info.capabilities.roots.is_some());
+        if !supports_roots {
+            return Vec::new();
+        }
+        match tokio::time::timeout(std::time::Duration::from_secs(2), request.peer.list_roots()).await {
+            Ok(Ok(result)) => result.roots.iter().filter_map(|r| file_uri_path(&r.uri)).collect(),
+            _ => Vec::new(),
         }
     }
 
