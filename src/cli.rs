@@ -58,6 +58,38 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
     Ok(flags)
 }
 
+/// The life of a server binary: logging, flags, `--help` and `--version`, then `run`. Any error
+/// is one line on stderr and a failing exit code (2 for bad flags).
+pub async fn main<F, Fut>(name: &str, help: &str, run: F) -> std::process::ExitCode
+where
+    F: FnOnce(Flags) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    init_logging();
+    let flags = match parse(std::env::args().skip(1)) {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    if flags.help {
+        print!("{help}");
+        return std::process::ExitCode::SUCCESS;
+    }
+    if flags.version {
+        println!("{name} {}", env!("CARGO_PKG_VERSION"));
+        return std::process::ExitCode::SUCCESS;
+    }
+    match run(flags).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{name}: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// The HTTP transport's configuration, when `--http` was given. `--allow-host` and
 /// `--stateless` only make sense with it.
 pub fn http_config(flags: &Flags) -> Result<Option<crate::mcp::http::HttpConfig>, String> {

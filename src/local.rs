@@ -7,6 +7,15 @@ use std::path::PathBuf;
 pub const INFERIOR_KEY: &str = "cw_full_demo_local_key";
 pub const INFERENCE_KEY: &str = "sk-inference-demo-multi-default";
 
+/// Starts the embedded backend when `--local` was given; it stops when dropped.
+pub async fn start_if(flags: &crate::cli::Flags, server: &str) -> Result<Option<backend::Running>, String> {
+    if flags.local {
+        start(server, flags.data_dir.clone()).await.map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
 /// Starts the embedded backend; it stops when the returned value is dropped.
 pub async fn start(server: &str, data_dir: Option<PathBuf>) -> Result<backend::Running, String> {
     let dir = data_dir.unwrap_or_else(|| backend::default_data_dir(server));

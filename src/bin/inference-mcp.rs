@@ -38,40 +38,11 @@ ENVIRONMENT:
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    cli::init_logging();
-    let flags = match cli::parse(std::env::args().skip(1)) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("inference-mcp: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if flags.help {
-        print!("{HELP}");
-        return ExitCode::SUCCESS;
-    }
-    if flags.version {
-        println!("inference-mcp {}", env!("CARGO_PKG_VERSION"));
-        return ExitCode::SUCCESS;
-    }
-    let result = async {
-        let local = if flags.local {
-            Some(mcp_servers::local::start("inference-mcp", flags.data_dir.clone()).await?)
-        } else {
-            None
-        };
+    cli::main("inference-mcp", HELP, |flags| async move {
+        let local = mcp_servers::local::start_if(&flags, "inference-mcp").await?;
         let config = Config::from_env(&flags, local.as_ref().map(|l| l.inference_url()))?;
         let server = inference::server(&config, flags.http.is_some())?;
-        match cli::http_config(&flags)? {
-            Some(http) => mcp_servers::mcp::http::serve(server, http).await,
-            None => mcp_servers::mcp::stdio::serve(server).await,
-        }
-    };
-    match result.await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("inference-mcp: {e}");
-            ExitCode::FAILURE
-        }
-    }
+        mcp_servers::mcp::serve(server, &flags).await
+    })
+    .await
 }

@@ -37,40 +37,11 @@ ENVIRONMENT:
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    cli::init_logging();
-    let flags = match cli::parse(std::env::args().skip(1)) {
-        Ok(f) => f,
-        Err(e) => {
-            eprintln!("inferior-mcp: {e}");
-            return ExitCode::from(2);
-        }
-    };
-    if flags.help {
-        print!("{HELP}");
-        return ExitCode::SUCCESS;
-    }
-    if flags.version {
-        println!("inferior-mcp {}", env!("CARGO_PKG_VERSION"));
-        return ExitCode::SUCCESS;
-    }
-    let result = async {
-        let local = if flags.local {
-            Some(mcp_servers::local::start("inferior-mcp", flags.data_dir.clone()).await?)
-        } else {
-            None
-        };
+    cli::main("inferior-mcp", HELP, |flags| async move {
+        let local = mcp_servers::local::start_if(&flags, "inferior-mcp").await?;
         let config = Config::from_env(local.as_ref().map(|l| l.inferior_url()))?;
         let server = inferior::server(&config, flags.http.is_some()).await?;
-        match cli::http_config(&flags)? {
-            Some(http) => mcp_servers::mcp::http::serve(server, http).await,
-            None => mcp_servers::mcp::stdio::serve(server).await,
-        }
-    };
-    match result.await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("inferior-mcp: {e}");
-            ExitCode::FAILURE
-        }
-    }
+        mcp_servers::mcp::serve(server, &flags).await
+    })
+    .await
 }

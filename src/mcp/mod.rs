@@ -13,6 +13,14 @@ pub use arguments::{match_uri_template, parse_arguments};
 pub use error::{ApiErrorBody, ToolError};
 pub use server::{Api, Options, Server};
 
+/// Serves over Streamable HTTP with `--http`, else over stdio.
+pub async fn serve<A: Api>(server: Server<A>, flags: &crate::cli::Flags) -> Result<(), String> {
+    match crate::cli::http_config(flags)? {
+        Some(config) => http::serve(server, config).await,
+        None => stdio::serve(server).await,
+    }
+}
+
 /// A JSON object, as tool arguments arrive.
 pub type JsonObject = serde_json::Map<String, serde_json::Value>;
 
