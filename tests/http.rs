@@ -194,3 +194,29 @@ async fn stateless_mode_answers_without_sessions() {
     assert!(!error && who.contains("prj_support"), "{who}");
     client.cancel().await.unwrap();
 }
+
+/// The key kinds over HTTP: a multi-project key without a default must name a project, a
+/// read-only key cannot write, a single-project key just works.
+#[tokio::test]
+async fn each_kind_of_key_over_http() {
+    let server = start_http(INFERENCE, &[]).await;
+    let single = http_client(&server.url, "sk-inference-demo-support-rw").await;
+    let (error, agents) = text(&single, "list_agents", serde_json::json!({})).await;
+    assert!(!error && agents.contains("customer-support-agent"), "{agents}");
+    let multi = http_client(&server.url, "sk-inference-demo-multi-nodefault").await;
+    let (error, answer) = text(&multi, "list_agents", serde_json::json!({})).await;
+    assert!(error && answer.starts_with("ERROR: Project ID is required — this key reaches 2 projects and has no default; name one of: billing, search"), "{answer}");
+    let (error, answer) = text(&multi, "list_agents", serde_json::json!({"project": "billing"})).await;
+    assert!(!error && answer.contains("billing-assistant"), "{answer}");
+    let read_only = http_client(&server.url, "sk-inference-demo-support-ro").await;
+    let (error, answer) = text(
+        &read_only,
+        "create_halo_schedule",
+        serde_json::json!({"agent_id": "customer-support-agent", "cadence": "daily"}),
+    )
+    .await;
+    assert!(error && answer.contains("needs the `write` scope"), "{answer}");
+    for client in [single, multi, read_only] {
+        client.cancel().await.unwrap();
+    }
+}

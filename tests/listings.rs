@@ -90,6 +90,21 @@ async fn inference_tools_list_full_and_read_only() {
     );
     insta::assert_snapshot!("inference_tools_list_read_only", read_only.join("\n"));
     client.cancel().await.unwrap();
+
+    let client = offline_inference(&["--toolsets", "identity,halo"]).await;
+    let picked: Vec<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(picked.contains(&"whoami".to_string()) && picked.contains(&"apply_halo_fixes".to_string()));
+    assert!(
+        !picked.iter().any(|n| n.contains("training") || n.contains("dataset")),
+        "{picked:?}"
+    );
+    client.cancel().await.unwrap();
 }
 
 #[tokio::test]
