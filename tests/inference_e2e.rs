@@ -171,3 +171,61 @@ async fn project_resolution_and_scope_errors() {
     }
     insta::assert_snapshot!("inference_errors", transcript);
 }
+
+/// Records the progress notifications a server sends.
+#[derive(Clone, Default)]
+struct ProgressLog(std::sync::Arc<std::sync::Mutex<Vec<String>>>);
+
+impl rmcp::ClientHandler for ProgressLog {
+    async fn on_progress(
+        &self,
+        params: rmcp::model::ProgressNotificationParam,
+        _context: rmcp::service::NotificationContext<rmcp::RoleClient>,
+    ) {
+        self.0.lock().unwrap().push(params.message.unwrap_or_default());
+    }
+}
+
+#[tokio::test]
+async fn run_halo_reports_progress_while_it_waits() {
+    use rmcp::ServiceExt;
+    let dir = TempDir::new("inference-progress");
+    let data = dir.path().join("data");
+    let mut command = tokio::process::Command::new(INFERENCE);
+    command
+        .args(["--local", "--data-dir", data.to_str().unwrap()])
+        .env_remove("INFERENCE_API_KEY");
+    let (transport, _) = rmcp::transport::TokioChildProcess::builder(command)
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let log = ProgressLog::default();
+    let client = log.clone().serve(transport).await.unwrap();
+    let mut params = rmcp::model::CallToolRequestParams::new("run_halo").with_arguments(
+        json!({"agent": "customer support", "lookback_hours": 6})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    );
+    params.meta = Some(rmcp::model::RequestMetaObject::with_progress_token(
+        rmcp::model::ProgressToken(rmcp::model::NumberOrString::Number(7)),
+    ));
+    let result = client.call_tool(params).await.unwrap();
+    let text = serde_json::to_value(&result.content).unwrap()[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        text.starts_with("Latest HALO report for Customer Support Agent"),
+        "{text}"
+    );
+    let messages = log.0.lock().unwrap().clone();
+    assert!(
+        messages
+            .first()
+            .is_some_and(|m| m.starts_with("HALO run hr_") && m.ends_with("is queued")),
+        "{messages:?}"
+    );
+    assert!(messages.iter().any(|m| m.ends_with("is completed")), "{messages:?}");
+    client.cancel().await.unwrap();
+}
