@@ -74,3 +74,12 @@ pub fn enum_str<T: std::fmt::Display>(v: &T) -> String {
 pub fn opt_ts(v: Option<String>) -> Option<DateTime<Utc>> {
     v.as_deref().map(parse_ts)
 }
+
+/// At most `max` characters of `s`.
+pub fn cut_chars(s: String, max: usize) -> String {
+    if s.chars().count() > max {
+        s.chars().take(max).collect()
+    } else {
+        s
+    }
+}

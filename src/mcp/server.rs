@@ -120,11 +120,6 @@ impl<A: Api> Server<A> {
         self.ctx.client()
     }
 
-    /// The tool definitions `tools/list` answers with.
-    pub fn tools(&self) -> &[Tool] {
-        &self.tools
-    }
-
     /// The context of one request: over HTTP with per-request keys, a client that sends the
     /// request's own bearer key (the key is never stored beyond the request).
     fn ctx_for(&self, extensions: &rmcp::model::Extensions) -> Result<Ctx<A::Client>, McpError> {
@@ -143,16 +138,7 @@ impl<A: Api> Server<A> {
     }
 
     /// Runs a tool and renders its answer as a tool result (`isError` on failure).
-    pub async fn call(&self, name: &str, arguments: JsonObject) -> Result<CallToolResult, McpError> {
-        self.call_with(&self.ctx, name, arguments).await
-    }
-
-    async fn call_with(
-        &self,
-        ctx: &Ctx<A::Client>,
-        name: &str,
-        arguments: JsonObject,
-    ) -> Result<CallToolResult, McpError> {
+    async fn call(&self, ctx: &Ctx<A::Client>, name: &str, arguments: JsonObject) -> Result<CallToolResult, McpError> {
         if !self.tools.iter().any(|t| t.name == name) {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
         }
@@ -170,14 +156,9 @@ impl<A: Api> Server<A> {
         }
     }
 
-    /// Reads a resource, from cache when its TTL allows.
-    pub async fn read(&self, uri: &str) -> Result<String, McpError> {
-        self.read_with(&self.ctx, uri).await
-    }
-
-    /// Cached resources are shared by every caller of the server, so with per-request keys
-    /// they are cached per key.
-    async fn read_with(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<String, McpError> {
+    /// Reads a resource, from cache when its TTL allows. The cache is per caller (by a hash of
+    /// the key), since with per-request keys callers see different data.
+    async fn read(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<String, McpError> {
         let ttl = A::RESOURCES
             .iter()
             .find(|r| {
@@ -264,7 +245,7 @@ impl<A: Api> ServerHandler for Server<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let ctx = self.ctx_for(&context.extensions)?.with_request(context);
-        self.call_with(&ctx, &request.name, request.arguments.unwrap_or_default())
+        self.call(&ctx, &request.name, request.arguments.unwrap_or_default())
             .await
             .map(CallToolResponse::from)
     }
@@ -356,7 +337,7 @@ impl<A: Api> ServerHandler for Server<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         let ctx = self.ctx_for(&context.extensions)?;
-        let text = self.read_with(&ctx, &request.uri).await?;
+        let text = self.read(&ctx, &request.uri).await?;
         Ok(ReadResourceResult::new(vec![
             ResourceContents::text(text, request.uri).with_mime_type("text/markdown"),
         ])

@@ -7,7 +7,7 @@ use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::server::AppState;
-use crate::util::{new_id, now, parse_ts, ts};
+use crate::util::{cut_chars, new_id, now, parse_ts, ts};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -285,8 +285,8 @@ async fn get_dataset(
     let sample_rows = stmt
         .query_map([&dataset_id], |r| {
             Ok(t::DatasetRow {
-                input: cut(r.get(0)?),
-                output: r.get::<_, Option<String>>(1)?.map(cut),
+                input: cut_chars(r.get(0)?, SAMPLE_TEXT),
+                output: r.get::<_, Option<String>>(1)?.map(|o| cut_chars(o, SAMPLE_TEXT)),
                 inference_id: r.get(2)?,
             })
         })?
@@ -294,14 +294,8 @@ async fn get_dataset(
     Ok(Json(t::DatasetDetail { dataset, sample_rows }))
 }
 
-/// Sample rows are cut at 2,000 characters.
-fn cut(s: String) -> String {
-    if s.chars().count() > 2000 {
-        s.chars().take(2000).collect()
-    } else {
-        s
-    }
-}
+/// Sample rows are cut at this many characters.
+const SAMPLE_TEXT: usize = 2000;
 
 /// The window of an inference filter: `since`/`until`, or `lookback_hours` before now.
 pub fn filter_window(f: &t::InferenceFilter) -> (Option<String>, Option<String>) {

@@ -4,7 +4,7 @@
 use super::{Page, Select, caller, enum_str, enum_value};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
-use crate::util::{parse_ts, ts};
+use crate::util::{cut_chars, parse_ts, ts};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
@@ -239,16 +239,6 @@ pub const SPAN_COLUMNS: &str = "id, trace_id, parent_id, name, kind, status, sta
 /// Span inputs and outputs are cut at this many characters in lists.
 const LIST_TEXT: usize = 2000;
 
-fn cut(s: Option<String>, max: usize) -> Option<String> {
-    s.map(|s| {
-        if s.chars().count() > max {
-            s.chars().take(max).collect()
-        } else {
-            s
-        }
-    })
-}
-
 pub fn span_row(r: &Row<'_>, max_text: usize) -> rusqlite::Result<t::Span> {
     Ok(t::Span {
         id: r.get(0)?,
@@ -267,8 +257,8 @@ pub fn span_row(r: &Row<'_>, max_text: usize) -> rusqlite::Result<t::Span> {
         output_tokens: r.get(13)?,
         total_tokens: r.get(14)?,
         cost_total: r.get(15)?,
-        input: cut(r.get(16)?, max_text),
-        output: cut(r.get(17)?, max_text),
+        input: r.get::<_, Option<String>>(16)?.map(|s| cut_chars(s, max_text)),
+        output: r.get::<_, Option<String>>(17)?.map(|s| cut_chars(s, max_text)),
         attributes: serde_json::from_str(&r.get::<_, String>(18)?).unwrap_or_default(),
     })
 }
