@@ -106,105 +106,25 @@ impl Render for InferencePage {
     }
 }
 
-impl Render for TracePage {
-    fn render(&self, view: &str) -> String {
-        page(
-            self,
-            view,
-            None,
-            &[
-                "id",
-                "agent_name",
-                "status",
-                "started_at",
-                "duration_ms",
-                "span_count",
-                "error_count",
-                "total_tokens",
-                "cost_usd",
-            ],
-        )
-    }
+/// Lists whose answer is their page with these columns.
+macro_rules! table_render {
+    ($($ty:ty => [$($column:literal),* $(,)?]),* $(,)?) => {
+        $(impl Render for $ty {
+            fn render(&self, view: &str) -> String {
+                page(self, view, None, &[$($column),*])
+            }
+        })*
+    };
 }
 
-impl Render for SpanPage {
-    fn render(&self, view: &str) -> String {
-        page(
-            self,
-            view,
-            None,
-            &[
-                "id",
-                "trace_id",
-                "name",
-                "kind",
-                "status",
-                "start_time",
-                "duration_ns",
-                "total_tokens",
-                "status_message",
-            ],
-        )
-    }
-}
-
-impl Render for AgentPage {
-    fn render(&self, view: &str) -> String {
-        page(
-            self,
-            view,
-            None,
-            &[
-                "id",
-                "name",
-                "executions",
-                "error_executions",
-                "last_seen_at",
-                "latest_halo_conversation_id",
-            ],
-        )
-    }
-}
-
-impl Render for TrainingJobPage {
-    fn render(&self, view: &str) -> String {
-        page(
-            self,
-            view,
-            None,
-            &[
-                "id",
-                "name",
-                "status",
-                "base_model",
-                "progress",
-                "output_model_id",
-                "created_at",
-                "error",
-            ],
-        )
-    }
-}
-
-impl Render for HaloRunPage {
-    fn render(&self, view: &str) -> String {
-        page(
-            self,
-            view,
-            None,
-            &[
-                "id",
-                "agent_name",
-                "status",
-                "created_at",
-                "window_start",
-                "window_end",
-                "spans_analyzed",
-                "conversation_id",
-            ],
-        )
-    }
-}
+table_render!(
+    TracePage => ["id", "agent_name", "status", "started_at", "duration_ms", "span_count", "error_count", "total_tokens", "cost_usd"],
+    SpanPage => ["id", "trace_id", "name", "kind", "status", "start_time", "duration_ns", "total_tokens", "status_message"],
+    AgentPage => ["id", "name", "executions", "error_executions", "last_seen_at", "latest_halo_conversation_id"],
+    TrainingJobPage => ["id", "name", "status", "base_model", "progress", "output_model_id", "created_at", "error"],
+    HaloRunPage => ["id", "agent_name", "status", "created_at", "window_start", "window_end", "spans_analyzed", "conversation_id"],
+    HaloSchedulePage => ["id", "agent_name", "cadence", "time_of_day", "status", "next_run_at", "last_run_at"],
+);
 
 impl Render for HaloConversationPage {
     fn render(&self, view: &str) -> String {
@@ -220,25 +140,6 @@ impl Render for HaloConversationPage {
                 "updated_at",
                 "latest_run_status",
                 "message_count",
-            ],
-        )
-    }
-}
-
-impl Render for HaloSchedulePage {
-    fn render(&self, view: &str) -> String {
-        page(
-            self,
-            view,
-            None,
-            &[
-                "id",
-                "agent_name",
-                "cadence",
-                "time_of_day",
-                "status",
-                "next_run_at",
-                "last_run_at",
             ],
         )
     }
