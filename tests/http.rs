@@ -45,7 +45,8 @@ pub async fn start_http(bin: &str, extra: &[&str]) -> HttpServer {
         url: format!("http://{addr}/mcp"),
         _dir: dir,
     };
-    for _ in 0..200 {
+    // Bounded: 15 s covers a debug build seeding its demo data on a loaded 2-core machine.
+    for _ in 0..600 {
         if tokio::net::TcpStream::connect(&addr).await.is_ok() {
             return server;
         }
