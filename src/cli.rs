@@ -17,6 +17,8 @@ pub struct Flags {
     pub toolsets: Vec<String>,
     /// Further Host values accepted over HTTP (behind a proxy).
     pub allowed_hosts: Vec<String>,
+    /// Browser origins accepted over HTTP; when any is given, other origins are refused.
+    pub allowed_origins: Vec<String>,
     /// No MCP sessions over HTTP: any replica can answer any request.
     pub stateless: bool,
 }
@@ -43,6 +45,9 @@ pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
             "--data-dir" => flags.data_dir = Some(value("a directory")?.into()),
             "--http" => flags.http = Some(value("an address such as 127.0.0.1:8080")?),
             "--allow-host" => flags.allowed_hosts.push(value("a host name")?),
+            "--allow-origin" => flags
+                .allowed_origins
+                .push(value("an origin such as https://app.example.com")?),
             "--stateless" => flags.stateless = true,
             "--read-only" => flags.read_only = true,
             "--toolsets" => {
@@ -94,8 +99,8 @@ where
 /// `--stateless` only make sense with it.
 pub fn http_config(flags: &Flags) -> Result<Option<crate::mcp::http::HttpConfig>, String> {
     let Some(addr) = &flags.http else {
-        if flags.stateless || !flags.allowed_hosts.is_empty() {
-            return Err("--allow-host and --stateless apply to --http only".into());
+        if flags.stateless || !flags.allowed_hosts.is_empty() || !flags.allowed_origins.is_empty() {
+            return Err("--allow-host, --allow-origin and --stateless apply to --http only".into());
         }
         return Ok(None);
     };
@@ -105,6 +110,7 @@ pub fn http_config(flags: &Flags) -> Result<Option<crate::mcp::http::HttpConfig>
     Ok(Some(crate::mcp::http::HttpConfig {
         addr,
         allowed_hosts: flags.allowed_hosts.clone(),
+        allowed_origins: flags.allowed_origins.clone(),
         stateless: flags.stateless,
     }))
 }

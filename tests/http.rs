@@ -221,3 +221,20 @@ async fn each_kind_of_key_over_http() {
         client.cancel().await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn origins_outside_the_allow_list_are_refused() {
+    let server = start_http(INFERENCE, &["--allow-origin", "https://app.example.com"]).await;
+    let post = |origin: &str| {
+        reqwest::Client::new()
+            .post(&server.url)
+            .header("origin", origin)
+            .header("authorization", "Bearer sk-inference-demo-support-ro")
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
+            .send()
+    };
+    assert_eq!(post("https://evil.example").await.unwrap().status().as_u16(), 403);
+    assert_eq!(post("https://app.example.com").await.unwrap().status().as_u16(), 200);
+}

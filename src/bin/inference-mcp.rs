@@ -22,6 +22,8 @@ OPTIONS:
                          Every request must carry `Authorization: Bearer <project-api-key>`, which
                          is forwarded to the API for that request alone (401 otherwise)
     --allow-host HOST    Also accept this Host header over HTTP (behind a proxy); repeatable
+    --allow-origin URL   Accept browser requests only from the listed origins, such as
+                         https://app.example.com; repeatable
     --stateless          HTTP without sessions, so replicas can share one load balancer
     --read-only          Hide tools that change anything
     --toolsets a,b       Only these tool groups: identity, projects, models, datasets, rubrics,

@@ -20,6 +20,8 @@ OPTIONS:
     --http ADDR        Serve Streamable HTTP at http://ADDR/mcp instead of stdio (e.g. 127.0.0.1:8080);
                        a request's `Authorization: Bearer <key>` replaces INFERIOR_API_KEY for it
     --allow-host HOST  Also accept this Host header over HTTP (behind a proxy); repeatable
+    --allow-origin URL Accept browser requests only from the listed origins, such as
+                       https://app.example.com; repeatable
     --stateless        HTTP without sessions, so replicas can share one load balancer
     -h, --help         Show this help
     -V, --version      Show the version

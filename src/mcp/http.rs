@@ -28,6 +28,9 @@ pub struct HttpConfig {
     pub addr: SocketAddr,
     /// Host values accepted besides loopback (a proxy's public name).
     pub allowed_hosts: Vec<String>,
+    /// Browser origins accepted (`https://app.example.com`); when any is given, a request with
+    /// another `Origin` is refused.
+    pub allowed_origins: Vec<String>,
     /// No sessions: every request stands alone, so replicas need no affinity.
     pub stateless: bool,
 }
@@ -117,6 +120,7 @@ pub async fn serve<A: Api>(server: Server<A>, config: HttpConfig) -> Result<(), 
     allowed_hosts.extend(config.allowed_hosts.iter().cloned());
     let rmcp_config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(allowed_hosts)
+        .with_allowed_origins(config.allowed_origins.clone())
         .with_legacy_session_mode(!config.stateless)
         .with_json_response(config.stateless);
     let factory_server = server.clone();
