@@ -1,4 +1,5 @@
-//! The Inference (Catalyst) API binding: its generated wrappers as an [`Api`], and its error body.
+//! The Inference (Catalyst) API binding: its generated wrappers as an [`Api`], project resolution
+//! from the key, and the server's configuration.
 
 use crate::generated::inference as wrappers;
 use crate::mcp::{Api, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
@@ -19,7 +20,7 @@ impl Api for Inference {
     }
 
     async fn check_key(client: &Self::Client) -> Option<bool> {
-        crate::inferior::key_check(client.whoami().send().await.map(|_| ()))
+        crate::mcp::http::key_verdict(client.whoami().send().await.map(|_| ()))
     }
 
     const UNAUTHORIZED: &'static str = "check that INFERENCE_API_KEY (over HTTP: the header `Authorization: Bearer <your-project-api-key>`) holds a project API key, which starts with `sk-inference-`";
@@ -34,15 +35,6 @@ impl Api for Inference {
 
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
         wrappers::read_resource(ctx, uri).await
-    }
-}
-
-impl crate::mcp::ApiErrorBody for inference_sdk::types::Error {
-    fn message(&self) -> &str {
-        &self.message
-    }
-    fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.details
     }
 }
 

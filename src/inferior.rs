@@ -1,4 +1,4 @@
-//! The Inferior API binding: its generated wrappers as an [`Api`], and its error body.
+//! The Inferior API binding: its generated wrappers as an [`Api`], and the server's configuration.
 
 use crate::generated::inferior as wrappers;
 use crate::mcp::{Api, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
@@ -20,7 +20,7 @@ impl Api for Inferior {
     }
 
     async fn check_key(client: &Self::Client) -> Option<bool> {
-        key_check(client.get_my_profile().send().await.map(|_| ()))
+        crate::mcp::http::key_verdict(client.get_my_profile().send().await.map(|_| ()))
     }
 
     async fn call_tool(
@@ -33,25 +33,6 @@ impl Api for Inferior {
 
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
         wrappers::read_resource(ctx, uri).await
-    }
-}
-
-impl crate::mcp::ApiErrorBody for inferior_sdk::types::Error {
-    fn message(&self) -> &str {
-        &self.message
-    }
-    fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.details
-    }
-}
-
-/// A key check's verdict from an authenticated call: valid, rejected (401), or unknown.
-pub fn key_check<E>(result: Result<(), progenitor_client::Error<E>>) -> Option<bool> {
-    match result {
-        Ok(()) => Some(true),
-        Err(e) if e.status().is_some_and(|s| s.as_u16() == 401) => Some(false),
-        Err(e) if e.status().is_some() => Some(true),
-        Err(_) => None,
     }
 }
 

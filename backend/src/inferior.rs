@@ -5,7 +5,7 @@ use crate::auth::{self, Agent, Need};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::server::AppState;
-use crate::util::{cursor_offset, enum_str, enum_value, new_id, next_cursor, now, parse_ts, ts};
+use crate::util::{enum_str, enum_value, new_id, next_cursor, now, parse_ts, ts};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -880,29 +880,13 @@ async fn deposit_raw_file(
 // ---------------------------------------------------------------------------------------------
 // Reading
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PageParams {
-    cursor: Option<String>,
-    limit: Option<i64>,
-}
-
-fn page_params(raw: Option<&str>, default_limit: i64) -> ApiResult<(i64, i64)> {
-    let p: PageParams = crate::extract::query(raw)?;
-    let limit = p.limit.unwrap_or(default_limit);
-    check_range("limit", limit as f64, 1.0, 100.0)?;
-    let offset = cursor_offset(p.cursor.as_deref())
-        .ok_or_else(|| ApiError::bad_request("cursor", "`cursor` is not one this API returned"))?;
-    Ok((offset, limit))
-}
-
 async fn mine(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<t::ExperiencePage>> {
     let agent = caller(&state, &headers, Need::Read)?;
-    let (offset, limit) = page_params(raw.as_deref(), 20)?;
+    let (offset, limit) = crate::extract::query::<crate::util::Page>(raw.as_deref())?.resolve(20)?;
     let conn = state.db.lock();
     let sql = format!(
         "SELECT {COLUMNS} FROM experiences e JOIN contributors c ON c.agent_id = e.agent_id WHERE e.agent_id = ?1 ORDER BY e.created_at DESC, e.id LIMIT ?2 OFFSET ?3"

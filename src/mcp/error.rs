@@ -82,6 +82,22 @@ pub trait ApiErrorBody {
     fn details(&self) -> &serde_json::Map<String, serde_json::Value>;
 }
 
+/// Both SDKs generate the same `Error` body type from their specs.
+macro_rules! api_error_body {
+    ($($ty:ty),*) => {
+        $(impl ApiErrorBody for $ty {
+            fn message(&self) -> &str {
+                &self.message
+            }
+            fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
+                &self.details
+            }
+        })*
+    };
+}
+
+api_error_body!(inferior_sdk::types::Error, inference_sdk::types::Error);
+
 impl<E: ApiErrorBody> From<progenitor_client::Error<E>> for ToolError {
     fn from(error: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as E;

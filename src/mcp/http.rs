@@ -43,6 +43,14 @@ pub fn bearer(headers: &HeaderMap) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !key.is_empty() && !key.contains(char::is_whitespace)).then_some(key)
 }
 
+/// What an authenticated call says of its key: valid, rejected (401), or unknown (no answer).
+pub fn key_verdict<E>(result: Result<(), progenitor_client::Error<E>>) -> Option<bool> {
+    match result {
+        Ok(()) => Some(true),
+        Err(e) => e.status().map(|s| s.as_u16() != 401),
+    }
+}
+
 /// How long a key the API accepted (or rejected) is remembered.
 const KEY_CHECK_TTL: Duration = Duration::from_secs(60);
 /// At most this many remembered keys; the oldest half is dropped beyond it.

@@ -58,9 +58,7 @@ pub fn trim_float(x: f64, decimals: usize) -> String {
 }
 
 /// Cuts text to `max` characters with a marker saying how much was cut.
-pub fn cut(text: &str, max: usize) -> String {
-    inferior_gates::cut(text, max)
-}
+pub use inferior_gates::cut;
 
 #[cfg(test)]
 mod tests {

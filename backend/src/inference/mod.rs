@@ -7,14 +7,14 @@ pub mod report;
 mod telemetry;
 
 use crate::auth::{self, Caller};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::server::AppState;
-use crate::util::{cursor_offset, next_cursor};
+pub use crate::util::Page;
+use crate::util::next_cursor;
 pub use crate::util::{enum_str, enum_value, opt_ts};
 use axum::Router;
 use axum::http::HeaderMap;
 use rusqlite::types::Value;
-use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     catalog::routes(Router::new())
@@ -27,29 +27,6 @@ pub fn caller(state: &AppState, headers: &HeaderMap, project_id: &str, write: bo
     let caller = auth::inference_caller(&state.db, &state.limiter, headers)?;
     caller.project(project_id, write)?;
     Ok(caller)
-}
-
-/// Paging parameters every list takes.
-#[derive(Debug, Deserialize, Default)]
-pub struct Page {
-    pub cursor: Option<String>,
-    pub limit: Option<i64>,
-}
-
-impl Page {
-    /// (offset, limit) after validation; the default page is 25 items, at most 100.
-    pub fn resolve(&self) -> ApiResult<(i64, i64)> {
-        let limit = self.limit.unwrap_or(25);
-        if !(1..=100).contains(&limit) {
-            return Err(ApiError::bad_request(
-                "limit",
-                format!("`limit` must be between 1 and 100 (got {limit})"),
-            ));
-        }
-        let offset = cursor_offset(self.cursor.as_deref())
-            .ok_or_else(|| ApiError::bad_request("cursor", "`cursor` is not one this API returned"))?;
-        Ok((offset, limit))
-    }
 }
 
 /// A `SELECT` with optional filters, ordering and a page.
@@ -122,7 +99,7 @@ impl Select {
         page: &Page,
         map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> ApiResult<(Vec<T>, Option<String>)> {
-        let (offset, limit) = page.resolve()?;
+        let (offset, limit) = page.resolve(25)?;
         self.sql
             .push_str(&format!(" ORDER BY {order} LIMIT {} OFFSET {offset}", limit + 1));
         let mut stmt = conn.prepare(&self.sql)?;
