@@ -367,9 +367,11 @@ pub fn apply(db: &Db, seed: &Seed, base_dir: &Path) -> Result<bool, String> {
     )
     .map_err(|e| e.to_string())?;
     tx.commit().map_err(|e| e.to_string())?;
-    // Analyse the seeded HALO runs now, so their reports exist from the first request.
-    for _ in 0..4 {
-        crate::worker::step(&conn).map_err(|e| e.to_string())?;
+    // Analyse the seeded HALO runs now, so their reports exist from the first request (only
+    // those: the seeded training jobs and evals keep their declared statuses).
+    let stamp = ts(now());
+    for _ in 0..3 {
+        crate::worker::step_halo_runs(&conn, &stamp).map_err(|e| e.to_string())?;
     }
     Ok(true)
 }

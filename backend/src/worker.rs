@@ -71,7 +71,13 @@ pub fn step(conn: &Connection) -> rusqlite::Result<()> {
         grade(conn, &id, &dataset, &rubric, &stamp)?;
     }
     conn.execute("UPDATE evals SET status = 'running' WHERE status = 'queued'", [])?;
-    // HALO runs.
+    step_halo_runs(conn, &stamp)?;
+    fire_schedules(conn)?;
+    Ok(())
+}
+
+/// One step of every HALO run that has not ended.
+pub fn step_halo_runs(conn: &Connection, stamp: &str) -> rusqlite::Result<()> {
     let runs: Vec<(String, String)> = {
         let mut stmt =
             conn.prepare("SELECT id, status FROM halo_runs WHERE status IN ('queued', 'exporting', 'running')")?;
@@ -86,12 +92,11 @@ pub fn step(conn: &Connection) -> rusqlite::Result<()> {
             )?,
             "exporting" => conn.execute("UPDATE halo_runs SET status = 'running' WHERE id = ?1", [&id])?,
             _ => {
-                analyse(conn, &id, &stamp)?;
+                analyse(conn, &id, stamp)?;
                 0
             }
         };
     }
-    fire_schedules(conn)?;
     Ok(())
 }
 
