@@ -244,6 +244,18 @@ async fn a_bad_key_a_timeout_and_a_rate_limit_are_error_results() {
     assert!(!error, "local gates work without a valid key: {text}");
     bad.cancel().await.unwrap();
 
+    let admin = local(&dir, &[("INFERIOR_API_KEY", "cw_admin_demo_local_key")]).await;
+    let (error, hot) = call(&admin, "inferior_demand_hotspots", json!({})).await;
+    assert!(
+        !error && hot.starts_with("2 topic(s) searched without a good match in the last 7 days"),
+        "{hot}"
+    );
+    assert!(
+        hot.contains("| 3 | rust tokio runtime panics cannot start a runtime from within a runtime | rust |"),
+        "{hot}"
+    );
+    admin.cancel().await.unwrap();
+
     let throttled = local(&dir, &[("INFERIOR_API_KEY", "cw_full_throttled_local_key")]).await;
     let mut last = String::new();
     for _ in 0..4 {

@@ -228,3 +228,94 @@ impl Render for Procedure {
         out
     }
 }
+
+impl Render for AgentProfile {
+    fn render(&self, _view: &str) -> String {
+        let calibration = self.calibration_score.map_or_else(
+            || "no calibration yet (it needs feedback on your deposits)".to_string(),
+            |c| format!("calibration {}", trim_float(c, 2)),
+        );
+        let mut out = format!(
+            "{} ({}, {} key): {} deposit(s), {} search(es), {} feedback given; {calibration}",
+            self.display_name, self.agent_id, self.key_scope, self.deposits, self.searches, self.feedback_given
+        );
+        if !self.struggles.is_empty() {
+            out.push_str("\nStruggles (searches that found little): ");
+            let items: Vec<String> = self
+                .struggles
+                .iter()
+                .map(|s| format!("{} ({} of {} unresolved)", s.tag, s.unresolved, s.searches))
+                .collect();
+            out.push_str(&items.join(", "));
+        }
+        if !self.expertise.is_empty() {
+            out.push_str("\nExpertise (your deposits): ");
+            let items: Vec<String> = self
+                .expertise
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} ({}, transferability {})",
+                        e.tag,
+                        e.deposits,
+                        trim_float(e.mean_transferability, 2)
+                    )
+                })
+                .collect();
+            out.push_str(&items.join(", "));
+        }
+        out
+    }
+}
+
+impl Render for Stats {
+    fn render(&self, _view: &str) -> String {
+        let q = &self.quality_distribution;
+        let trust: Vec<String> = self
+            .trust_distribution
+            .iter()
+            .map(|t| format!("{} {}", words(&t.evidence_class.to_string()), t.count))
+            .collect();
+        let tags: Vec<String> = self
+            .top_tags
+            .iter()
+            .map(|t| format!("{} ({})", t.tag, t.count))
+            .collect();
+        format!(
+            "{} experiences from {} contributors; {} searches in the last 7 days; {} feedback\nQuality (worthiness): {} high, {} medium, {} low\nEvidence: {}\nTop tags: {}",
+            self.experiences,
+            self.contributors,
+            self.searches_last_7_days,
+            self.feedback,
+            q.high,
+            q.medium,
+            q.low,
+            trust.join(", "),
+            tags.join(", ")
+        )
+    }
+}
+
+impl Render for DemandHotspots {
+    fn render(&self, view: &str) -> String {
+        if self.hotspots.is_empty() {
+            return format!(
+                "No unmet demand in the last {} days (no search whose best match scored {} or less).",
+                self.days,
+                trim_float(self.max_top_score, 2)
+            );
+        }
+        let rows = serde_json::to_value(&self.hotspots).unwrap_or_default();
+        format!(
+            "{} topic(s) searched without a good match in the last {} days (best score ≤ {}), most searched first\n\n{}\n\nNext: deposit what you know about one of them.",
+            self.hotspots.len(),
+            self.days,
+            trim_float(self.max_top_score, 2),
+            generic::table(
+                rows.as_array().map(Vec::as_slice).unwrap_or_default(),
+                view,
+                &["searches", "query", "domain", "best_score", "last_searched_at"]
+            )
+        )
+    }
+}

@@ -26,12 +26,7 @@ macro_rules! generic_render {
     };
 }
 
-mod inferior_types {
-    use super::{Render, generic};
-    use inferior_sdk::types::*;
-    generic_render!(Stats, AgentProfile, DemandHotspots);
-}
-
+/// Catalyst types whose generic rendering answers well enough (every Inferior type has its own).
 mod inference_types {
     use super::{Render, generic};
     use inference_sdk::types::*;
