@@ -58,7 +58,8 @@ const KEY_CHECK_CAPACITY: usize = 10_000;
 
 /// Validity of recently seen keys, by a hash of the key.
 struct KeyChecks<A: Api> {
-    server: Server<A>,
+    /// The configured client, from which a client per key is derived.
+    client: A::Client,
     seen: Mutex<HashMap<u64, (Instant, bool)>>,
     hasher: std::collections::hash_map::RandomState,
 }
@@ -73,7 +74,7 @@ impl<A: Api> KeyChecks<A> {
         {
             return valid;
         }
-        let Ok(client) = A::with_key(self.server.client(), key) else {
+        let Ok(client) = A::with_key(&self.client, key) else {
             return false;
         };
         match A::check_key(&client).await {
@@ -145,8 +146,8 @@ pub async fn serve<A: Api>(server: Server<A>, config: HttpConfig) -> Result<(), 
         )
     };
     if A::REQUIRE_BEARER {
-        let checks = Arc::new(KeyChecks {
-            server,
+        let checks = Arc::new(KeyChecks::<A> {
+            client: server.client().clone(),
             seen: Mutex::default(),
             hasher: Default::default(),
         });

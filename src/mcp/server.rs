@@ -74,7 +74,8 @@ pub struct Server<A: Api> {
     manifest: Arc<Manifest>,
     tools: Arc<Vec<Tool>>,
     cache: Arc<Mutex<ResourceCache>>,
-    options: Arc<Options>,
+    /// Use each HTTP request's bearer key (see [`Options::per_request_key`]).
+    per_request_key: bool,
 }
 
 impl<A: Api> Clone for Server<A> {
@@ -84,7 +85,7 @@ impl<A: Api> Clone for Server<A> {
             manifest: self.manifest.clone(),
             tools: self.tools.clone(),
             cache: self.cache.clone(),
-            options: self.options.clone(),
+            per_request_key: self.per_request_key,
         }
     }
 }
@@ -102,7 +103,7 @@ impl<A: Api> Server<A> {
             manifest: Arc::new(manifest),
             tools: Arc::new(tools),
             cache: Arc::default(),
-            options: Arc::new(options),
+            per_request_key: options.per_request_key,
         }
     }
 
@@ -123,7 +124,7 @@ impl<A: Api> Server<A> {
     /// The context of one request: over HTTP with per-request keys, a client that sends the
     /// request's own bearer key (the key is never stored beyond the request).
     fn ctx_for(&self, extensions: &rmcp::model::Extensions) -> Result<Ctx<A::Client>, McpError> {
-        if !self.options.per_request_key {
+        if !self.per_request_key {
             return Ok(self.ctx.clone());
         }
         match extensions
