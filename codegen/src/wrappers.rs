@@ -121,7 +121,7 @@ pub fn build(
 ) -> Result<Model, Vec<Error>> {
     let mut errors = Vec::new();
     let mut tools = Vec::new();
-    let mut names = BTreeSet::new();
+    let mut names = BTreeMap::new();
     for (i, tool) in manifest.tools.iter().enumerate() {
         let ptr = pointer(["tools", &i.to_string()]);
         check_tool_name(
@@ -224,7 +224,8 @@ pub fn build(
     }
 }
 
-fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeSet<String>, errors: &mut Vec<Error>) {
+/// `names`: each tool name seen so far → the pointer of its first declaration.
+fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeMap<String, String>, errors: &mut Vec<Error>) {
     if name.is_empty()
         || !name
             .chars()
@@ -243,12 +244,18 @@ fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeSet<Stri
             format!("tool name `{name}` is {} characters; the limit is 64", name.len()),
         ));
     }
-    if !names.insert(name.to_string()) {
-        errors.push(Error::invalid(
+    match names.entry(name.to_string()) {
+        std::collections::btree_map::Entry::Occupied(first) => errors.push(Error::invalid(
             path,
             ptr,
-            format!("tool `{name}` is declared twice; tool names must be unique"),
-        ));
+            format!(
+                "tool `{name}` is already declared at {}; tool names must be unique",
+                first.get()
+            ),
+        )),
+        std::collections::btree_map::Entry::Vacant(slot) => {
+            slot.insert(ptr.trim_end_matches("/name").to_string());
+        }
     }
 }
 
