@@ -5,7 +5,7 @@ use crate::auth::{self, Agent, Need};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::server::AppState;
-use crate::util::{enum_str, enum_value, new_id, next_cursor, now, parse_ts, ts};
+use crate::util::{enum_str, enum_value, new_id, now, parse_ts, take_page, ts};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
@@ -522,6 +522,24 @@ fn content_hash(parts: &[&str]) -> String {
     format!("{h:016x}")
 }
 
+/// 409 when `table` already holds a row with `hash`: "duplicate — {why}: {id}", the id also under
+/// `detail`.
+fn refuse_duplicate(conn: &Connection, table: &str, hash: &str, why: &str, detail: &str) -> ApiResult<()> {
+    let existing = conn
+        .query_row(
+            &format!("SELECT id FROM {table} WHERE content_hash = ?1"),
+            [hash],
+            |r| r.get::<_, String>(0),
+        )
+        .optional()?;
+    match existing {
+        None => Ok(()),
+        Some(existing) => {
+            Err(ApiError::conflict("duplicate", format!("duplicate — {why}: {existing}")).detail(detail, existing))
+        }
+    }
+}
+
 /// Refuses text holding secrets or personal data, naming the field.
 fn refuse_sensitive(fields: &[(&str, Option<&str>)]) -> ApiResult<()> {
     let policy = safety::Policy {
@@ -639,18 +657,13 @@ fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
         warnings.push("insight restates the solution; state the lesson that transfers to other projects".into());
     }
     let hash = content_hash(&[&e.title, &e.problem, &e.root_cause, &e.insight, &e.solution]);
-    if let Some(existing) = conn
-        .query_row("SELECT id FROM experiences WHERE content_hash = ?1", [&hash], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()?
-    {
-        return Err(ApiError::conflict(
-            "duplicate",
-            format!("duplicate — an identical experience already exists: {existing}"),
-        )
-        .detail("existing_experience_id", existing));
-    }
+    refuse_duplicate(
+        conn,
+        "experiences",
+        &hash,
+        "an identical experience already exists",
+        "existing_experience_id",
+    )?;
     let quality = t::QualityScores {
         causal_depth: score_of("causal_depth"),
         boundary_precision: score_of("boundaries"),
@@ -785,18 +798,13 @@ fn store_raw(
     refuse_sensitive(&[("content", Some(content))])?;
     let hash = content_hash(&[content]);
     let conn = state.db.lock();
-    if let Some(existing) = conn
-        .query_row("SELECT id FROM raw_deposits WHERE content_hash = ?1", [&hash], |r| {
-            r.get::<_, String>(0)
-        })
-        .optional()?
-    {
-        return Err(ApiError::conflict(
-            "duplicate",
-            format!("duplicate — the same text was already deposited: {existing}"),
-        )
-        .detail("existing_raw_deposit_id", existing));
-    }
+    refuse_duplicate(
+        &conn,
+        "raw_deposits",
+        &hash,
+        "the same text was already deposited",
+        "existing_raw_deposit_id",
+    )?;
     let id = new_id("raw");
     let bytes = content.len() as i64;
     conn.execute(
@@ -892,16 +900,12 @@ async fn mine(
         "SELECT {COLUMNS} FROM experiences e JOIN contributors c ON c.agent_id = e.agent_id WHERE e.agent_id = ?1 ORDER BY e.created_at DESC, e.id LIMIT ?2 OFFSET ?3"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let items: Vec<t::ExperienceSummary> = stmt
+    let rows: Vec<t::ExperienceSummary> = stmt
         .query_map(params![agent.agent_id, limit + 1, offset], Stored::from_row)?
         .map(|r| r.map(|e| e.summary()))
         .collect::<Result<_, _>>()?;
-    let more = items.len() as i64 > limit;
-    let items: Vec<_> = items.into_iter().take(limit as usize).collect();
-    Ok(Json(t::ExperiencePage {
-        next_cursor: next_cursor(offset, items.len(), limit, more),
-        items,
-    }))
+    let (items, next_cursor) = take_page(rows, offset, limit);
+    Ok(Json(t::ExperiencePage { items, next_cursor }))
 }
 
 async fn get_experience(

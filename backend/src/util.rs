@@ -52,9 +52,12 @@ pub fn cursor_offset(cursor: Option<&str>) -> Option<i64> {
     }
 }
 
-/// The next page's cursor, if there is one.
-pub fn next_cursor(offset: i64, returned: usize, limit: i64, total_more: bool) -> Option<String> {
-    (total_more && returned as i64 == limit).then(|| format!("c_{}", offset + limit))
+/// Cuts rows fetched with `LIMIT limit + 1` down to one page, and gives the next page's cursor
+/// when the extra row shows there is one.
+pub fn take_page<T>(mut rows: Vec<T>, offset: i64, limit: i64) -> (Vec<T>, Option<String>) {
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    (rows, more.then(|| format!("c_{}", offset + limit)))
 }
 
 /// Converts a stored enum string into the SDK's enum (stored values come from those enums, so a

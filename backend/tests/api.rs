@@ -183,19 +183,28 @@ async fn inferior_operations() {
         .unwrap()
         .into_inner();
     assert!(raw.raw_deposit_id.starts_with("raw_"));
-    assert_eq!(
-        status(
-            full.deposit_raw_experience()
-                .body(
-                    i::RawDepositRequest::builder()
-                        .content("Our cron ran twice after the DST switch because it used local time.")
-                )
-                .send()
-                .await
+    match full
+        .deposit_raw_experience()
+        .body(
+            i::RawDepositRequest::builder()
+                .content("Our cron ran twice after the DST switch because it used local time."),
         )
-        .0,
-        409
-    );
+        .send()
+        .await
+    {
+        Err(progenitor_client::Error::ErrorResponse(r)) => {
+            assert_eq!(r.status().as_u16(), 409);
+            assert_eq!(
+                r.message,
+                format!(
+                    "duplicate — the same text was already deposited: {}",
+                    raw.raw_deposit_id
+                )
+            );
+            assert_eq!(r.details["existing_raw_deposit_id"], raw.raw_deposit_id.as_str());
+        }
+        other => panic!("{other:?}"),
+    }
     let file = full
         .deposit_raw_file()
         .body(

@@ -10,7 +10,7 @@ use crate::auth::{self, Caller};
 use crate::error::ApiResult;
 use crate::server::AppState;
 pub use crate::util::Page;
-use crate::util::next_cursor;
+use crate::util::take_page;
 pub use crate::util::{enum_str, enum_value, opt_ts};
 use axum::Router;
 use axum::http::HeaderMap;
@@ -103,13 +103,10 @@ impl Select {
         self.sql
             .push_str(&format!(" ORDER BY {order} LIMIT {} OFFSET {offset}", limit + 1));
         let mut stmt = conn.prepare(&self.sql)?;
-        let mut items = stmt
+        let rows = stmt
             .query_map(rusqlite::params_from_iter(self.args.iter()), map)?
             .collect::<Result<Vec<T>, _>>()?;
-        let more = items.len() as i64 > limit;
-        items.truncate(limit as usize);
-        let cursor = next_cursor(offset, items.len(), limit, more);
-        Ok((items, cursor))
+        Ok(take_page(rows, offset, limit))
     }
 }
 
