@@ -179,6 +179,16 @@ async fn every_tool_resource_and_prompt() {
     insta::assert_snapshot!("inferior_tool_answers", transcript);
 
     // Resources
+    let read_text = async |uri: &str| {
+        let read = client
+            .read_resource(ReadResourceRequestParams::new(uri))
+            .await
+            .unwrap_or_else(|e| panic!("{uri}: {e}"));
+        serde_json::to_value(&read.contents).unwrap()[0]["text"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
     let mut resources = String::new();
     for uri in [
         "inferior://my-profile",
@@ -186,17 +196,25 @@ async fn every_tool_resource_and_prompt() {
         "inferior://experience/exp_pg_pool",
         "inferior://procedures/proc_raw_body_webhooks",
     ] {
-        let read = client
-            .read_resource(ReadResourceRequestParams::new(uri))
-            .await
-            .unwrap_or_else(|e| panic!("{uri}: {e}"));
-        let text = serde_json::to_value(&read.contents).unwrap()[0]["text"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        resources.push_str(&format!("## {uri}\n{}\n\n", redact(&text)));
+        resources.push_str(&format!("## {uri}\n{}\n\n", redact(&read_text(uri).await)));
     }
     insta::assert_snapshot!("inferior_resources_read", resources);
+    // inferior://stats is kept for its 5-minute TTL: a new deposit shows in the tool, not yet in
+    // the resource.
+    let stats = read_text("inferior://stats").await;
+    assert!(stats.starts_with("10 experiences"), "{stats}");
+    let mut another = deposit.clone();
+    another["title"] = json!("Nginx returns 404 for client-side routes of a Vite build");
+    another["root_cause"] =
+        json!("The location block served files only, with no fallback to the app's index.html page");
+    assert!(!call(&client, "deposit_inferior_experience", another).await.0);
+    assert!(
+        call(&client, "get_inferior_stats", json!({}))
+            .await
+            .1
+            .starts_with("11 experiences")
+    );
+    assert_eq!(read_text("inferior://stats").await, stats);
     assert!(
         client
             .read_resource(ReadResourceRequestParams::new("inferior://experience/exp_missing"))

@@ -65,7 +65,7 @@ impl Options {
     }
 }
 
-/// Resource reads kept for their TTL: (caller scope, URI) → (read at, text).
+/// Resource reads kept for their TTL: (caller scope, URI) → (expires at, text).
 type ResourceCache = HashMap<(u64, String), (Instant, String)>;
 
 /// An MCP server over one API.
@@ -158,7 +158,8 @@ impl<A: Api> Server<A> {
     }
 
     /// Reads a resource, from cache when its TTL allows. The cache is per caller (by a hash of
-    /// the key), since with per-request keys callers see different data.
+    /// the key), since with per-request keys callers see different data; expired reads are
+    /// dropped whenever one is stored, so a long-running server with many callers stays small.
     async fn read(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<String, McpError> {
         let ttl = A::RESOURCES
             .iter()
@@ -172,11 +173,11 @@ impl<A: Api> Server<A> {
             .ok_or_else(|| McpError::resource_not_found(format!("no resource `{uri}`"), None))?
             .cache_ttl_seconds
             .map(Duration::from_secs);
-        if let Some(ttl) = ttl {
+        if ttl.is_some() {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             if let Some((_, text)) = cache
                 .get(&(ctx.scope(), uri.to_string()))
-                .filter(|(at, _)| at.elapsed() < ttl)
+                .filter(|(expires, _)| Instant::now() < *expires)
             {
                 return Ok(text.clone());
             }
@@ -189,11 +190,11 @@ impl<A: Api> Server<A> {
             Some(Err(e)) => return Err(McpError::internal_error(self.error_text(&e), None)),
             None => return Err(McpError::resource_not_found(format!("no resource `{uri}`"), None)),
         };
-        if ttl.is_some() {
-            self.cache
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .insert((ctx.scope(), uri.to_string()), (Instant::now(), text.clone()));
+        if let Some(ttl) = ttl {
+            let now = Instant::now();
+            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
+            cache.retain(|_, (expires, _)| now < *expires);
+            cache.insert((ctx.scope(), uri.to_string()), (now + ttl, text.clone()));
         }
         Ok(text)
     }
