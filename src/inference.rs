@@ -42,30 +42,21 @@ impl Api for Inference {
 const WHOAMI_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Recent `whoami` answers by caller scope (a hash of the key, never the key).
-static WHOAMI: std::sync::Mutex<
-    Option<std::collections::HashMap<u64, (std::time::Instant, inference_sdk::types::WhoAmI)>>,
-> = std::sync::Mutex::new(None);
+static WHOAMI: std::sync::LazyLock<crate::mcp::TtlCache<u64, inference_sdk::types::WhoAmI>> =
+    std::sync::LazyLock::new(|| crate::mcp::TtlCache::new(10_000));
 
 impl Ctx<inference_sdk::Client> {
     /// The key's identity, reused for [`WHOAMI_TTL`] (project resolution needs it on every call).
     async fn whoami(&self) -> Result<inference_sdk::types::WhoAmI, ToolError> {
         let scope = self.scope();
-        if scope != 0 {
-            let cache = WHOAMI.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((_, who)) = cache
-                .as_ref()
-                .and_then(|c| c.get(&scope))
-                .filter(|(at, _)| at.elapsed() < WHOAMI_TTL)
-            {
-                return Ok(who.clone());
-            }
+        if scope != 0
+            && let Some(who) = WHOAMI.get(&scope)
+        {
+            return Ok(who);
         }
         let who = self.client().whoami().send().await?.into_inner();
         if scope != 0 {
-            let mut cache = WHOAMI.lock().unwrap_or_else(|p| p.into_inner());
-            let map = cache.get_or_insert_with(Default::default);
-            map.retain(|_, (at, _)| at.elapsed() < WHOAMI_TTL);
-            map.insert(scope, (std::time::Instant::now(), who.clone()));
+            WHOAMI.insert(scope, who.clone(), WHOAMI_TTL);
         }
         Ok(who)
     }

@@ -6,7 +6,7 @@
 //! `WWW-Authenticate: Bearer`; a key the API rejects gets 401 too (checked once, then cached for
 //! a minute by a hash of the key, so the key itself is never stored or logged).
 
-use super::{Api, Server};
+use super::{Api, Server, TtlCache, key_hash};
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -16,11 +16,9 @@ use axum::serve::ListenerExt;
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
-use std::collections::HashMap;
-use std::hash::{BuildHasher, Hasher};
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// How to serve.
 #[derive(Debug, Clone)]
@@ -53,25 +51,20 @@ pub fn key_verdict<E>(result: Result<(), progenitor_client::Error<E>>) -> Option
 
 /// How long a key the API accepted (or rejected) is remembered.
 const KEY_CHECK_TTL: Duration = Duration::from_secs(60);
-/// At most this many remembered keys; the oldest half is dropped beyond it.
+/// At most this many remembered keys.
 const KEY_CHECK_CAPACITY: usize = 10_000;
 
-/// Validity of recently seen keys, by a hash of the key.
+/// Validity of recently seen keys, by [`key_hash`].
 struct KeyChecks<A: Api> {
     /// The configured client, from which a client per key is derived.
     client: A::Client,
-    seen: Mutex<HashMap<u64, (Instant, bool)>>,
-    hasher: std::collections::hash_map::RandomState,
+    seen: TtlCache<u64, bool>,
 }
 
 impl<A: Api> KeyChecks<A> {
     async fn valid(&self, key: &str) -> bool {
-        let mut h = self.hasher.build_hasher();
-        h.write(key.as_bytes());
-        let id = h.finish();
-        if let Some((at, valid)) = self.seen.lock().unwrap_or_else(|p| p.into_inner()).get(&id).copied()
-            && at.elapsed() < KEY_CHECK_TTL
-        {
+        let id = key_hash(key);
+        if let Some(valid) = self.seen.get(&id) {
             return valid;
         }
         let Ok(client) = A::with_key(&self.client, key) else {
@@ -79,15 +72,7 @@ impl<A: Api> KeyChecks<A> {
         };
         match A::check_key(&client).await {
             Some(valid) => {
-                let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
-                if seen.len() >= KEY_CHECK_CAPACITY {
-                    let mut ages: Vec<(u64, Instant)> = seen.iter().map(|(k, (at, _))| (*k, *at)).collect();
-                    ages.sort_by_key(|(_, at)| *at);
-                    for (k, _) in ages.into_iter().take(KEY_CHECK_CAPACITY / 2) {
-                        seen.remove(&k);
-                    }
-                }
-                seen.insert(id, (Instant::now(), valid));
+                self.seen.insert(id, valid, KEY_CHECK_TTL);
                 valid
             }
             // The API cannot tell now: let the request through; its tools will say why they fail.
@@ -148,8 +133,7 @@ pub async fn serve<A: Api>(server: Server<A>, config: HttpConfig) -> Result<(), 
     if A::REQUIRE_BEARER {
         let checks = Arc::new(KeyChecks::<A> {
             client: server.client().clone(),
-            seen: Mutex::default(),
-            hasher: Default::default(),
+            seen: TtlCache::new(KEY_CHECK_CAPACITY),
         });
         router = router.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
             require_bearer(checks.clone(), request, next)

@@ -8,10 +8,12 @@ pub mod http;
 pub mod manifest;
 mod server;
 pub mod stdio;
+mod ttl_cache;
 
 pub use arguments::{match_uri_template, parse_arguments};
 pub use error::{ApiErrorBody, ToolError};
 pub use server::{Api, Options, Server};
+pub use ttl_cache::{TtlCache, key_hash};
 
 /// Serves over Streamable HTTP with `--http`, else over stdio.
 pub async fn serve<A: Api>(server: Server<A>, flags: &crate::cli::Flags) -> Result<(), String> {
@@ -97,8 +99,8 @@ fn file_uri_path(uri: &str) -> Option<std::path::PathBuf> {
 pub struct Ctx<C> {
     client: C,
     workdir: std::path::PathBuf,
-    /// Who the caller is, for per-caller caches: a hash of the request's key, 0 for the
-    /// server's own.
+    /// Who the caller is, for per-caller caches: the [`key_hash`] of the key the client sends,
+    /// 0 when it was not told one.
     scope: u64,
     /// The MCP request being served (progress notifications, cancellation), when there is one.
     request: Option<rmcp::service::RequestContext<rmcp::RoleServer>>,
@@ -163,11 +165,7 @@ impl<C> Ctx<C> {
 
     /// Marks the context as one caller's (by a hash of their key; the key is not kept).
     pub fn with_scope(mut self, key: &str) -> Self {
-        use std::hash::{BuildHasher, Hasher};
-        static SEED: std::sync::OnceLock<std::collections::hash_map::RandomState> = std::sync::OnceLock::new();
-        let mut hasher = SEED.get_or_init(Default::default).build_hasher();
-        hasher.write(key.as_bytes());
-        self.scope = hasher.finish();
+        self.scope = key_hash(key);
         self
     }
 

@@ -2,7 +2,7 @@
 //! and the (live or embedded) manifest, answers as text per RESPONSES.md.
 
 use super::manifest::{Manifest, Role};
-use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec, TtlCache};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
     GetPromptResult, Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
@@ -12,10 +12,9 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
-use std::collections::HashMap;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 /// One API's generated wrappers, as the server sees them.
 pub trait Api: Send + Sync + 'static {
@@ -65,15 +64,18 @@ impl Options {
     }
 }
 
-/// Resource reads kept for their TTL: (caller scope, URI) → (expires at, text).
-type ResourceCache = HashMap<(u64, String), (Instant, String)>;
+/// Resource reads kept for their TTL: (caller scope, URI) → text.
+type ResourceCache = TtlCache<(u64, String), String>;
+
+/// At most this many resource reads are kept.
+const RESOURCE_CACHE_CAPACITY: usize = 10_000;
 
 /// An MCP server over one API.
 pub struct Server<A: Api> {
     ctx: Ctx<A::Client>,
     manifest: Arc<Manifest>,
     tools: Arc<Vec<Tool>>,
-    cache: Arc<Mutex<ResourceCache>>,
+    cache: Arc<ResourceCache>,
     /// Use each HTTP request's bearer key (see [`Options::per_request_key`]).
     per_request_key: bool,
 }
@@ -102,7 +104,7 @@ impl<A: Api> Server<A> {
             ctx,
             manifest: Arc::new(manifest),
             tools: Arc::new(tools),
-            cache: Arc::default(),
+            cache: Arc::new(TtlCache::new(RESOURCE_CACHE_CAPACITY)),
             per_request_key: options.per_request_key,
         }
     }
@@ -158,8 +160,7 @@ impl<A: Api> Server<A> {
     }
 
     /// Reads a resource, from cache when its TTL allows. The cache is per caller (by a hash of
-    /// the key), since with per-request keys callers see different data; expired reads are
-    /// dropped whenever one is stored, so a long-running server with many callers stays small.
+    /// the key), since with per-request keys callers see different data.
     async fn read(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<String, McpError> {
         let ttl = A::RESOURCES
             .iter()
@@ -173,14 +174,11 @@ impl<A: Api> Server<A> {
             .ok_or_else(|| McpError::resource_not_found(format!("no resource `{uri}`"), None))?
             .cache_ttl_seconds
             .map(Duration::from_secs);
-        if ttl.is_some() {
-            let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some((_, text)) = cache
-                .get(&(ctx.scope(), uri.to_string()))
-                .filter(|(expires, _)| Instant::now() < *expires)
-            {
-                return Ok(text.clone());
-            }
+        let key = (ctx.scope(), uri.to_string());
+        if ttl.is_some()
+            && let Some(text) = self.cache.get(&key)
+        {
+            return Ok(text);
         }
         let text = match A::read_resource(ctx, uri).await {
             Some(Ok(text)) => text,
@@ -191,10 +189,7 @@ impl<A: Api> Server<A> {
             None => return Err(McpError::resource_not_found(format!("no resource `{uri}`"), None)),
         };
         if let Some(ttl) = ttl {
-            let now = Instant::now();
-            let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-            cache.retain(|_, (expires, _)| now < *expires);
-            cache.insert((ctx.scope(), uri.to_string()), (now + ttl, text.clone()));
+            self.cache.insert(key, text.clone(), ttl);
         }
         Ok(text)
     }
