@@ -254,8 +254,9 @@ pub async fn deposit_file(
     Ok(response.into_inner().render("deposit_file_inferior_experience"))
 }
 
-/// Resolves `path` under `workdir` (no `..` out, no symlink out), then checks extension and size
-/// before reading it as UTF-8 text.
+/// Resolves `path` against the first of `bases` (the working directory); it must land under one
+/// of them (the working directory or a client root), after `..` and symlinks. Then checks
+/// extension and size before reading it as UTF-8 text.
 pub fn read_deposit_file(bases: &[std::path::PathBuf], path: &str) -> Result<(String, String), ToolError> {
     let invalid = |reason: String| ToolError::InvalidArgument {
         name: "file_path".into(),
@@ -291,8 +292,9 @@ pub fn read_deposit_file(bases: &[std::path::PathBuf], path: &str) -> Result<(St
     }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(invalid(format!(
-            "`{path}` is {} KiB; the limit is 512 KiB",
-            metadata.len().div_ceil(1024)
+            "`{path}` is {} KiB; the limit is {} KiB",
+            metadata.len().div_ceil(1024),
+            MAX_FILE_BYTES / 1024
         )));
     }
     let bytes = std::fs::read(&resolved).map_err(|e| invalid(format!("cannot read `{path}`: {e}")))?;

@@ -22,11 +22,9 @@ const MAX_COLUMNS: usize = 7;
 
 pub fn render(value: &Value, view: &str) -> String {
     let mut out = match value {
-        Value::Object(map) if map.contains_key("items") && map.get("items").is_some_and(Value::is_array) => {
-            page(map, view)
-        }
-        Value::Object(map) => object(map, view),
-        Value::Array(items) => auto_table(items, view).unwrap_or_else(|| "No results.".into()),
+        Value::Object(map) if map.get("items").is_some_and(Value::is_array) => page(map, view),
+        Value::Object(map) => object(map),
+        Value::Array(items) => auto_table(items).unwrap_or_else(|| "No results.".into()),
         other => scalar("value", other).unwrap_or_default(),
     };
     if out.chars().count() > MAX_CHARS {
@@ -55,7 +53,10 @@ fn counted(n: usize, plural: &str) -> String {
 
 /// A page: its count, a table of `columns` (chosen automatically when empty), and the cursor.
 pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, columns: &[&str]) -> String {
-    let items = map.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+    let items = map
+        .get("items")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice);
     let mut out = lead.unwrap_or_else(|| {
         if items.is_empty() {
             format!("No {} found.", noun(view))
@@ -64,9 +65,9 @@ pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, col
         }
     });
     let table = if columns.is_empty() {
-        auto_table(&items, view)
+        auto_table(items)
     } else {
-        (!items.is_empty()).then(|| table(&items, view, columns))
+        (!items.is_empty()).then(|| table(items, columns))
     };
     if let Some(t) = table {
         out.push_str("\n\n");
@@ -82,13 +83,13 @@ fn page(map: &Map<String, Value>, view: &str) -> String {
     page_with(map, view, None, &[])
 }
 
-fn object(map: &Map<String, Value>, view: &str) -> String {
+fn object(map: &Map<String, Value>) -> String {
     let mut lines = Vec::new();
     let mut blocks = Vec::new();
     for (key, value) in map {
         match value {
             Value::Array(items) if items.iter().any(Value::is_object) => {
-                if let Some(t) = auto_table(items, view) {
+                if let Some(t) = auto_table(items) {
                     blocks.push(format!("### {} ({})\n\n{t}", label(key), items.len()));
                 }
             }
@@ -97,7 +98,7 @@ fn object(map: &Map<String, Value>, view: &str) -> String {
                     .values()
                     .any(|v| v.is_object() || v.is_array() && !v.as_array().is_some_and(Vec::is_empty)) =>
             {
-                let nested = object(inner, view);
+                let nested = object(inner);
                 if !nested.is_empty() {
                     blocks.push(format!("### {}\n\n{nested}", label(key)));
                 }
@@ -133,7 +134,7 @@ fn object(map: &Map<String, Value>, view: &str) -> String {
 
 /// A table of objects' scalar fields (at most [`MAX_COLUMNS`], in first-seen order); `None`
 /// when there is nothing to show.
-fn auto_table(items: &[Value], _view: &str) -> Option<String> {
+fn auto_table(items: &[Value]) -> Option<String> {
     let rows: Vec<&Map<String, Value>> = items.iter().filter_map(Value::as_object).collect();
     if rows.is_empty() {
         let scalars: Vec<String> = items.iter().filter_map(|v| scalar("", v)).collect();
@@ -156,11 +157,11 @@ fn auto_table(items: &[Value], _view: &str) -> Option<String> {
             }
         }
     }
-    (!columns.is_empty()).then(|| table(items, "", &columns))
+    (!columns.is_empty()).then(|| table(items, &columns))
 }
 
 /// A markdown table of `columns` of each object in `items`, values in human units.
-pub fn table(items: &[Value], _view: &str, columns: &[&str]) -> String {
+pub fn table(items: &[Value], columns: &[&str]) -> String {
     let mut out = format!(
         "| {} |\n|{}|",
         columns.iter().map(|c| label(c)).collect::<Vec<_>>().join(" | "),

@@ -173,7 +173,7 @@ impl Render for FeedbackResponse {
 }
 
 impl Render for ContextCheckResponse {
-    fn render(&self, view: &str) -> String {
+    fn render(&self, _view: &str) -> String {
         let mut out = format!("Domain: {}", self.domain);
         if self.anti_patterns.is_empty() && self.recommended.is_empty() {
             out.push_str("\nNo known anti-patterns or experiences for this task.");
@@ -195,7 +195,6 @@ impl Render for ContextCheckResponse {
                 self.recommended.len(),
                 generic::table(
                     rows.as_array().map(Vec::as_slice).unwrap_or_default(),
-                    view,
                     &["id", "title", "evidence_class", "tags"]
                 )
             ));
@@ -297,7 +296,7 @@ impl Render for Stats {
 }
 
 impl Render for DemandHotspots {
-    fn render(&self, view: &str) -> String {
+    fn render(&self, _view: &str) -> String {
         if self.hotspots.is_empty() {
             return format!(
                 "No unmet demand in the last {} days (no search whose best match scored {} or less).",
@@ -313,7 +312,6 @@ impl Render for DemandHotspots {
             trim_float(self.max_top_score, 2),
             generic::table(
                 rows.as_array().map(Vec::as_slice).unwrap_or_default(),
-                view,
                 &["searches", "query", "domain", "best_score", "last_searched_at"]
             )
         )
