@@ -289,13 +289,7 @@ fn collect_schema_sites(doc: &Value, sites: &mut Vec<String>) {
                 }
             }
         }
-        if let Some(Value::Object(hs)) = components.get("headers") {
-            for (name, h) in hs {
-                if h.get("schema").is_some() {
-                    sites.push(format!("{}/schema", pointer(["components", "headers", name])));
-                }
-            }
-        }
+        headers(components.get("headers"), "/components", sites);
     }
 }
 

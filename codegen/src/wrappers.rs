@@ -140,14 +140,14 @@ pub fn build(
     for (i, r) in manifest.resources.iter().enumerate() {
         let ptr = pointer(["resources", &i.to_string(), "operation"]);
         match resource(&r.operation, &r.uri, &BTreeMap::new(), &ptr, shape, manifest_path) {
-            Ok(vars_and_method) => resources.push(ResourceModel {
+            Ok((method, vars)) => resources.push(ResourceModel {
                 uri: r.uri.clone(),
                 name: r.name.clone(),
                 title: r.title.clone(),
                 description: r.description.clone(),
                 cache_ttl_seconds: r.cache_ttl_seconds,
-                method: vars_and_method.0,
-                vars: vars_and_method.1,
+                method,
+                vars,
             }),
             Err(e) => errors.push(e),
         }
@@ -179,12 +179,7 @@ pub fn build(
                 format!("prompt `{}` is declared twice", p.name),
             ));
         }
-        if p.name.is_empty()
-            || !p
-                .name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_')
-        {
+        if !is_lower_name(&p.name, "-_") {
             errors.push(Error::invalid(
                 manifest_path,
                 &format!("{ptr}/name"),
@@ -224,13 +219,17 @@ pub fn build(
     }
 }
 
+/// Whether `name` is non-empty lowercase ASCII letters, digits and the characters of `punct`.
+fn is_lower_name(name: &str, punct: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || punct.contains(c))
+}
+
 /// `names`: each tool name seen so far → the pointer of its first declaration.
 fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeMap<String, String>, errors: &mut Vec<Error>) {
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    {
+    if !is_lower_name(name, "_") {
         errors.push(Error::invalid(
             path,
             ptr,
@@ -301,10 +300,7 @@ fn build_tool(
             ));
         }
         (None, Some(handler)) => {
-            if !handler
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-            {
+            if !is_lower_name(handler, "_") {
                 return Err(invalid(
                     &format!("{ptr}/handler"),
                     format!("handler `{handler}` must be a snake_case function name"),
@@ -346,7 +342,7 @@ fn build_tool(
                     wire: arg.name.clone(),
                     ty,
                     serde_default: false,
-                    doc: s.get("description").and_then(Value::as_str).map(first_sentence),
+                    doc: s.get("description").and_then(Value::as_str).map(doc_line_of),
                 });
                 properties.insert(arg.name.clone(), s);
             }
@@ -443,7 +439,7 @@ fn build_tool(
                     required.push(Value::String(arg_name.clone()));
                 }
                 let field_ident = ident(&arg_name);
-                let doc_line = description.as_deref().map(first_sentence);
+                let doc_line = description.as_deref().map(doc_line_of);
                 match (p.location, resolve) {
                     (_, Some(Resolver::Project)) => {
                         model.fields.push(ArgField {
@@ -498,9 +494,11 @@ fn build_tool(
                 properties.insert(arg_name, s);
             }
             if let Some(body_ty) = &op_shape.body {
-                let struct_fields = shape.structs.get(body_ty).cloned().unwrap_or_default();
-                let fields = struct_fields
-                    .iter()
+                let fields = shape
+                    .structs
+                    .get(body_ty)
+                    .into_iter()
+                    .flatten()
                     .map(|f| (f.name.clone(), body_fields.get(&f.name).cloned()))
                     .collect();
                 call.body = Some(BodyModel {
@@ -588,7 +586,7 @@ fn operation_params(
             .flatten()
             .filter_map(Value::as_str)
             .collect();
-        let struct_fields = shape.structs.get(body_ty).cloned().unwrap_or_default();
+        let struct_fields = shape.structs.get(body_ty).map_or(&[][..], Vec::as_slice);
         for (name, s) in schema
             .get("properties")
             .and_then(Value::as_object)
@@ -681,7 +679,8 @@ fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a String>) -> Op
         .map(|(_, c)| c)
 }
 
-fn first_sentence(text: &str) -> String {
+/// The first line of a description, without backticks, as an argument field's doc comment.
+fn doc_line_of(text: &str) -> String {
     let line = text.lines().next().unwrap_or_default();
     line.replace('`', "")
 }
