@@ -38,6 +38,12 @@ impl Api for Inference {
     }
 }
 
+/// Whether a HALO run has yet to end.
+pub fn in_flight(status: inference_sdk::types::HaloRunStatus) -> bool {
+    use inference_sdk::types::HaloRunStatus::{Exporting, Queued, Running};
+    matches!(status, Queued | Exporting | Running)
+}
+
 /// How long a key's `whoami` is reused for project resolution.
 const WHOAMI_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 

@@ -8,6 +8,7 @@
 //! like `apply_halo_fixes`.
 
 use crate::generated::inference::args;
+use crate::inference::in_flight;
 use crate::mcp::{Ctx, ToolError};
 use crate::render::Render;
 use inference_sdk::Client;
@@ -88,14 +89,6 @@ async fn resolve_agent(ctx: &Ctx<Client>, project: &str, wanted: &str) -> Result
     }
 }
 
-/// Whether a run has yet to end.
-fn in_flight(status: HaloRunStatus) -> bool {
-    matches!(
-        status,
-        HaloRunStatus::Queued | HaloRunStatus::Exporting | HaloRunStatus::Running
-    )
-}
-
 fn how_to_run_halo(agent: Option<&t::Agent>) -> String {
     let who = agent.map_or_else(|| "the agent".to_string(), |a| format!("{} (`{}`)", a.name, a.id));
     format!(
@@ -145,7 +138,7 @@ async fn report_for(ctx: &Ctx<Client>, project: &str, agent: &t::Agent) -> Resul
             "Latest HALO report for {} (`{}`), written {} in conversation {}.{stale}\n\n{}\n\n{GUIDANCE}",
             agent.name,
             agent.id,
-            report.created_at.format("%Y-%m-%d %H:%M UTC"),
+            crate::render::format::time(&report.created_at),
             conversation.id,
             crate::render::format::cut(&report.content, 24_000)
         ));

@@ -3,9 +3,13 @@
 use chrono::{DateTime, Utc};
 
 /// `2026-11-21 09:00 UTC`.
+pub fn time(t: &DateTime<Utc>) -> String {
+    t.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// An RFC 3339 text as [`time`] shows it.
 pub fn timestamp(rfc3339: &str) -> Option<String> {
-    let t: DateTime<Utc> = DateTime::parse_from_rfc3339(rfc3339).ok()?.with_timezone(&Utc);
-    Some(t.format("%Y-%m-%d %H:%M UTC").to_string())
+    Some(time(&DateTime::parse_from_rfc3339(rfc3339).ok()?.with_timezone(&Utc)))
 }
 
 /// `850 ms`, `1.8 s`, `4 min 12 s`, `2 h 05 min`.

@@ -1,7 +1,7 @@
 //! Catalyst's answers: who the key is, lists as tables with the columns that answer the usual
 //! question (and an error summary for inferences), HALO runs, reports and schedules.
 
-use super::format::{cut, timestamp};
+use super::format::{cut, time};
 use super::{Render, generic};
 use inference_sdk::types::*;
 use std::collections::BTreeMap;
@@ -17,10 +17,6 @@ fn page(value: &impl serde::Serialize, view: &str, lead: Option<String>, columns
         lead,
         columns,
     )
-}
-
-fn when(t: &chrono::DateTime<chrono::Utc>) -> String {
-    timestamp(&t.to_rfc3339()).unwrap_or_default()
 }
 
 impl Render for WhoAmI {
@@ -152,8 +148,8 @@ impl Render for HaloRun {
             "HALO run {} for {agent}: {} — window {} → {}",
             self.id,
             self.status,
-            when(&self.window_start),
-            when(&self.window_end)
+            time(&self.window_start),
+            time(&self.window_end)
         );
         if let Some(n) = self.spans_analyzed {
             out.push_str(&format!(", {n} spans analysed"));
@@ -166,7 +162,7 @@ impl Render for HaloRun {
                 "\nNext: get_halo_report with conversation_id=\"{}\"",
                 self.conversation_id
             )),
-            HaloRunStatus::Queued | HaloRunStatus::Exporting | HaloRunStatus::Running => out.push_str(&format!(
+            status if crate::inference::in_flight(status) => out.push_str(&format!(
                 "\nNext: get_halo_run with run_id=\"{}\" until it ends",
                 self.id
             )),
@@ -189,7 +185,7 @@ impl Render for HaloConversationDetail {
             "{} ({}) — agent {agent}, {reports} report(s), updated {}",
             c.title,
             c.id,
-            when(&c.updated_at)
+            time(&c.updated_at)
         );
         match self
             .messages
@@ -254,12 +250,12 @@ impl Render for HaloSchedule {
             self.id, self.lookback_hours, self.status
         );
         if let Some(next) = &self.next_run_at {
-            out.push_str(&format!("\nNext run: {}", when(next)));
+            out.push_str(&format!("\nNext run: {}", time(next)));
         }
         if let Some(last) = &self.last_run_at {
             out.push_str(&format!(
                 "\nLast run: {}{}",
-                when(last),
+                time(last),
                 self.last_run_id.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
             ));
         }
@@ -286,7 +282,7 @@ impl Render for Dataset {
                     out.push_str(&format!(" of {}", **m));
                 }
                 match (f.lookback_hours, &f.since) {
-                    (_, Some(since)) => out.push_str(&format!(" since {}", when(since))),
+                    (_, Some(since)) => out.push_str(&format!(" since {}", time(since))),
                     (Some(h), None) if h.get() % 24 == 0 => out.push_str(&format!(" (last {} days)", h.get() / 24)),
                     (Some(h), None) => out.push_str(&format!(" (last {h} h)")),
                     _ => {}
@@ -305,7 +301,7 @@ impl Render for Dataset {
         if let Some(d) = &self.description {
             out.push_str(&format!("\n{d}"));
         }
-        out.push_str(&format!("\nCreated {}", when(&self.created_at)));
+        out.push_str(&format!("\nCreated {}", time(&self.created_at)));
         if view.starts_with("create_") {
             out.push_str(&format!(
                 "\nNext: run_eval with dataset_id=\"{}\", a rubric and a model",
