@@ -13,6 +13,14 @@ fn words(s: &str) -> String {
     s.replace('_', " ")
 }
 
+/// A table of `columns` of typed rows.
+fn table<T: serde::Serialize>(rows: &[T], columns: &[&str]) -> String {
+    match serde_json::to_value(rows) {
+        Ok(serde_json::Value::Array(rows)) => generic::table(&rows, columns),
+        _ => String::new(),
+    }
+}
+
 impl Render for SearchResponse {
     fn render(&self, _view: &str) -> String {
         if self.results.is_empty() {
@@ -189,14 +197,10 @@ impl Render for ContextCheckResponse {
             }
         }
         if !self.recommended.is_empty() {
-            let rows = serde_json::to_value(&self.recommended).unwrap_or_default();
             out.push_str(&format!(
                 "\n\nRecommended experiences ({}):\n\n{}",
                 self.recommended.len(),
-                generic::table(
-                    rows.as_array().map(Vec::as_slice).unwrap_or_default(),
-                    &["id", "title", "evidence_class", "tags"]
-                )
+                table(&self.recommended, &["id", "title", "evidence_class", "tags"])
             ));
         }
         if !self.procedure_ids.is_empty() {
@@ -304,14 +308,13 @@ impl Render for DemandHotspots {
                 trim_float(self.max_top_score, 2)
             );
         }
-        let rows = serde_json::to_value(&self.hotspots).unwrap_or_default();
         format!(
             "{} topic(s) searched without a good match in the last {} days (best score ≤ {}), most searched first\n\n{}\n\nNext: deposit what you know about one of them.",
             self.hotspots.len(),
             self.days,
             trim_float(self.max_top_score, 2),
-            generic::table(
-                rows.as_array().map(Vec::as_slice).unwrap_or_default(),
+            table(
+                &self.hotspots,
                 &["searches", "query", "domain", "best_score", "last_searched_at"]
             )
         )
