@@ -10,7 +10,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -102,14 +102,18 @@ impl Drop for Running {
     }
 }
 
-/// The specs (served as JSON) and the live MCP manifests. A manifest in
-/// `{data_dir}/manifests/{api}.json` replaces the built-in one, re-read on every request, so a
-/// live change needs no rebuild.
+/// The live MCP manifests: one in `{data_dir}/manifests/{api}.json` replaces the built-in one,
+/// re-read on every request, so a live change needs no rebuild.
 struct Manifests {
     dir: PathBuf,
-    inferior_spec: Vec<u8>,
-    inference_spec: Vec<u8>,
 }
+
+/// The specs as JSON, converted on first request rather than at start (converting both takes
+/// about 3 ms, which every `--local` server start would pay).
+static INFERIOR_SPEC: LazyLock<Vec<u8>> =
+    LazyLock::new(|| spec_json(include_str!("../../specs/inferior/openapi.yaml")));
+static INFERENCE_SPEC: LazyLock<Vec<u8>> =
+    LazyLock::new(|| spec_json(include_str!("../../specs/inference/openapi.yaml")));
 
 fn spec_json(yaml: &str) -> Vec<u8> {
     serde_norway::from_str::<serde_json::Value>(yaml)
@@ -120,7 +124,7 @@ fn spec_json(yaml: &str) -> Vec<u8> {
 const INFERIOR_MANIFEST: &str = include_str!("../../specs/inferior/mcp_manifest.json");
 const INFERENCE_MANIFEST: &str = include_str!("../../specs/inference/mcp_manifest.json");
 
-fn json(bytes: Vec<u8>) -> Response {
+fn json(bytes: impl IntoResponse) -> Response {
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
         bytes,
@@ -132,7 +136,7 @@ impl Manifests {
     fn manifest(&self, api: &str, built_in: &str) -> Response {
         let text =
             std::fs::read_to_string(self.dir.join(format!("{api}.json"))).unwrap_or_else(|_| built_in.to_string());
-        json(text.into_bytes())
+        json(text)
     }
 }
 
@@ -146,25 +150,18 @@ async fn not_found() -> Response {
 }
 
 pub fn router(state: AppState) -> Router {
-    let m = state.manifests.clone();
-    let (m1, m2, m3, m4) = (m.clone(), m.clone(), m.clone(), m);
+    let (m1, m2) = (state.manifests.clone(), state.manifests.clone());
     let inferior = crate::inferior::router()
-        .route(
-            "/openapi.json",
-            get(move || async move { json(m1.inferior_spec.clone()) }),
-        )
+        .route("/openapi.json", get(|| async { json(INFERIOR_SPEC.as_slice()) }))
         .route(
             "/v1/mcp/manifest.json",
-            get(move || async move { m2.manifest("inferior", INFERIOR_MANIFEST) }),
+            get(move || async move { m1.manifest("inferior", INFERIOR_MANIFEST) }),
         );
     let inference = crate::inference::router()
-        .route(
-            "/openapi.json",
-            get(move || async move { json(m3.inference_spec.clone()) }),
-        )
+        .route("/openapi.json", get(|| async { json(INFERENCE_SPEC.as_slice()) }))
         .route(
             "/v1/mcp/manifest.json",
-            get(move || async move { m4.manifest("inference", INFERENCE_MANIFEST) }),
+            get(move || async move { m2.manifest("inference", INFERENCE_MANIFEST) }),
         );
     Router::new()
         .nest("/inferior", inferior)
@@ -184,8 +181,6 @@ pub async fn start(config: Config) -> Result<Running, String> {
     }
     let manifests = Manifests {
         dir: config.data_dir.join("manifests"),
-        inferior_spec: spec_json(include_str!("../../specs/inferior/openapi.yaml")),
-        inference_spec: spec_json(include_str!("../../specs/inference/openapi.yaml")),
     };
     let state = AppState {
         db: db.clone(),

@@ -78,6 +78,13 @@ async fn inferior_operations() {
     let search_only = inferior(&b, Some("cw_search_demo_local_key"));
     let anonymous = inferior(&b, None);
 
+    // The specs are served as JSON (what schemathesis reads), without a key.
+    for (url, title) in [(b.inferior_url(), "Inferior API"), (b.inference_url(), "Catalyst API")] {
+        let (code, text) = raw_get(&format!("{url}/openapi.json"), "").await;
+        let spec: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!((code, spec["info"]["title"].as_str()), (200, Some(title)), "{url}");
+    }
+
     // searchExperiences
     let found = full
         .search_experiences()
