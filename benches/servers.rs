@@ -57,9 +57,12 @@ struct Stdio_ {
 }
 
 impl Stdio_ {
-    fn spawn(bin: &str, env: &[(&str, String)]) -> Self {
+    fn spawn(bin: &str, args: &[&str], env: &[(&str, String)]) -> Self {
         let mut cmd = Command::new(bin);
-        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        cmd.args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
         for (k, v) in env {
             cmd.env(k, v);
         }
@@ -102,9 +105,9 @@ impl Drop for Stdio_ {
     }
 }
 
-fn cold_start(bin: &str, env: &[(&str, String)]) -> (Duration, u64) {
+fn cold_start(bin: &str, args: &[&str], env: &[(&str, String)]) -> (Duration, u64) {
     let started = Instant::now();
-    let mut server = Stdio_::spawn(bin, env);
+    let mut server = Stdio_::spawn(bin, args, env);
     server.send(INIT);
     server.recv();
     server.send(INITIALIZED);
@@ -139,14 +142,40 @@ fn main() {
     ];
 
     println!("# Benchmarks (cargo bench --bench servers), loopback, in-process local backend\n");
-    for (name, bin, env) in [
-        ("inferior-mcp", env!("CARGO_BIN_EXE_inferior-mcp"), &inferior_env),
-        ("inference-mcp", env!("CARGO_BIN_EXE_inference-mcp"), &inference_env),
+    let local_dir = dir.join("local");
+    let local_args = ["--local", "--data-dir", local_dir.to_str().unwrap()];
+    for (name, bin, args, env) in [
+        (
+            "inferior-mcp",
+            env!("CARGO_BIN_EXE_inferior-mcp"),
+            &[][..],
+            &inferior_env[..],
+        ),
+        (
+            "inference-mcp",
+            env!("CARGO_BIN_EXE_inference-mcp"),
+            &[],
+            &inference_env,
+        ),
+        // The README's command: the embedded backend on an already seeded data directory.
+        (
+            "inferior-mcp --local",
+            env!("CARGO_BIN_EXE_inferior-mcp"),
+            &local_args,
+            &[],
+        ),
+        (
+            "inference-mcp --local",
+            env!("CARGO_BIN_EXE_inference-mcp"),
+            &local_args,
+            &[],
+        ),
     ] {
+        cold_start(bin, args, env);
         let mut starts = Vec::new();
         let mut rss = Vec::new();
         for _ in 0..COLD_STARTS {
-            let (d, kib) = cold_start(bin, env);
+            let (d, kib) = cold_start(bin, args, env);
             starts.push(d);
             rss.push(kib);
         }
@@ -169,7 +198,7 @@ fn main() {
         runtime.block_on(inferior.get_stats().send()).unwrap();
         direct.push(t.elapsed());
     }
-    let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &inferior_env);
+    let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &[], &inferior_env);
     server.send(INIT);
     server.recv();
     server.send(INITIALIZED);
