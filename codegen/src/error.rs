@@ -1,7 +1,7 @@
 //! Codegen failures, each worded for the maintainer who has to fix the spec or manifest.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// One problem found while generating. Problems in specs and manifests name the file and the
 /// JSON pointer of the offending node, and say what to change.
@@ -17,8 +17,15 @@ pub enum Error {
         pointer: String,
         message: String,
     },
-    /// progenitor rejected the spec (or panicked on it) although validation passed.
-    Progenitor { path: PathBuf, message: String },
+    /// A `$ref` that cannot be followed.
+    Unresolved {
+        path: PathBuf,
+        pointer: String,
+        reference: String,
+        reason: String,
+    },
+    /// A Swagger 2.0 document: it needs converting to OpenAPI 3 first.
+    Swagger2 { path: PathBuf },
     /// A template failed to render.
     Template { name: String, message: String },
     /// Generated Rust did not parse or format.
@@ -28,26 +35,59 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn invalid(path: &std::path::Path, pointer: &str, message: impl Into<String>) -> Self {
+    pub fn invalid(path: &Path, pointer: &str, message: impl Into<String>) -> Self {
         Error::Invalid {
             path: path.to_path_buf(),
             pointer: pointer.to_string(),
             message: message.into(),
         }
     }
+
+    /// The group (and file) a large number of these errors is shown as, if they come in numbers.
+    pub fn group(&self) -> Option<(&'static str, &Path)> {
+        match self {
+            Error::Unresolved { path, .. } => Some(("unresolved", path)),
+            _ => None,
+        }
+    }
+
+    /// What a group says after its count.
+    pub fn group_summary(group: &str) -> &'static str {
+        match group {
+            "unresolved" => "references cannot be followed",
+            _ => "problems",
+        }
+    }
 }
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = |pointer: &str| {
+            if pointer.is_empty() {
+                "/".to_string()
+            } else {
+                pointer.to_string()
+            }
+        };
         match self {
             Error::Io { path, message } => write!(f, "{}: {message}", path.display()),
-            Error::Syntax { path, message } => write!(f, "{}: not valid YAML/JSON: {message}", path.display()),
-            Error::Invalid { path, pointer, message } => {
-                let pointer = if pointer.is_empty() { "/" } else { pointer };
-                write!(f, "{}#{pointer}: {message}", path.display())
-            }
-            Error::Progenitor { path, message } => {
-                write!(f, "{}: the client generator failed: {message}", path.display())
+            Error::Syntax { path, message } => write!(f, "{}: not valid YAML or JSON: {message}", path.display()),
+            Error::Invalid { path, pointer, message } => write!(f, "{}#{}: {message}", path.display(), at(pointer)),
+            Error::Unresolved {
+                path,
+                pointer,
+                reference,
+                reason,
+            } => write!(f, "{}#{}/$ref: `{reference}` {reason}", path.display(), at(pointer)),
+            Error::Swagger2 { path } => {
+                let file = path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default();
+                write!(
+                    f,
+                    "{}#/swagger: this is a Swagger 2.0 document; codegen reads OpenAPI 3.0, 3.1 and 3.2. Convert it \
+                     first and commit the result, for example with `npx swagger2openapi --yaml --outfile {file} {file}` \
+                     in its directory (or paste it into https://converter.swagger.io)",
+                    path.display()
+                )
             }
             Error::Template { name, message } => write!(f, "template {name}: {message}"),
             Error::Format { path, message } => {
@@ -60,21 +100,4 @@ impl fmt::Display for Error {
             ),
         }
     }
-}
-
-/// Escapes one JSON pointer segment (RFC 6901).
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
-}
-
-/// Builds a JSON pointer from segments.
-pub fn pointer<I, S>(segments: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<str>,
-{
-    segments
-        .into_iter()
-        .map(|s| format!("/{}", escape(s.as_ref())))
-        .collect()
 }

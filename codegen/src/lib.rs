@@ -2,21 +2,33 @@
 //!
 //! For each API directory under `specs/` (an OpenAPI document and an MCP manifest) it writes a
 //! typed SDK crate (progenitor) and the MCP wrappers the server crate compiles (minijinja
-//! templates in `templates/`). Everything is generated in memory first: nothing is written
-//! unless every spec and manifest is valid, and `--check` only compares.
+//! templates in `templates/`). A spec goes through normalisation first ([`normalize`]), so the
+//! OpenAPI 3.0/3.1/3.2 documents real backends publish generate, with a warning for every
+//! rewrite. Everything is generated in memory: nothing is written unless every spec and manifest
+//! is usable (and, with `--strict`, warning-free), and `--check` only compares.
 
+mod bundle;
+mod diagnostics;
+mod document;
 mod error;
 mod generate;
 mod manifest;
+mod names;
+pub mod normalize;
 mod output;
+mod pointer;
+mod scaffold;
 mod schema;
 mod sdk;
 mod spec;
+mod walk;
 mod wrappers;
 
+pub use diagnostics::{Kind, Report, Warning};
 pub use error::Error;
 pub use generate::{Files, MANIFEST_SCHEMA, generate};
 pub use manifest::json_schema as manifest_json_schema;
+pub use scaffold::{Selection, scaffold};
 
 use std::path::Path;
 
@@ -27,17 +39,31 @@ pub enum Mode {
     Check,
 }
 
-/// Generates from `specs` into `out` (the manifest schema goes into `specs`). Returns a one-line
-/// summary, or every problem found.
-pub fn generate_all(specs: &Path, out: &Path, mode: Mode) -> Result<String, Vec<Error>> {
-    let rustfmt_dir = specs
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let files = generate(specs, rustfmt_dir)?;
-    match mode {
+/// What a run did: a one-line summary when it succeeded, and every diagnostic.
+pub struct Outcome {
+    pub summary: Option<String>,
+    pub report: Report,
+}
+
+/// Generates from `specs` into `out` (the manifest schema goes into `specs`). With `strict`, a
+/// warning fails the run like an error.
+pub fn generate_all(specs: &Path, out: &Path, mode: Mode, strict: bool) -> Outcome {
+    let (files, mut report) = generate(specs);
+    let Some(files) = files.filter(|_| !strict || report.warnings.is_empty()) else {
+        return Outcome { summary: None, report };
+    };
+    let result = match mode {
         Mode::Write => output::write(&files, out, specs),
         Mode::Check => output::check(&files, out, specs),
+    };
+    match result {
+        Ok(summary) => Outcome {
+            summary: Some(summary),
+            report,
+        },
+        Err(e) => {
+            report.error(e);
+            Outcome { summary: None, report }
+        }
     }
-    .map_err(|e| vec![e])
 }

@@ -30,6 +30,11 @@ pub struct Manifest {
     /// Resources addressed by a URI template (RFC 6570 level 1: `{name}` variables).
     #[serde(default)]
     pub resource_templates: Vec<ResourceTemplate>,
+    /// OperationIds no tool or resource maps: served by a hand-written handler, used by the
+    /// server itself, or deliberately not offered. Regeneration warns about every other
+    /// operation without a tool, so leaving one out is a recorded choice.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
 }
 
 /// The server's name, title and version.

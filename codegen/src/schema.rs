@@ -6,8 +6,8 @@
 //! form and checks a hand-written one.
 
 use crate::error::Error;
-use crate::spec::resolve;
-use serde_json::{Map, Value};
+use crate::pointer::{escape, resolve};
+use serde_json::{Map, Value, json};
 use std::path::Path;
 
 /// Keys kept from an OpenAPI schema; everything else (`nullable`, `readOnly`, `example`,
@@ -31,25 +31,43 @@ const KEPT: [&str; 16] = [
     "required",
 ];
 
-/// Inlines `$ref`s and strips a spec schema to the portable subset.
+/// Inlines `$ref`s and turns a spec schema into the portable subset. Every spec schema has a
+/// portable form: a union becomes its members' type, a missing type is inferred, an array gets
+/// `items`, and a recursive schema is cut where it recurs (the SDK's type still checks the whole
+/// value when the tool runs).
 pub fn portable(doc: &Value, schema: &Value, ptr: &str, path: &Path) -> Result<Value, Error> {
-    inline(doc, schema, ptr, path, 0)
+    let out = inline(doc, schema, ptr, path, &mut Vec::new())?;
+    check(&out, ptr, path)?;
+    Ok(out)
 }
 
-fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> Result<Value, Error> {
-    if depth > 32 {
-        return Err(Error::invalid(
-            path,
-            ptr,
-            "schema nests more than 32 levels (a recursive `$ref`?); tool arguments must be finite, plain objects",
-        ));
-    }
+/// How deep a schema is inlined before the rest is described rather than spelled out.
+const MAX_DEPTH: usize = 16;
+
+/// `refs` are the references being inlined around this schema, to stop where one recurs.
+fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, refs: &mut Vec<String>) -> Result<Value, Error> {
     let Some(obj) = schema.as_object() else {
-        return Ok(schema.clone());
+        return Ok(json!({"type": "string"}));
     };
     if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
         let target = resolve(doc, r).ok_or_else(|| Error::invalid(path, ptr, format!("`{r}` does not resolve")))?;
-        let mut inlined = inline(doc, target, r.trim_start_matches('#'), path, depth + 1)?;
+        let mut inlined = if refs.iter().any(|seen| seen == r) || refs.len() >= MAX_DEPTH {
+            // The rest is the same schema again: say so instead of unrolling it.
+            let mut stub = Map::new();
+            let ty = target.get("type").filter(|t| t.is_string()).cloned();
+            stub.insert("type".into(), ty.unwrap_or_else(|| json!("object")));
+            stub.insert(
+                "description".into(),
+                json!(format!("A nested `{}`.", r.rsplit('/').next().unwrap_or(r))),
+            );
+            ensure_type(&mut stub);
+            Value::Object(stub)
+        } else {
+            refs.push(r.to_string());
+            let inlined = inline(doc, target, r.trim_start_matches('#'), path, refs)?;
+            refs.pop();
+            inlined
+        };
         // Sibling keys of a `$ref` (a description, a default) win over the target's.
         if let Value::Object(m) = &mut inlined {
             for (k, v) in obj.iter().filter(|(k, _)| KEPT.contains(&k.as_str())) {
@@ -61,20 +79,20 @@ fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> 
     let mut out = Map::new();
     if let Some(Value::Array(members)) = obj.get("allOf") {
         for (i, m) in members.iter().enumerate() {
-            if let Value::Object(fields) = inline(doc, m, &format!("{ptr}/allOf/{i}"), path, depth + 1)? {
+            if let Value::Object(fields) = inline(doc, m, &format!("{ptr}/allOf/{i}"), path, refs)? {
                 merge(&mut out, fields);
             }
         }
     }
+    // Clients reject unions: a union argument is its members' type (the first member's when
+    // they differ).
     for key in ["oneOf", "anyOf"] {
-        if obj.contains_key(key) {
-            return Err(Error::invalid(
-                path,
-                &format!("{ptr}/{key}"),
-                format!(
-                    "`{key}` cannot be a tool argument (clients reject unions); use a plain object or a string enum"
-                ),
-            ));
+        if let Some(Value::Array(members)) = obj.get(key) {
+            let mut inlined = Vec::new();
+            for (i, m) in members.iter().enumerate() {
+                inlined.push(inline(doc, m, &format!("{ptr}/{key}/{i}"), path, refs)?);
+            }
+            merge(&mut out, union_argument(inlined));
         }
     }
     for (k, v) in obj {
@@ -82,20 +100,12 @@ fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> 
             continue;
         }
         let v = match k.as_str() {
-            "items" => inline(doc, v, &format!("{ptr}/items"), path, depth + 1)?,
+            "items" => inline(doc, v, &format!("{ptr}/items"), path, refs)?,
             "properties" => {
                 let mut props = Map::new();
                 for (name, p) in v.as_object().into_iter().flatten() {
-                    props.insert(
-                        name.clone(),
-                        inline(
-                            doc,
-                            p,
-                            &format!("{ptr}/properties/{}", crate::error::escape(name)),
-                            path,
-                            depth + 1,
-                        )?,
-                    );
+                    let p = inline(doc, p, &format!("{ptr}/properties/{}", escape(name)), path, refs)?;
+                    props.insert(name.clone(), p);
                 }
                 Value::Object(props)
             }
@@ -120,13 +130,73 @@ fn inline(doc: &Value, schema: &Value, ptr: &str, path: &Path, depth: usize) -> 
         }
     }
     if let Some(additional) = obj.get("additionalProperties").filter(|v| v.is_object()) {
-        out.insert(
-            "additionalProperties".into(),
-            inline(doc, additional, &format!("{ptr}/additionalProperties"), path, depth + 1)?,
-        );
+        let additional = inline(doc, additional, &format!("{ptr}/additionalProperties"), path, refs)?;
+        out.insert("additionalProperties".into(), additional);
     }
-    check(&Value::Object(out.clone()), ptr, path)?;
+    ensure_type(&mut out);
     Ok(Value::Object(out))
+}
+
+/// Gives a schema the `type` clients require (from what its keywords describe; a value of any
+/// type is passed as text), and an array its `items`.
+fn ensure_type(out: &mut Map<String, Value>) {
+    if !out.contains_key("type") {
+        let ty = if let Some(first) = out.get("enum").and_then(Value::as_array).and_then(|e| e.first()) {
+            match first {
+                Value::Bool(_) => "boolean",
+                Value::Number(n) if n.is_f64() => "number",
+                Value::Number(_) => "integer",
+                _ => "string",
+            }
+        } else if out.contains_key("properties") || out.contains_key("additionalProperties") {
+            "object"
+        } else if out.contains_key("items") || out.contains_key("minItems") || out.contains_key("maxItems") {
+            "array"
+        } else if out.contains_key("minimum") || out.contains_key("maximum") {
+            "number"
+        } else {
+            "string"
+        };
+        out.insert("type".into(), json!(ty));
+    }
+    if out.get("type") == Some(&json!("array")) && !out.contains_key("items") {
+        out.insert("items".into(), json!({"type": "string"}));
+    }
+}
+
+/// One plain schema for a union's (inlined) members.
+fn union_argument(members: Vec<Value>) -> Map<String, Value> {
+    let mut out = Map::new();
+    let Some(first) = members.first() else { return out };
+    let ty = first.get("type").cloned();
+    let same = members.iter().all(|m| m.get("type") == ty.as_ref());
+    if let Some(ty) = ty {
+        out.insert("type".into(), ty);
+    }
+    if same {
+        let enums: Option<Vec<&Vec<Value>>> = members
+            .iter()
+            .map(|m| m.get("enum").and_then(Value::as_array))
+            .collect();
+        if let Some(enums) = enums {
+            let mut values: Vec<Value> = Vec::new();
+            for v in enums.into_iter().flatten() {
+                if !values.contains(v) {
+                    values.push(v.clone());
+                }
+            }
+            out.insert("enum".into(), Value::Array(values));
+        }
+        for key in ["items", "properties"] {
+            if let Some(v) = first.get(key) {
+                out.insert(key.into(), v.clone());
+            }
+        }
+    }
+    if let Some(d) = members.iter().find_map(|m| m.get("description")) {
+        out.insert("description".into(), d.clone());
+    }
+    out
 }
 
 fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
@@ -180,7 +250,7 @@ pub fn check(schema: &Value, ptr: &str, path: &Path) -> Result<(), Error> {
         check(items, &format!("{ptr}/items"), path)?;
     }
     for (name, p) in obj.get("properties").and_then(Value::as_object).into_iter().flatten() {
-        check(p, &format!("{ptr}/properties/{}", crate::error::escape(name)), path)?;
+        check(p, &format!("{ptr}/properties/{}", escape(name)), path)?;
     }
     Ok(())
 }

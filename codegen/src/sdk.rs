@@ -5,9 +5,20 @@
 //! `codegen/templates/`. The shape of the generated client (each operation's builder fields and
 //! the body struct's fields) is read back with syn so the tool wrappers can call it with exactly
 //! the types it takes.
+//!
+//! Normalisation gives progenitor a document it takes; should progenitor or typify still fail
+//! (panic or error) on it, [`generate`] finds what fails and leaves it out: first component
+//! schemas (each becomes untyped JSON), then operations, each found by bisection and reported
+//! with its pointer. The rest of the SDK is generated either way.
 
+use crate::diagnostics::{Kind, Report};
 use crate::error::Error;
+use crate::names::{self, Case};
+use crate::normalize::LeftOut;
+use crate::pointer;
 use crate::spec::Spec;
+use openapiv3::{OpenAPI, ReferenceOr};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -16,6 +27,7 @@ pub struct Client {
     /// The generated client source, formatted.
     pub source: String,
     pub shape: Shape,
+    pub dependencies: Dependencies,
 }
 
 /// What the wrappers need to know of the generated client.
@@ -36,6 +48,44 @@ pub struct Operation {
     pub params: Vec<Field>,
     /// The body type's name in `types`, when the operation takes a body.
     pub body: Option<String>,
+    /// What `send()` answers.
+    pub response: Response,
+}
+
+/// The success value of an operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Response {
+    /// A type of `types`.
+    Typed,
+    /// A byte stream (a body that is not JSON).
+    Raw,
+    /// Nothing.
+    Empty,
+}
+
+impl Response {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Response::Typed => "typed",
+            Response::Raw => "raw",
+            Response::Empty => "empty",
+        }
+    }
+
+    /// From `send()`'s `Result<ResponseValue<T>, Error<E>>`.
+    fn of_send(output: &syn::ReturnType) -> Response {
+        let syn::ReturnType::Type(_, ty) = output else {
+            return Response::Empty;
+        };
+        let value = generic_arg(ty, "Result").and_then(|ok| generic_arg(ok, "ResponseValue"));
+        match value {
+            Some(syn::Type::Tuple(t)) if t.elems.is_empty() => Response::Empty,
+            Some(syn::Type::Path(tp)) if tp.path.segments.last().is_some_and(|s| s.ident == "ByteStream") => {
+                Response::Raw
+            }
+            _ => Response::Typed,
+        }
+    }
 }
 
 /// A field of a builder or struct.
@@ -51,8 +101,23 @@ pub struct Field {
     pub required: bool,
 }
 
-/// Runs progenitor on a validated spec. A panic inside progenitor becomes an error.
-pub fn generate(spec: &Spec, path: &Path) -> Result<Client, Error> {
+/// Crates the generated code uses beyond the ones every SDK has, as progenitor and typify
+/// report them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Dependencies {
+    pub chrono: bool,
+    pub regress: bool,
+    pub uuid: bool,
+    /// Paginated streams.
+    pub futures: bool,
+    /// WebSocket upgrades (`base64`, `rand` for the handshake key).
+    pub websockets: bool,
+}
+
+/// Generation attempts run on a thread with this much stack: typify recurses over deep schemas.
+const STACK_BYTES: usize = 256 << 20;
+
+fn settings() -> progenitor_impl::GenerationSettings {
     let mut settings = progenitor_impl::GenerationSettings::default();
     settings
         .with_interface(progenitor_impl::InterfaceStyle::Builder)
@@ -60,43 +125,293 @@ pub fn generate(spec: &Spec, path: &Path) -> Result<Client, Error> {
         .with_inner_type(quote_inner())
         .with_hooks(progenitor_impl::HooksMode::Expected)
         .with_derive("PartialEq");
-    let openapi = spec.openapi.clone();
-    let previous_hook = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(move || {
-        let mut generator = progenitor_impl::Generator::new(&settings);
-        generator.generate_tokens(&openapi).map(|t| t.to_string())
+    settings
+}
+
+std::thread_local! {
+    /// Set while this thread runs the generator: its panics are caught and reported, not printed.
+    static QUIET: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs (once) a panic hook that stays silent on generator threads and leaves every other
+/// panic to the previous hook.
+fn quiet_generator_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !QUIET.with(|q| q.get()) || std::env::var_os("CODEGEN_SHOW_PANICS").is_some() {
+                previous(info);
+            }
+        }));
     });
-    std::panic::set_hook(previous_hook);
-    let tokens = match result {
-        Ok(Ok(tokens)) => tokens,
-        Ok(Err(e)) => {
-            return Err(Error::Progenitor {
-                path: path.to_path_buf(),
-                message: e.to_string(),
-            });
-        }
-        Err(panic) => {
+}
+
+/// One run of progenitor. With `operation_ids` (the final run), the output is parsed, its shape
+/// read and the source printed; without (a run that only asks whether progenitor takes the
+/// document), nothing is done with it. `Err` is why it failed.
+fn attempt(openapi: &OpenAPI, operation_ids: Option<&[String]>) -> Result<Option<Client>, String> {
+    quiet_generator_panics();
+    let run = || {
+        QUIET.with(|q| q.set(true));
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut generator = progenitor_impl::Generator::new(&settings());
+            let tokens = generator.generate_tokens(openapi).map_err(|e| e.to_string())?;
+            let Some(operation_ids) = operation_ids else {
+                return Ok(None);
+            };
+            let types = generator.get_type_space();
+            let dependencies = Dependencies {
+                chrono: types.uses_chrono(),
+                regress: types.uses_regress(),
+                uuid: types.uses_uuid(),
+                futures: generator.uses_futures(),
+                websockets: generator.uses_websockets(),
+            };
+            // Each stage is dropped once the next exists: for a spec like Stripe's they take
+            // hundreds of megabytes each.
+            drop(generator);
+            let file: syn::File =
+                syn::parse2(tokens).map_err(|e| format!("it wrote Rust that does not parse ({e})"))?;
+            let shape = read_shape(&file, operation_ids);
+            let printed = prettyplease::unparse(&file);
+            drop(file);
+            Ok(Some(Client {
+                shape,
+                source: line_doc_comments(&printed),
+                dependencies,
+            }))
+        }));
+        QUIET.with(|q| q.set(false));
+        result.unwrap_or_else(|panic| {
             let message = panic
                 .downcast_ref::<String>()
                 .cloned()
                 .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_else(|| "it panicked".into());
-            return Err(Error::Progenitor {
-                path: path.to_path_buf(),
-                message: format!("it panicked ({message}); please report the spec shape that caused it"),
-            });
+                .unwrap_or_else(|| "a panic".into());
+            Err(format!("it panicked: {}", first_line(&message)))
+        })
+    };
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, run)
+            .map_err(|e| format!("cannot start the generator thread: {e}"))?
+            .join()
+            .unwrap_or_else(|_| Err("the generator thread failed".into()))
+    })
+}
+
+/// Whether progenitor takes a document.
+fn takes(openapi: &OpenAPI) -> Result<(), String> {
+    attempt(openapi, None).map(|_| ())
+}
+
+/// The first line of a panic message, at most 200 characters (typify's embed whole schemas).
+fn first_line(message: &str) -> String {
+    let line = message.lines().next().unwrap_or_default().trim_end_matches([':', ' ']);
+    match line.char_indices().nth(200) {
+        Some((i, _)) => format!("{}...", &line[..i]),
+        None => line.to_string(),
+    }
+}
+
+/// Runs progenitor on a normalised spec. What it still fails on is left out of `spec` (and
+/// reported); `None` only when nothing can be generated.
+pub fn generate(spec: &mut Spec, path: &Path, report: &mut Report) -> Option<Client> {
+    let ids = |spec: &Spec| -> Vec<String> {
+        spec.openapi
+            .operations()
+            .filter_map(|(_, _, op)| op.operation_id.clone())
+            .collect()
+    };
+    let first = attempt(&spec.openapi, Some(&ids(spec)));
+    let result = match first {
+        Ok(client) => Ok(client),
+        Err(_) => {
+            isolate(spec, path, report);
+            attempt(&spec.openapi, Some(&ids(spec)))
         }
     };
-    let file: syn::File = syn::parse_str(&tokens).map_err(|e| Error::Progenitor {
-        path: path.to_path_buf(),
-        message: format!("output does not parse: {e}"),
-    })?;
-    let shape = read_shape(&file, spec);
-    Ok(Client {
-        source: line_doc_comments(&prettyplease::unparse(&file)),
-        shape,
-    })
+    match result {
+        Ok(client) => client,
+        Err(e) => {
+            report.error(Error::invalid(
+                path,
+                "",
+                format!("the client generator fails on this spec: {e}"),
+            ));
+            None
+        }
+    }
+}
+
+/// Finds the component schemas, then the operations, the generator fails on, and leaves them
+/// out of `spec`: a schema becomes untyped JSON, an operation is removed.
+fn isolate(spec: &mut Spec, path: &Path, report: &mut Report) {
+    let names: Vec<String> = spec
+        .openapi
+        .components
+        .as_ref()
+        .map(|c| c.schemas.keys().cloned().collect())
+        .unwrap_or_default();
+    let mut without_paths = spec.openapi.clone();
+    without_paths.paths.paths.clear();
+    let mut bad_schemas = Vec::new();
+    if takes(&without_paths).is_err() {
+        let mut kept = Vec::new();
+        grow(&names, &mut kept, &mut bad_schemas, &mut |keep: &[String]| {
+            let mut trial = without_paths.clone();
+            blank_schemas_except(&mut trial, keep);
+            takes(&trial)
+        });
+    }
+    for (name, reason) in &bad_schemas {
+        let ptr = pointer::of(["components", "schemas", name]);
+        report.warn(
+            Kind::Schema,
+            path,
+            &ptr,
+            format!("the client generator fails on schema `{name}` ({reason}); it is untyped JSON in the SDK"),
+        );
+        let untyped = untyped_schema(reason);
+        if let Some(c) = spec.openapi.components.as_mut() {
+            c.schemas.insert(name.clone(), ReferenceOr::Item(untyped.clone()));
+        }
+        if let Some(node) = spec.doc.pointer_mut(&ptr) {
+            *node = serde_json::to_value(&untyped).unwrap_or_default();
+        }
+    }
+    let operations: Vec<(String, String)> = spec
+        .openapi
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(p, item)| item.as_item().map(|i| (p, i)))
+        .flat_map(|(p, item)| item.iter().map(move |(m, _)| (p.clone(), m.to_string())))
+        .collect();
+    if takes(&spec.openapi).is_ok() {
+        return;
+    }
+    let mut kept = Vec::new();
+    let mut bad_operations = Vec::new();
+    let base = spec.openapi.clone();
+    grow(&operations, &mut kept, &mut bad_operations, &mut |keep: &[(
+        String,
+        String,
+    )]| {
+        let mut trial = base.clone();
+        keep_operations(&mut trial, keep);
+        takes(&trial)
+    });
+    for ((p, method), reason) in bad_operations {
+        let ptr = pointer::of(["paths", p.as_str(), method.as_str()]);
+        let operation_id = spec
+            .doc
+            .pointer(&format!("{ptr}/operationId"))
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let reason = format!("the client generator fails on it ({reason})");
+        report.warn(
+            Kind::Operation,
+            path,
+            &ptr,
+            format!("`{operation_id}` is left out of the SDK: {reason}"),
+        );
+        remove_operation(&mut spec.openapi, &p, &method);
+        if let Some(item) = spec
+            .doc
+            .pointer_mut(&pointer::of(["paths", p.as_str()]))
+            .and_then(|v| v.as_object_mut())
+        {
+            item.shift_remove(&method);
+        }
+        spec.left_out.push(LeftOut {
+            operation_id,
+            pointer: ptr,
+            reason,
+        });
+    }
+}
+
+/// Bisection: moves into `kept` every candidate `test` accepts together with `kept`, and into
+/// `bad` each one it refuses (with the reason), in about k·log(n) tests for k bad candidates.
+fn grow<T: Clone>(
+    candidates: &[T],
+    kept: &mut Vec<T>,
+    bad: &mut Vec<(T, String)>,
+    test: &mut dyn FnMut(&[T]) -> Result<(), String>,
+) {
+    if candidates.is_empty() {
+        return;
+    }
+    let mut trial = kept.clone();
+    trial.extend_from_slice(candidates);
+    match test(&trial) {
+        Ok(()) => kept.extend_from_slice(candidates),
+        Err(reason) if candidates.len() == 1 => bad.push((candidates[0].clone(), reason)),
+        Err(_) => {
+            let (a, b) = candidates.split_at(candidates.len() / 2);
+            grow(a, kept, bad, test);
+            grow(b, kept, bad, test);
+        }
+    }
+}
+
+fn untyped_schema(reason: &str) -> openapiv3::Schema {
+    openapiv3::Schema {
+        schema_data: openapiv3::SchemaData {
+            description: Some(format!(
+                "Untyped: the client generator fails on the spec's schema ({reason})."
+            )),
+            ..Default::default()
+        },
+        schema_kind: openapiv3::SchemaKind::Any(Default::default()),
+    }
+}
+
+fn blank_schemas_except(openapi: &mut OpenAPI, keep: &[String]) {
+    if let Some(c) = openapi.components.as_mut() {
+        for (name, schema) in c.schemas.iter_mut() {
+            if !keep.contains(name) {
+                *schema = ReferenceOr::Item(untyped_schema("isolating"));
+            }
+        }
+    }
+}
+
+fn keep_operations(openapi: &mut OpenAPI, keep: &[(String, String)]) {
+    let all: Vec<(String, String)> = openapi
+        .paths
+        .paths
+        .iter()
+        .filter_map(|(p, item)| item.as_item().map(|i| (p, i)))
+        .flat_map(|(p, item)| item.iter().map(move |(m, _)| (p.clone(), m.to_string())))
+        .collect();
+    for (p, m) in all {
+        if !keep.contains(&(p.clone(), m.clone())) {
+            remove_operation(openapi, &p, &m);
+        }
+    }
+}
+
+fn remove_operation(openapi: &mut OpenAPI, path: &str, method: &str) {
+    let Some(ReferenceOr::Item(item)) = openapi.paths.paths.get_mut(path) else {
+        return;
+    };
+    let slot = match method {
+        "get" => &mut item.get,
+        "put" => &mut item.put,
+        "post" => &mut item.post,
+        "delete" => &mut item.delete,
+        "options" => &mut item.options,
+        "head" => &mut item.head,
+        "patch" => &mut item.patch,
+        "trace" => &mut item.trace,
+        _ => return,
+    };
+    *slot = None;
 }
 
 /// prettyplease prints a multi-line `#[doc]` as a `/** */` block indented like its item, and
@@ -141,16 +456,29 @@ fn quote_inner() -> proc_macro2::TokenStream {
 }
 
 /// Reads each operation's builder and each struct's fields from the generated file.
-fn read_shape(file: &syn::File, spec: &Spec) -> Shape {
+fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
     let mut shape = Shape::default();
     let mut builders: BTreeMap<String, Vec<Field>> = BTreeMap::new();
     let mut bodies: BTreeMap<String, String> = BTreeMap::new();
+    let mut responses: BTreeMap<String, Response> = BTreeMap::new();
     for item in &file.items {
         let syn::Item::Mod(m) = item else { continue };
         let Some((_, items)) = &m.content else { continue };
         match m.ident.to_string().as_str() {
             "builder" => {
                 for item in items {
+                    if let syn::Item::Impl(block) = item
+                        && let syn::Type::Path(tp) = &*block.self_ty
+                        && let Some(name) = tp.path.segments.last()
+                    {
+                        for f in &block.items {
+                            if let syn::ImplItem::Fn(f) = f
+                                && f.sig.ident == "send"
+                            {
+                                responses.insert(name.ident.to_string(), Response::of_send(&f.sig.output));
+                            }
+                        }
+                    }
                     let syn::Item::Struct(s) = item else { continue };
                     let mut fields = Vec::new();
                     for f in &s.fields {
@@ -211,74 +539,24 @@ fn read_shape(file: &syn::File, spec: &Spec) -> Shape {
         }
     }
     // Builder struct and method names follow the operationId (PascalCase / snake_case).
-    for op in operation_ids(spec) {
-        let pascal = progenitor_case(&op, true);
+    for op in operation_ids {
+        let pascal = names::progenitor(op, Case::Pascal);
         let Some(params) = builders.remove(&pascal) else {
             continue;
         };
         let body = bodies.remove(&pascal);
+        let response = responses.remove(&pascal).unwrap_or(Response::Typed);
         shape.operations.insert(
             op.clone(),
             Operation {
-                method: progenitor_case(&op, false),
+                method: names::progenitor(op, Case::Snake),
                 params,
                 body,
+                response,
             },
         );
     }
     shape
-}
-
-fn operation_ids(spec: &Spec) -> Vec<String> {
-    spec.openapi
-        .operations()
-        .filter_map(|(_, _, op)| op.operation_id.clone())
-        .collect()
-}
-
-/// The case conversion progenitor applies to operation ids (via `heck`): split on case changes
-/// and non-alphanumerics, then join.
-pub fn progenitor_case(id: &str, pascal: bool) -> String {
-    let mut words: Vec<String> = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = id.chars().collect();
-    for (i, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        let boundary = c.is_uppercase()
-            && i > 0
-            && (chars[i - 1].is_lowercase()
-                || chars[i - 1].is_ascii_digit()
-                || chars.get(i + 1).is_some_and(|n| n.is_lowercase()) && chars[i - 1].is_uppercase());
-        if boundary && !current.is_empty() {
-            words.push(std::mem::take(&mut current));
-        }
-        current.push(c);
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    if pascal {
-        words
-            .iter()
-            .map(|w| {
-                let mut cs = w.chars();
-                cs.next()
-                    .map(|f| {
-                        f.to_uppercase()
-                            .chain(cs.flat_map(char::to_lowercase))
-                            .collect::<String>()
-                    })
-                    .unwrap_or_default()
-            })
-            .collect()
-    } else {
-        words.iter().map(|w| w.to_lowercase()).collect::<Vec<_>>().join("_")
-    }
 }
 
 struct SerdeAttrs {

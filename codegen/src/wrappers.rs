@@ -2,10 +2,13 @@
 //! argument fields and the SDK call; for each resource the call that reads it; for each prompt
 //! its typed arguments. Building it checks the manifest against the spec.
 
-use crate::error::{Error, pointer};
+use crate::error::Error;
 use crate::manifest::{Argument, Manifest, Resolver, Tool};
+use crate::names::{self, Case};
+use crate::pointer::{deref, of as pointer};
 use crate::schema;
 use crate::sdk::{Field, Shape};
+use crate::spec::Spec;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -54,6 +57,8 @@ pub struct ArgField {
 #[derive(Serialize)]
 pub struct CallModel {
     pub method: String,
+    /// What `send()` answers: `typed`, `raw` (a byte stream) or `empty`.
+    pub response: &'static str,
     /// Builder setters: (setter, expression source, optional).
     pub setters: Vec<Setter>,
     pub body: Option<BodyModel>,
@@ -71,8 +76,12 @@ pub struct Setter {
 #[derive(Serialize)]
 pub struct BodyModel {
     pub ty: String,
-    /// (struct field, argument field or None for `Default::default()`).
+    /// A struct body: (struct field, argument field or None for `Default::default()`).
     pub fields: Vec<(String, Option<String>)>,
+    /// A body that is not a struct (a `oneOf` union): (JSON name, argument field) gathered into
+    /// an object the SDK type is read from.
+    pub json: Vec<(String, String)>,
+    pub is_struct: bool,
 }
 
 #[derive(Serialize)]
@@ -114,7 +123,7 @@ enum Location {
 
 pub fn build(
     manifest: &Manifest,
-    doc: &Value,
+    spec: &Spec,
     shape: &Shape,
     spec_path: &Path,
     manifest_path: &Path,
@@ -131,7 +140,7 @@ pub fn build(
             &mut names,
             &mut errors,
         );
-        match build_tool(tool, &ptr, doc, shape, spec_path, manifest_path) {
+        match build_tool(tool, &ptr, spec, shape, spec_path, manifest_path) {
             Ok(t) => tools.push(t),
             Err(e) => errors.extend(e),
         }
@@ -261,11 +270,12 @@ fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeMap<Stri
 fn build_tool(
     tool: &Tool,
     ptr: &str,
-    doc: &Value,
+    spec: &Spec,
     shape: &Shape,
     spec_path: &Path,
     manifest_path: &Path,
 ) -> Result<ToolModel, Vec<Error>> {
+    let doc = &spec.doc;
     let invalid = |p: &str, m: String| vec![Error::invalid(manifest_path, p, m)];
     let mut model = ToolModel {
         name: tool.name.clone(),
@@ -348,6 +358,17 @@ fn build_tool(
             }
         }
         (Some(operation_id), None) => {
+            if let Some(left_out) = spec.left_out.iter().find(|l| l.operation_id == *operation_id) {
+                return Err(invalid(
+                    &format!("{ptr}/operation"),
+                    format!(
+                        "operation `{operation_id}` is left out of the SDK: {} (at {}#{}); change the spec there, or remove the tool",
+                        left_out.reason,
+                        spec_path.display(),
+                        left_out.pointer,
+                    ),
+                ));
+            }
             let Some(op_shape) = shape.operations.get(operation_id) else {
                 let hint = closest(operation_id, shape.operations.keys())
                     .map(|c| format!("; did you mean `{c}`?"))
@@ -404,6 +425,7 @@ fn build_tool(
             }
             let mut call = CallModel {
                 method: op_shape.method.clone(),
+                response: op_shape.response.as_str(),
                 setters: Vec::new(),
                 body: None,
             };
@@ -494,16 +516,27 @@ fn build_tool(
                 properties.insert(arg_name, s);
             }
             if let Some(body_ty) = &op_shape.body {
-                let fields = shape
-                    .structs
-                    .get(body_ty)
-                    .into_iter()
-                    .flatten()
-                    .map(|f| (f.name.clone(), body_fields.get(&f.name).cloned()))
-                    .collect();
-                call.body = Some(BodyModel {
-                    ty: format!("sdk::types::{body_ty}"),
-                    fields,
+                let ty = format!("sdk::types::{body_ty}");
+                call.body = Some(match shape.structs.get(body_ty) {
+                    Some(fields) => BodyModel {
+                        ty,
+                        fields: fields
+                            .iter()
+                            .map(|f| (f.name.clone(), body_fields.get(&f.name).cloned()))
+                            .collect(),
+                        json: Vec::new(),
+                        is_struct: true,
+                    },
+                    None => BodyModel {
+                        ty,
+                        fields: Vec::new(),
+                        json: params
+                            .iter()
+                            .filter(|p| p.location == Location::Body && !tool.exclude.contains(&p.name))
+                            .filter_map(|p| Some((p.field.wire.clone(), body_fields.get(&p.field.name)?.clone())))
+                            .collect(),
+                        is_struct: false,
+                    },
                 });
             }
             model.call = Some(call);
@@ -540,7 +573,7 @@ fn operation_params(
     let mut merged: Vec<(String, Value)> = Vec::new();
     for list in [item.get("parameters"), op.get("parameters")] {
         for p in list.and_then(Value::as_array).into_iter().flatten() {
-            let Some(p) = crate::spec::deref(doc, p) else { continue };
+            let Some(p) = deref(doc, p) else { continue };
             if p.get("in").and_then(Value::as_str) == Some("header") {
                 continue;
             }
@@ -554,7 +587,7 @@ fn operation_params(
         let Some(field) = op_shape
             .params
             .iter()
-            .find(|f| f.name == crate::sdk::progenitor_case(&name, false))
+            .find(|f| f.name == names::progenitor(&name, Case::Snake))
             .cloned()
         else {
             return Err(vec![Error::invalid(
@@ -573,40 +606,107 @@ fn operation_params(
         });
     }
     if let (Some(body), Some(body_ty)) = (op.get("requestBody"), &op_shape.body) {
-        let body = crate::spec::deref(doc, body).unwrap_or(body);
-        let schema = body
-            .pointer("/content/application~1json/schema")
-            .and_then(|s| crate::spec::deref(doc, s))
+        let schema = deref(doc, body)
+            .and_then(|b| b.get("content"))
+            .and_then(Value::as_object)
+            .and_then(|c| c.values().next())
+            .and_then(|m| m.get("schema"))
             .cloned()
             .unwrap_or_default();
-        let required: Vec<&str> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        let struct_fields = shape.structs.get(body_ty).map_or(&[][..], Vec::as_slice);
-        for (name, s) in schema
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
-            let Some(field) = struct_fields.iter().find(|f| &f.wire == name).cloned() else {
-                continue;
+        let struct_fields = shape.structs.get(body_ty);
+        let (properties, required) = body_properties(doc, &schema, struct_fields.is_none());
+        for (name, s) in properties {
+            let field = match struct_fields {
+                Some(fields) => match fields.iter().find(|f| f.wire == name) {
+                    Some(f) => f.clone(),
+                    None => continue,
+                },
+                // A union body is read from the arguments as JSON by the SDK's own type.
+                None => Field {
+                    name: ident(&name),
+                    wire: name.clone(),
+                    ty: "Option<serde_json::Value>".into(),
+                    required: false,
+                },
             };
             params.push(Param {
-                name: name.clone(),
+                required: required.contains(&name),
+                name,
                 location: Location::Body,
                 description: None,
-                required: required.contains(&name.as_str()),
-                schema: s.clone(),
+                schema: s,
                 field,
             });
         }
     }
     Ok(params)
+}
+
+/// A body's top-level properties and which are required: an object's own and its `allOf`
+/// members'; for a union (`oneOf`/`anyOf`, when `union` is set) every member's, required when
+/// every member requires them.
+fn body_properties(doc: &Value, schema: &Value, union: bool) -> (Vec<(String, Value)>, Vec<String>) {
+    let schema = deref(doc, schema).unwrap_or(schema);
+    let mut properties: Vec<(String, Value)> = Vec::new();
+    // A property several union members have keeps the first member's schema, with every
+    // member's values when each is an enum (a discriminator: `trace` or `span`).
+    let mut add = |props: Vec<(String, Value)>| {
+        for (name, s) in props {
+            match properties.iter_mut().find(|(n, _)| *n == name) {
+                None => properties.push((name, s)),
+                Some((_, existing)) => {
+                    let values = s.get("enum").and_then(Value::as_array).cloned().unwrap_or_default();
+                    if let Some(Value::Array(known)) = existing.get_mut("enum") {
+                        for v in values {
+                            if !known.contains(&v) {
+                                known.push(v);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    let members = ["oneOf", "anyOf"]
+        .iter()
+        .find_map(|k| schema.get(*k).and_then(Value::as_array))
+        .filter(|_| union);
+    let mut required: Vec<String>;
+    match members {
+        Some(members) => {
+            let mut each_required: Vec<Vec<String>> = Vec::new();
+            for m in members {
+                let (props, req) = body_properties(doc, m, false);
+                add(props);
+                each_required.push(req);
+            }
+            required = each_required.first().cloned().unwrap_or_default();
+            required.retain(|r| each_required.iter().all(|req| req.contains(r)));
+        }
+        None => {
+            required = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect();
+            for m in schema.get("allOf").and_then(Value::as_array).into_iter().flatten() {
+                let (props, req) = body_properties(doc, m, false);
+                add(props);
+                required.extend(req);
+            }
+            add(schema
+                .get("properties")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect());
+        }
+    }
+    (properties, required)
 }
 
 fn resource(
@@ -657,7 +757,7 @@ fn resource(
 }
 
 /// The candidate within edit distance 3 of `wanted`, if any (for "did you mean").
-fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
+pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a String>) -> Option<&'a String> {
     let distance = |a: &str, b: &str| {
         let b: Vec<char> = b.chars().collect();
         let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -711,9 +811,11 @@ pub fn ident(name: &str) -> String {
         })
         .collect();
     match s.as_str() {
-        "type" | "match" | "ref" | "fn" | "mod" | "use" | "move" | "loop" | "in" | "impl" | "self" | "struct"
-        | "enum" | "where" | "async" | "await" | "dyn" => format!("r#{s}"),
+        "" => "arg".into(),
+        // Keywords that cannot be raw identifiers.
+        "self" | "super" | "crate" | "_" => format!("{s}_"),
         _ if s.starts_with(|c: char| c.is_ascii_digit()) => format!("_{s}"),
+        _ if !typify::accept_as_ident(&s) => format!("r#{s}"),
         _ => s,
     }
 }

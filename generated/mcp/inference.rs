@@ -2,9 +2,13 @@
 //! MCP wrappers for the Catalyst API: tool definitions with portable input schemas, a typed
 //! argument struct per tool and its call into `inference-sdk`, resources, and typed prompt
 //! arguments, all from `specs/inference/mcp_manifest.json`.
+// `(&Answer(&value)).text(view)` borrows on purpose: the borrow is what picks the generic
+// renderer for types without their own (see `crate::render`).
+#![allow(clippy::needless_borrow)]
 
 use crate::mcp::{Annotations, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
-use crate::render::Render;
+#[allow(unused_imports)]
+use crate::render::{Answer, Dedicated as _, Fallback as _};
 use inference_sdk as sdk;
 
 /// The server's identity from the manifest.
@@ -1405,7 +1409,7 @@ async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String,
     #[allow(unused_mut)]
     let mut request = ctx.client().whoami();
     let response = request.send().await?;
-    Ok(response.into_inner().render("whoami"))
+    Ok((&Answer(&response.into_inner())).text("whoami"))
 }
 
 async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1417,7 +1421,7 @@ async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_projects"))
+    Ok((&Answer(&response.into_inner())).text("list_projects"))
 }
 
 async fn get_project(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1427,7 +1431,7 @@ async fn get_project(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
     let mut request = ctx.client().get_project();
     request = request.project_id(project);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_project"))
+    Ok((&Answer(&response.into_inner())).text("get_project"))
 }
 
 async fn list_models(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1444,7 +1448,7 @@ async fn list_models(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
         request = request.kind(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_models"))
+    Ok((&Answer(&response.into_inner())).text("list_models"))
 }
 
 async fn get_model(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1455,7 +1459,7 @@ async fn get_model(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
     request = request.project_id(project);
     request = request.model_id(args.model_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_model"))
+    Ok((&Answer(&response.into_inner())).text("get_model"))
 }
 
 async fn list_datasets(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1469,7 +1473,7 @@ async fn list_datasets(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_datasets"))
+    Ok((&Answer(&response.into_inner())).text("list_datasets"))
 }
 
 async fn get_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1480,7 +1484,7 @@ async fn get_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
     request = request.project_id(project);
     request = request.dataset_id(args.dataset_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_dataset"))
+    Ok((&Answer(&response.into_inner())).text("get_dataset"))
 }
 
 async fn create_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1498,7 +1502,7 @@ async fn create_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
         source: args.source,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("create_dataset"))
+    Ok((&Answer(&response.into_inner())).text("create_dataset"))
 }
 
 async fn list_rubrics(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1512,7 +1516,7 @@ async fn list_rubrics(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<S
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_rubrics"))
+    Ok((&Answer(&response.into_inner())).text("list_rubrics"))
 }
 
 async fn get_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1523,7 +1527,7 @@ async fn get_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Str
     request = request.project_id(project);
     request = request.rubric_id(args.rubric_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_rubric"))
+    Ok((&Answer(&response.into_inner())).text("get_rubric"))
 }
 
 async fn create_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1538,7 +1542,7 @@ async fn create_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
         name: args.name,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("create_rubric"))
+    Ok((&Answer(&response.into_inner())).text("create_rubric"))
 }
 
 async fn list_evals(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1555,7 +1559,7 @@ async fn list_evals(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Str
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_evals"))
+    Ok((&Answer(&response.into_inner())).text("list_evals"))
 }
 
 async fn get_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1566,7 +1570,7 @@ async fn get_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
     request = request.project_id(project);
     request = request.eval_id(args.eval_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_eval"))
+    Ok((&Answer(&response.into_inner())).text("get_eval"))
 }
 
 async fn run_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1582,7 +1586,7 @@ async fn run_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
         rubric_id: args.rubric_id,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("run_eval"))
+    Ok((&Answer(&response.into_inner())).text("run_eval"))
 }
 
 async fn list_training_jobs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1599,7 +1603,7 @@ async fn list_training_jobs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Re
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_training_jobs"))
+    Ok((&Answer(&response.into_inner())).text("list_training_jobs"))
 }
 
 async fn get_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1610,7 +1614,7 @@ async fn get_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resu
     request = request.project_id(project);
     request = request.job_id(args.job_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_training_job"))
+    Ok((&Answer(&response.into_inner())).text("get_training_job"))
 }
 
 async fn create_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1626,7 +1630,7 @@ async fn create_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
         name: args.name,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("create_training_job"))
+    Ok((&Answer(&response.into_inner())).text("create_training_job"))
 }
 
 async fn cancel_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1637,7 +1641,7 @@ async fn cancel_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
     request = request.project_id(project);
     request = request.job_id(args.job_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("cancel_training_job"))
+    Ok((&Answer(&response.into_inner())).text("cancel_training_job"))
 }
 
 async fn list_deployments(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1651,7 +1655,7 @@ async fn list_deployments(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resu
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_deployments"))
+    Ok((&Answer(&response.into_inner())).text("list_deployments"))
 }
 
 async fn get_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1662,7 +1666,7 @@ async fn get_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
     request = request.project_id(project);
     request = request.deployment_id(args.deployment_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_deployment"))
+    Ok((&Answer(&response.into_inner())).text("get_deployment"))
 }
 
 async fn create_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1679,7 +1683,7 @@ async fn create_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
         name: args.name,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("create_deployment"))
+    Ok((&Answer(&response.into_inner())).text("create_deployment"))
 }
 
 async fn update_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1695,7 +1699,7 @@ async fn update_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
         model_id: args.model_id,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("update_deployment"))
+    Ok((&Answer(&response.into_inner())).text("update_deployment"))
 }
 
 async fn delete_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1706,7 +1710,7 @@ async fn delete_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
     request = request.project_id(project);
     request = request.deployment_id(args.deployment_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("delete_deployment"))
+    Ok((&Answer(&response.into_inner())).text("delete_deployment"))
 }
 
 async fn list_inferences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1732,7 +1736,7 @@ async fn list_inferences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
         request = request.model(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_inferences"))
+    Ok((&Answer(&response.into_inner())).text("list_inferences"))
 }
 
 async fn get_inference(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1743,7 +1747,7 @@ async fn get_inference(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
     request = request.project_id(project);
     request = request.inference_id(args.inference_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_inference"))
+    Ok((&Answer(&response.into_inner())).text("get_inference"))
 }
 
 async fn list_traces(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1775,7 +1779,7 @@ async fn list_traces(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
         request = request.order(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_traces"))
+    Ok((&Answer(&response.into_inner())).text("list_traces"))
 }
 
 async fn get_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1786,7 +1790,7 @@ async fn get_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
     request = request.project_id(project);
     request = request.trace_id(args.trace_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_trace"))
+    Ok((&Answer(&response.into_inner())).text("get_trace"))
 }
 
 async fn list_spans(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1821,7 +1825,7 @@ async fn list_spans(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Str
         request = request.order(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_spans"))
+    Ok((&Answer(&response.into_inner())).text("list_spans"))
 }
 
 async fn get_span(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1832,7 +1836,7 @@ async fn get_span(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
     request = request.project_id(project);
     request = request.span_id(args.span_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_span"))
+    Ok((&Answer(&response.into_inner())).text("get_span"))
 }
 
 async fn list_agents(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1852,7 +1856,7 @@ async fn list_agents(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
         request = request.until(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_agents"))
+    Ok((&Answer(&response.into_inner())).text("list_agents"))
 }
 
 async fn get_agent(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1869,7 +1873,7 @@ async fn get_agent(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
         request = request.until(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_agent"))
+    Ok((&Answer(&response.into_inner())).text("get_agent"))
 }
 
 async fn apply_halo_fixes(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1899,7 +1903,7 @@ async fn list_halo_runs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_halo_runs"))
+    Ok((&Answer(&response.into_inner())).text("list_halo_runs"))
 }
 
 async fn get_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1910,7 +1914,7 @@ async fn get_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<S
     request = request.project_id(project);
     request = request.run_id(args.run_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_halo_run"))
+    Ok((&Answer(&response.into_inner())).text("get_halo_run"))
 }
 
 async fn create_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1931,7 +1935,7 @@ async fn create_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
         window_start: args.window_start,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("create_halo_run"))
+    Ok((&Answer(&response.into_inner())).text("create_halo_run"))
 }
 
 async fn cancel_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1942,7 +1946,7 @@ async fn cancel_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
     request = request.project_id(project);
     request = request.run_id(args.run_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("cancel_halo_run"))
+    Ok((&Answer(&response.into_inner())).text("cancel_halo_run"))
 }
 
 async fn list_halo_conversations(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1959,7 +1963,7 @@ async fn list_halo_conversations(ctx: &Ctx<sdk::Client>, arguments: JsonObject) 
         request = request.agent_id(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_halo_conversations"))
+    Ok((&Answer(&response.into_inner())).text("list_halo_conversations"))
 }
 
 async fn get_halo_report(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1970,7 +1974,7 @@ async fn get_halo_report(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
     request = request.project_id(project);
     request = request.conversation_id(args.conversation_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_halo_report"))
+    Ok((&Answer(&response.into_inner())).text("get_halo_report"))
 }
 
 async fn list_halo_schedules(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1990,7 +1994,7 @@ async fn list_halo_schedules(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(response.into_inner().render("list_halo_schedules"))
+    Ok((&Answer(&response.into_inner())).text("list_halo_schedules"))
 }
 
 async fn get_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -2001,7 +2005,7 @@ async fn get_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_halo_schedule"))
+    Ok((&Answer(&response.into_inner())).text("get_halo_schedule"))
 }
 
 async fn create_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -2020,7 +2024,7 @@ async fn create_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> 
         time_of_day: args.time_of_day,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("create_halo_schedule"))
+    Ok((&Answer(&response.into_inner())).text("create_halo_schedule"))
 }
 
 async fn pause_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -2031,7 +2035,7 @@ async fn pause_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("pause_halo_schedule"))
+    Ok((&Answer(&response.into_inner())).text("pause_halo_schedule"))
 }
 
 async fn resume_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -2042,7 +2046,7 @@ async fn resume_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> 
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("resume_halo_schedule"))
+    Ok((&Answer(&response.into_inner())).text("resume_halo_schedule"))
 }
 
 async fn archive_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -2053,7 +2057,7 @@ async fn archive_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) ->
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("archive_halo_schedule"))
+    Ok((&Answer(&response.into_inner())).text("archive_halo_schedule"))
 }
 
 /// Reads the resource at `uri`; `None` when no resource of this API matches it.

@@ -2,9 +2,13 @@
 //! MCP wrappers for the Inferior API: tool definitions with portable input schemas, a typed
 //! argument struct per tool and its call into `inferior-sdk`, resources, and typed prompt
 //! arguments, all from `specs/inferior/mcp_manifest.json`.
+// `(&Answer(&value)).text(view)` borrows on purpose: the borrow is what picks the generic
+// renderer for types without their own (see `crate::render`).
+#![allow(clippy::needless_borrow)]
 
 use crate::mcp::{Annotations, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
-use crate::render::Render;
+#[allow(unused_imports)]
+use crate::render::{Answer, Dedicated as _, Fallback as _};
 use inferior_sdk as sdk;
 
 /// The server's identity from the manifest.
@@ -689,7 +693,7 @@ async fn search_inferior_experiences(ctx: &Ctx<sdk::Client>, arguments: JsonObje
     }
     request = request.include_drafts(args.include_drafts);
     let response = request.send().await?;
-    Ok(response.into_inner().render("search_inferior_experiences"))
+    Ok((&Answer(&response.into_inner())).text("search_inferior_experiences"))
 }
 
 async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -698,7 +702,7 @@ async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) 
     let mut request = ctx.client().get_experience();
     request = request.experience_id(args.experience_id);
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_inferior_experience"))
+    Ok((&Answer(&response.into_inner())).text("get_inferior_experience"))
 }
 
 async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -711,7 +715,7 @@ async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -
         tools: args.tools,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("check_inferior_context"))
+    Ok((&Answer(&response.into_inner())).text("check_inferior_context"))
 }
 
 async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -719,7 +723,7 @@ async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Re
     #[allow(unused_mut)]
     let mut request = ctx.client().get_stats();
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_inferior_stats"))
+    Ok((&Answer(&response.into_inner())).text("get_inferior_stats"))
 }
 
 async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -727,7 +731,7 @@ async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
     #[allow(unused_mut)]
     let mut request = ctx.client().get_my_profile();
     let response = request.send().await?;
-    Ok(response.into_inner().render("get_my_profile"))
+    Ok((&Answer(&response.into_inner())).text("get_my_profile"))
 }
 
 async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -744,7 +748,7 @@ async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject)
     request = request.max_top_score(args.max_top_score);
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(response.into_inner().render("inferior_demand_hotspots"))
+    Ok((&Answer(&response.into_inner())).text("inferior_demand_hotspots"))
 }
 
 async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -778,7 +782,7 @@ async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObje
         why_failed: args.why_failed,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("deposit_inferior_experience"))
+    Ok((&Answer(&response.into_inner())).text("deposit_inferior_experience"))
 }
 
 async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -790,7 +794,7 @@ async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: Json
         tags: args.tags,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("deposit_raw_inferior_experience"))
+    Ok((&Answer(&response.into_inner())).text("deposit_raw_inferior_experience"))
 }
 
 async fn deposit_file_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -810,7 +814,7 @@ async fn submit_inferior_feedback(ctx: &Ctx<sdk::Client>, arguments: JsonObject)
         was_helpful: args.was_helpful,
     });
     let response = request.send().await?;
-    Ok(response.into_inner().render("submit_inferior_feedback"))
+    Ok((&Answer(&response.into_inner())).text("submit_inferior_feedback"))
 }
 
 async fn should_search_inferior(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -890,29 +894,15 @@ pub async fn read_resource(ctx: &Ctx<sdk::Client>, uri: &str) -> Option<Result<S
     if uri == "inferior://my-profile" {
         return Some(
             async {
-                Ok(ctx
-                    .client()
-                    .get_my_profile()
-                    .send()
-                    .await?
-                    .into_inner()
-                    .render("inferior://my-profile"))
+                Ok((&Answer(&ctx.client().get_my_profile().send().await?.into_inner())).text("inferior://my-profile"))
             }
             .await,
         );
     }
     if uri == "inferior://stats" {
         return Some(
-            async {
-                Ok(ctx
-                    .client()
-                    .get_stats()
-                    .send()
-                    .await?
-                    .into_inner()
-                    .render("inferior://stats"))
-            }
-            .await,
+            async { Ok((&Answer(&ctx.client().get_stats().send().await?.into_inner())).text("inferior://stats")) }
+                .await,
         );
     }
     if let Some(vars) = crate::mcp::match_uri_template("inferior://experience/{id}", uri) {
@@ -922,7 +912,7 @@ pub async fn read_resource(ctx: &Ctx<sdk::Client>, uri: &str) -> Option<Result<S
                     .client()
                     .get_experience()
                     .experience_id(vars.get("id").cloned().unwrap_or_default());
-                Ok(request.send().await?.into_inner().render("inferior://experience/{id}"))
+                Ok((&Answer(&request.send().await?.into_inner())).text("inferior://experience/{id}"))
             }
             .await,
         );
@@ -934,7 +924,7 @@ pub async fn read_resource(ctx: &Ctx<sdk::Client>, uri: &str) -> Option<Result<S
                     .client()
                     .get_procedure()
                     .procedure_id(vars.get("id").cloned().unwrap_or_default());
-                Ok(request.send().await?.into_inner().render("inferior://procedures/{id}"))
+                Ok((&Answer(&request.send().await?.into_inner())).text("inferior://procedures/{id}"))
             }
             .await,
         );

@@ -81,6 +81,16 @@ pub fn match_uri_template(template: &str, uri: &str) -> Option<BTreeMap<String, 
     rest.is_empty().then_some(vars)
 }
 
+/// A request body the SDK types as a union (`oneOf`), read from the body arguments given.
+pub fn body_from<T: DeserializeOwned>(body: JsonObject) -> Result<T, ToolError> {
+    serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| {
+        ToolError::InvalidArguments(format!(
+            "the arguments fit none of the forms the request body takes ({})",
+            humanize(&e.to_string())
+        ))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,6 +144,28 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "ERROR: invalid argument `extra` — no such argument; the tool takes `query`, `limit`, `scope`"
+        );
+    }
+
+    #[test]
+    fn union_bodies_are_read_from_the_arguments() {
+        #[derive(Debug, PartialEq, serde::Deserialize)]
+        #[serde(tag = "target", rename_all = "snake_case", deny_unknown_fields)]
+        enum Body {
+            Trace { trace_id: String },
+            Span { span_id: String },
+        }
+        let body: Body = body_from(object(serde_json::json!({"target": "span", "span_id": "spn_1"}))).unwrap();
+        assert_eq!(
+            body,
+            Body::Span {
+                span_id: "spn_1".into()
+            }
+        );
+        let error = body_from::<Body>(object(serde_json::json!({"target": "trace"}))).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "ERROR: invalid arguments — the arguments fit none of the forms the request body takes (missing required argument `trace_id`)"
         );
     }
 

@@ -10,7 +10,7 @@ mod server;
 pub mod stdio;
 mod ttl_cache;
 
-pub use arguments::{match_uri_template, parse_arguments};
+pub use arguments::{body_from, match_uri_template, parse_arguments};
 pub use error::{ApiErrorBody, ToolError};
 pub use server::{Api, Options, Server};
 pub use ttl_cache::{TtlCache, key_hash};

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -73,14 +73,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateDatasetRequestDescription> for ::std::string::String {
+    impl ::std::convert::From<CreateDatasetRequestDescription>
+    for ::std::string::String {
         fn from(value: CreateDatasetRequestDescription) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateDatasetRequestDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -89,13 +92,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateDatasetRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateDatasetRequestDescription {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateDatasetRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -106,7 +114,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Dataset name.
@@ -126,7 +136,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateDatasetRequestName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -138,13 +150,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateDatasetRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateDatasetRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -155,7 +171,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CreateDeploymentRequest`
@@ -194,7 +212,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateDeploymentRequestModelId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -206,13 +226,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateDeploymentRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateDeploymentRequestModelId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateDeploymentRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -223,7 +248,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Deployment name.
@@ -243,7 +270,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateDeploymentRequestName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -255,13 +284,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateDeploymentRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateDeploymentRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -272,7 +305,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CreateHaloRunRequest`
@@ -300,7 +335,9 @@ pub mod types {
         pub window_end: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         ///Start of the analysed window; with `window_end`, replaces `lookback_hours`.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub window_start: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub window_start: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
     }
     impl CreateHaloRunRequest {
         pub fn builder() -> builder::CreateHaloRunRequest {
@@ -324,7 +361,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateHaloRunRequestAgentId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -336,13 +375,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloRunRequestAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -353,7 +396,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Ask a follow-up in an existing conversation.
@@ -366,14 +411,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateHaloRunRequestConversationId> for ::std::string::String {
+    impl ::std::convert::From<CreateHaloRunRequestConversationId>
+    for ::std::string::String {
         fn from(value: CreateHaloRunRequestConversationId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateHaloRunRequestConversationId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -382,13 +430,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloRunRequestConversationId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestConversationId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateHaloRunRequestConversationId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -399,7 +452,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Model that writes the report.
@@ -419,7 +474,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateHaloRunRequestModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -428,13 +485,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloRunRequestModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -445,7 +506,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///What to focus on; default: a general reliability, latency, cost and tool-use review.
@@ -465,7 +528,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateHaloRunRequestPrompt {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -474,13 +539,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloRunRequestPrompt {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateHaloRunRequestPrompt {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -491,7 +560,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CreateHaloScheduleRequest`
@@ -531,14 +602,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateHaloScheduleRequestAgentId> for ::std::string::String {
+    impl ::std::convert::From<CreateHaloScheduleRequestAgentId>
+    for ::std::string::String {
         fn from(value: CreateHaloScheduleRequestAgentId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateHaloScheduleRequestAgentId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -550,13 +624,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloScheduleRequestAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateHaloScheduleRequestAgentId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateHaloScheduleRequestAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -567,7 +646,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///What each run should focus on.
@@ -580,14 +661,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateHaloScheduleRequestPrompt> for ::std::string::String {
+    impl ::std::convert::From<CreateHaloScheduleRequestPrompt>
+    for ::std::string::String {
         fn from(value: CreateHaloScheduleRequestPrompt) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateHaloScheduleRequestPrompt {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -596,13 +680,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloScheduleRequestPrompt {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateHaloScheduleRequestPrompt {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateHaloScheduleRequestPrompt {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -613,7 +702,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`HH:MM` in UTC; for hourly schedules only the minutes count.
@@ -626,7 +717,8 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateHaloScheduleRequestTimeOfDay> for ::std::string::String {
+    impl ::std::convert::From<CreateHaloScheduleRequestTimeOfDay>
+    for ::std::string::String {
         fn from(value: CreateHaloScheduleRequestTimeOfDay) -> Self {
             value.0
         }
@@ -638,24 +730,33 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateHaloScheduleRequestTimeOfDay {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^([01][0-9]|2[0-3]):[0-5][0-9]$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^([01][0-9]|2[0-3]):[0-5][0-9]$").unwrap() });
             if PATTERN.find(value).is_none() {
-                return Err("doesn't match pattern \"^([01][0-9]|2[0-3]):[0-5][0-9]$\"".into());
+                return Err(
+                    "doesn't match pattern \"^([01][0-9]|2[0-3]):[0-5][0-9]$\"".into(),
+                );
             }
             Ok(Self(value.to_string()))
         }
     }
     impl ::std::convert::TryFrom<&str> for CreateHaloScheduleRequestTimeOfDay {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateHaloScheduleRequestTimeOfDay {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateHaloScheduleRequestTimeOfDay {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -666,7 +767,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CreateRubricRequest`
@@ -702,7 +805,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateRubricRequestDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -711,13 +816,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateRubricRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateRubricRequestDescription {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateRubricRequestDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -728,7 +838,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Rubric name.
@@ -748,7 +860,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateRubricRequestName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -760,13 +874,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateRubricRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreateRubricRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -777,7 +895,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CreateTrainingJobRequest`
@@ -808,14 +928,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateTrainingJobRequestBaseModel> for ::std::string::String {
+    impl ::std::convert::From<CreateTrainingJobRequestBaseModel>
+    for ::std::string::String {
         fn from(value: CreateTrainingJobRequestBaseModel) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateTrainingJobRequestBaseModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -827,13 +950,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateTrainingJobRequestBaseModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateTrainingJobRequestBaseModel {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateTrainingJobRequestBaseModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -844,7 +972,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Training dataset (`ds_...`).
@@ -857,14 +987,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<CreateTrainingJobRequestDatasetId> for ::std::string::String {
+    impl ::std::convert::From<CreateTrainingJobRequestDatasetId>
+    for ::std::string::String {
         fn from(value: CreateTrainingJobRequestDatasetId) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for CreateTrainingJobRequestDatasetId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -876,13 +1009,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateTrainingJobRequestDatasetId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateTrainingJobRequestDatasetId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateTrainingJobRequestDatasetId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -893,7 +1031,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Job name.
@@ -913,7 +1053,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreateTrainingJobRequestName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -922,13 +1064,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreateTrainingJobRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for CreateTrainingJobRequestName {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for CreateTrainingJobRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -939,7 +1086,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`CriterionScore`
@@ -1011,7 +1160,18 @@ pub mod types {
         }
     }
     ///`DatasetSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum DatasetSource {
         #[serde(rename = "rows")]
         Rows,
@@ -1028,7 +1188,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DatasetSource {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "rows" => Ok(Self::Rows),
                 "inferences" => Ok(Self::Inferences),
@@ -1038,13 +1200,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DatasetSource {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DatasetSource {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1085,7 +1251,18 @@ pub mod types {
         }
     }
     ///`DeploymentStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum DeploymentStatus {
         #[serde(rename = "pending")]
         Pending,
@@ -1111,7 +1288,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DeploymentStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "pending" => Ok(Self::Pending),
                 "active" => Ok(Self::Active),
@@ -1124,13 +1303,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DeploymentStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DeploymentStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1154,7 +1337,9 @@ pub mod types {
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Eval {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub completed_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub completed_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub criteria_scores: ::std::vec::Vec<CriterionScore>,
@@ -1194,7 +1379,18 @@ pub mod types {
         }
     }
     ///`EvalStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum EvalStatus {
         #[serde(rename = "queued")]
         Queued,
@@ -1217,7 +1413,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for EvalStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "queued" => Ok(Self::Queued),
                 "running" => Ok(Self::Running),
@@ -1229,18 +1427,33 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EvalStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for EvalStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`HaloCadence`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum HaloCadence {
         #[serde(rename = "hourly")]
         Hourly,
@@ -1263,7 +1476,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HaloCadence {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "hourly" => Ok(Self::Hourly),
                 "daily" => Ok(Self::Daily),
@@ -1275,13 +1490,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HaloCadence {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloCadence {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1347,7 +1566,18 @@ pub mod types {
         }
     }
     ///`HaloMessageRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum HaloMessageRole {
         #[serde(rename = "user")]
         User,
@@ -1364,7 +1594,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HaloMessageRole {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
@@ -1374,13 +1606,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HaloMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1395,7 +1631,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub finished_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub id: ::std::string::String,
         pub model: ::std::string::String,
         pub prompt: ::std::string::String,
@@ -1430,7 +1668,18 @@ pub mod types {
         }
     }
     ///`HaloRunStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum HaloRunStatus {
         #[serde(rename = "queued")]
         Queued,
@@ -1465,7 +1714,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HaloRunStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "queued" => Ok(Self::Queued),
                 "exporting" => Ok(Self::Exporting),
@@ -1481,13 +1732,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HaloRunStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloRunStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1506,13 +1761,17 @@ pub mod types {
         pub day_of_week: ::std::option::Option<i32>,
         pub id: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub last_run_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub last_run_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub last_run_id: ::std::option::Option<::std::string::String>,
         pub lookback_hours: ::std::num::NonZeroU64,
         ///Absent unless active.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub next_run_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub next_run_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub prompt: ::std::option::Option<::std::string::String>,
         pub status: HaloScheduleStatus,
@@ -1538,7 +1797,18 @@ pub mod types {
         }
     }
     ///`HaloScheduleStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum HaloScheduleStatus {
         #[serde(rename = "active")]
         Active,
@@ -1558,7 +1828,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HaloScheduleStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "active" => Ok(Self::Active),
                 "paused" => Ok(Self::Paused),
@@ -1569,13 +1841,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HaloScheduleStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for HaloScheduleStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1694,7 +1970,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InferenceFilterModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -1703,13 +1981,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InferenceFilterModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for InferenceFilterModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1720,7 +2002,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`InferencePage`
@@ -1737,7 +2021,18 @@ pub mod types {
         }
     }
     ///`InferenceStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum InferenceStatus {
         #[serde(rename = "success")]
         Success,
@@ -1754,7 +2049,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for InferenceStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "success" => Ok(Self::Success),
                 "error" => Ok(Self::Error),
@@ -1764,13 +2061,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for InferenceStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for InferenceStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1804,9 +2105,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListAgentsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -1815,13 +2118,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListAgentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListAgentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1832,7 +2139,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListDatasetsCursor`
@@ -1852,9 +2161,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListDatasetsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -1863,13 +2174,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListDatasetsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListDatasetsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1880,7 +2195,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListDeploymentsCursor`
@@ -1900,9 +2217,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListDeploymentsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -1911,13 +2230,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListDeploymentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListDeploymentsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1928,7 +2251,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListEvalsCursor`
@@ -1948,9 +2273,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListEvalsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -1959,13 +2286,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListEvalsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListEvalsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1976,7 +2307,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListHaloConversationsAgentId`
@@ -1996,7 +2329,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListHaloConversationsAgentId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2005,13 +2340,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListHaloConversationsAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ListHaloConversationsAgentId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ListHaloConversationsAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2022,7 +2362,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListHaloConversationsCursor`
@@ -2042,9 +2384,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListHaloConversationsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2053,13 +2397,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListHaloConversationsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloConversationsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2070,7 +2418,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListHaloRunsAgentId`
@@ -2090,7 +2440,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListHaloRunsAgentId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2099,13 +2451,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListHaloRunsAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloRunsAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2116,7 +2472,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListHaloRunsCursor`
@@ -2136,9 +2494,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListHaloRunsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2147,13 +2507,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListHaloRunsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloRunsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2164,7 +2528,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListHaloSchedulesAgentId`
@@ -2184,7 +2550,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListHaloSchedulesAgentId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2193,13 +2561,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListHaloSchedulesAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloSchedulesAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2210,7 +2582,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListHaloSchedulesCursor`
@@ -2230,9 +2604,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListHaloSchedulesCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2241,13 +2617,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListHaloSchedulesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListHaloSchedulesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2258,7 +2638,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListInferencesCursor`
@@ -2278,9 +2660,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListInferencesCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2289,13 +2673,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListInferencesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListInferencesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2306,7 +2694,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListInferencesModel`
@@ -2326,7 +2716,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListInferencesModel {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2335,13 +2727,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListInferencesModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListInferencesModel {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2352,7 +2748,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListModelsCursor`
@@ -2372,9 +2770,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListModelsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2383,13 +2783,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListModelsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListModelsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2400,7 +2804,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListProjectsCursor`
@@ -2420,9 +2826,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListProjectsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2431,13 +2839,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListProjectsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListProjectsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2448,7 +2860,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListRubricsCursor`
@@ -2468,9 +2882,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListRubricsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2479,13 +2895,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListRubricsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListRubricsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2496,7 +2916,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListSpansCursor`
@@ -2516,9 +2938,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListSpansCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2527,13 +2951,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListSpansCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListSpansCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2544,7 +2972,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListSpansText`
@@ -2564,7 +2994,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListSpansText {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 500usize {
                 return Err("longer than 500 characters".into());
             }
@@ -2573,13 +3005,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListSpansText {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListSpansText {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2590,7 +3026,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListSpansTraceId`
@@ -2610,7 +3048,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListSpansTraceId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2619,13 +3059,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListSpansTraceId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListSpansTraceId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2636,7 +3080,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListTracesAgentId`
@@ -2656,7 +3102,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTracesAgentId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -2665,13 +3113,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTracesAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListTracesAgentId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2682,7 +3134,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListTracesCursor`
@@ -2702,9 +3156,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTracesCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2713,13 +3169,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTracesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListTracesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2730,7 +3190,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ListTrainingJobsCursor`
@@ -2750,9 +3212,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListTrainingJobsCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -2761,13 +3225,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListTrainingJobsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListTrainingJobsCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2778,7 +3246,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ManifestPrompt`
@@ -2822,7 +3292,18 @@ pub mod types {
         }
     }
     ///`ManifestPromptMessageRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum ManifestPromptMessageRole {
         #[serde(rename = "user")]
         User,
@@ -2839,7 +3320,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManifestPromptMessageRole {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
@@ -2849,13 +3332,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManifestPromptMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManifestPromptMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2898,7 +3385,18 @@ pub mod types {
         }
     }
     ///`ModelKind`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum ModelKind {
         #[serde(rename = "base")]
         Base,
@@ -2915,7 +3413,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ModelKind {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "base" => Ok(Self::Base),
                 "fine_tuned" => Ok(Self::FineTuned),
@@ -2925,13 +3425,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ModelKind {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ModelKind {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3053,7 +3557,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RubricCriterionDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -3065,13 +3571,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RubricCriterionDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RubricCriterionDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3082,7 +3592,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RubricCriterionName`
@@ -3102,7 +3614,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RubricCriterionName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -3114,13 +3628,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RubricCriterionName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RubricCriterionName {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3131,7 +3649,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RubricPage`
@@ -3182,7 +3702,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RunEvalRequestDatasetId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -3194,13 +3716,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RunEvalRequestDatasetId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestDatasetId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3211,7 +3737,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Model to evaluate (`mdl_...`).
@@ -3231,7 +3759,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RunEvalRequestModelId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -3243,13 +3773,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RunEvalRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3260,7 +3794,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Eval name; default: model and dataset names.
@@ -3280,7 +3816,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RunEvalRequestName {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -3289,13 +3827,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RunEvalRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestName {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3306,7 +3848,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Rubric that grades the outputs (`rb_...`).
@@ -3326,7 +3870,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RunEvalRequestRubricId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -3338,13 +3884,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RunEvalRequestRubricId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RunEvalRequestRubricId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3355,11 +3905,24 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`Scope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum Scope {
         #[serde(rename = "read")]
         Read,
@@ -3376,7 +3939,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for Scope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "read" => Ok(Self::Read),
                 "write" => Ok(Self::Write),
@@ -3386,18 +3951,33 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for Scope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for Scope {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`SortOrder`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum SortOrder {
         #[serde(rename = "asc")]
         Asc,
@@ -3414,7 +3994,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SortOrder {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "asc" => Ok(Self::Asc),
                 "desc" => Ok(Self::Desc),
@@ -3424,13 +4006,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SortOrder {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SortOrder {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3490,7 +4076,18 @@ pub mod types {
         }
     }
     ///`SpanScope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum SpanScope {
         #[serde(rename = "all")]
         All,
@@ -3510,7 +4107,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SpanScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "all" => Ok(Self::All),
                 "root" => Ok(Self::Root),
@@ -3521,18 +4120,33 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SpanScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpanScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`SpanSort`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum SpanSort {
         #[serde(rename = "start_time")]
         StartTime,
@@ -3555,7 +4169,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SpanSort {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "start_time" => Ok(Self::StartTime),
                 "duration_ns" => Ok(Self::DurationNs),
@@ -3567,18 +4183,33 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SpanSort {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpanSort {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`SpanStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum SpanStatus {
         #[serde(rename = "ok")]
         Ok,
@@ -3598,7 +4229,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SpanStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "ok" => Ok(Self::Ok),
                 "error" => Ok(Self::Error),
@@ -3609,13 +4242,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SpanStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SpanStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3677,7 +4314,18 @@ pub mod types {
         }
     }
     ///`TraceSort`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum TraceSort {
         #[serde(rename = "start_time")]
         StartTime,
@@ -3700,7 +4348,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TraceSort {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "start_time" => Ok(Self::StartTime),
                 "duration" => Ok(Self::Duration),
@@ -3712,18 +4362,33 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TraceSort {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for TraceSort {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`TraceStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum TraceStatus {
         #[serde(rename = "ok")]
         Ok,
@@ -3740,7 +4405,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TraceStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "ok" => Ok(Self::Ok),
                 "error" => Ok(Self::Error),
@@ -3750,13 +4417,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TraceStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for TraceStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3769,7 +4440,9 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-        pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub finished_at: ::std::option::Option<
+            ::chrono::DateTime<::chrono::offset::Utc>,
+        >,
         pub hyperparameters: Hyperparameters,
         pub id: ::std::string::String,
         pub name: ::std::string::String,
@@ -3803,7 +4476,18 @@ pub mod types {
         }
     }
     ///`TrainingStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum TrainingStatus {
         #[serde(rename = "queued")]
         Queued,
@@ -3829,7 +4513,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for TrainingStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "queued" => Ok(Self::Queued),
                 "running" => Ok(Self::Running),
@@ -3842,13 +4528,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for TrainingStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for TrainingStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3887,7 +4577,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for UpdateDeploymentRequestModelId {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -3899,13 +4591,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for UpdateDeploymentRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateDeploymentRequestModelId {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for UpdateDeploymentRequestModelId {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -3916,7 +4613,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`WhoAmI`
@@ -3940,20 +4639,35 @@ pub mod types {
         pub struct Agent {
             error_executions: ::std::result::Result<i64, ::std::string::String>,
             executions: ::std::result::Result<i64, ::std::string::String>,
-            first_seen_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            first_seen_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            last_seen_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            latest_halo_conversation_id:
-                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            last_seen_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            latest_halo_conversation_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            span_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            span_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Agent {
             fn default() -> Self {
                 Self {
-                    error_executions: Err("no value supplied for error_executions".to_string()),
+                    error_executions: Err(
+                        "no value supplied for error_executions".to_string(),
+                    ),
                     executions: Err("no value supplied for executions".to_string()),
-                    first_seen_at: Err("no value supplied for first_seen_at".to_string()),
+                    first_seen_at: Err(
+                        "no value supplied for first_seen_at".to_string(),
+                    ),
                     id: Err("no value supplied for id".to_string()),
                     last_seen_at: Err("no value supplied for last_seen_at".to_string()),
                     latest_halo_conversation_id: Ok(Default::default()),
@@ -3970,7 +4684,11 @@ pub mod types {
             {
                 self.error_executions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_executions: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for error_executions: {e}"
+                        )
+                    });
                 self
             }
             pub fn executions<T>(mut self, value: T) -> Self
@@ -3980,7 +4698,9 @@ pub mod types {
             {
                 self.executions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for executions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for executions: {e}")
+                    });
                 self
             }
             pub fn first_seen_at<T>(mut self, value: T) -> Self
@@ -3990,7 +4710,9 @@ pub mod types {
             {
                 self.first_seen_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for first_seen_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for first_seen_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4010,7 +4732,9 @@ pub mod types {
             {
                 self.last_seen_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_seen_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_seen_at: {e}")
+                    });
                 self
             }
             pub fn latest_halo_conversation_id<T>(mut self, value: T) -> Self
@@ -4020,7 +4744,11 @@ pub mod types {
             {
                 self.latest_halo_conversation_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for latest_halo_conversation_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for latest_halo_conversation_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4030,7 +4758,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn span_count<T>(mut self, value: T) -> Self
@@ -4040,13 +4770,17 @@ pub mod types {
             {
                 self.span_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for span_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for span_count: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Agent> for super::Agent {
             type Error = super::error::ConversionError;
-            fn try_from(value: Agent) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Agent,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     error_executions: value.error_executions?,
                     executions: value.executions?,
@@ -4075,8 +4809,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AgentPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Agent>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Agent>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AgentPage {
             fn default() -> Self {
@@ -4094,7 +4834,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -4104,13 +4846,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<AgentPage> for super::AgentPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: AgentPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: AgentPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -4131,10 +4877,22 @@ pub mod types {
                 ::std::option::Option<super::CreateDatasetRequestDescription>,
                 ::std::string::String,
             >,
-            filter: ::std::result::Result<::std::option::Option<super::InferenceFilter>, ::std::string::String>,
-            max_rows: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            name: ::std::result::Result<super::CreateDatasetRequestName, ::std::string::String>,
-            rows: ::std::result::Result<::std::vec::Vec<super::DatasetRow>, ::std::string::String>,
+            filter: ::std::result::Result<
+                ::std::option::Option<super::InferenceFilter>,
+                ::std::string::String,
+            >,
+            max_rows: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::CreateDatasetRequestName,
+                ::std::string::String,
+            >,
+            rows: ::std::result::Result<
+                ::std::vec::Vec<super::DatasetRow>,
+                ::std::string::String,
+            >,
             source: ::std::result::Result<super::DatasetSource, ::std::string::String>,
         }
         impl ::std::default::Default for CreateDatasetRequest {
@@ -4142,7 +4900,9 @@ pub mod types {
                 Self {
                     description: Ok(Default::default()),
                     filter: Ok(Default::default()),
-                    max_rows: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 1000>()),
+                    max_rows: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 1000>(),
+                    ),
                     name: Err("no value supplied for name".to_string()),
                     rows: Ok(Default::default()),
                     source: Err("no value supplied for source".to_string()),
@@ -4152,22 +4912,30 @@ pub mod types {
         impl CreateDatasetRequest {
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateDatasetRequestDescription>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateDatasetRequestDescription>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn filter<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InferenceFilter>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InferenceFilter>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.filter = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filter: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
                 self
             }
             pub fn max_rows<T>(mut self, value: T) -> Self
@@ -4177,7 +4945,9 @@ pub mod types {
             {
                 self.max_rows = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_rows: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_rows: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4187,7 +4957,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn rows<T>(mut self, value: T) -> Self
@@ -4197,7 +4969,9 @@ pub mod types {
             {
                 self.rows = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for rows: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for rows: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -4207,13 +4981,18 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateDatasetRequest> for super::CreateDatasetRequest {
+        impl ::std::convert::TryFrom<CreateDatasetRequest>
+        for super::CreateDatasetRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: CreateDatasetRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: CreateDatasetRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     filter: value.filter?,
@@ -4238,15 +5017,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateDeploymentRequest {
-            max_replicas: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
+            max_replicas: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
             min_replicas: ::std::result::Result<i32, ::std::string::String>,
-            model_id: ::std::result::Result<super::CreateDeploymentRequestModelId, ::std::string::String>,
-            name: ::std::result::Result<super::CreateDeploymentRequestName, ::std::string::String>,
+            model_id: ::std::result::Result<
+                super::CreateDeploymentRequestModelId,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::CreateDeploymentRequestName,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateDeploymentRequest {
             fn default() -> Self {
                 Self {
-                    max_replicas: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 1>()),
+                    max_replicas: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 1>(),
+                    ),
                     min_replicas: Ok(super::defaults::default_u64::<i32, 1>()),
                     model_id: Err("no value supplied for model_id".to_string()),
                     name: Err("no value supplied for name".to_string()),
@@ -4261,7 +5051,9 @@ pub mod types {
             {
                 self.max_replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_replicas: {e}")
+                    });
                 self
             }
             pub fn min_replicas<T>(mut self, value: T) -> Self
@@ -4271,7 +5063,9 @@ pub mod types {
             {
                 self.min_replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for min_replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_replicas: {e}")
+                    });
                 self
             }
             pub fn model_id<T>(mut self, value: T) -> Self
@@ -4281,7 +5075,9 @@ pub mod types {
             {
                 self.model_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4291,13 +5087,18 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateDeploymentRequest> for super::CreateDeploymentRequest {
+        impl ::std::convert::TryFrom<CreateDeploymentRequest>
+        for super::CreateDeploymentRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: CreateDeploymentRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: CreateDeploymentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     max_replicas: value.max_replicas?,
                     min_replicas: value.min_replicas?,
@@ -4306,7 +5107,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CreateDeploymentRequest> for CreateDeploymentRequest {
+        impl ::std::convert::From<super::CreateDeploymentRequest>
+        for CreateDeploymentRequest {
             fn from(value: super::CreateDeploymentRequest) -> Self {
                 Self {
                     max_replicas: Ok(value.max_replicas),
@@ -4318,17 +5120,30 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateHaloRunRequest {
-            agent_id: ::std::result::Result<super::CreateHaloRunRequestAgentId, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                super::CreateHaloRunRequestAgentId,
+                ::std::string::String,
+            >,
             conversation_id: ::std::result::Result<
                 ::std::option::Option<super::CreateHaloRunRequestConversationId>,
                 ::std::string::String,
             >,
-            lookback_hours: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            model:
-                ::std::result::Result<::std::option::Option<super::CreateHaloRunRequestModel>, ::std::string::String>,
-            prompt:
-                ::std::result::Result<::std::option::Option<super::CreateHaloRunRequestPrompt>, ::std::string::String>,
-            span_limit: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
+            lookback_hours: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<super::CreateHaloRunRequestModel>,
+                ::std::string::String,
+            >,
+            prompt: ::std::result::Result<
+                ::std::option::Option<super::CreateHaloRunRequestPrompt>,
+                ::std::string::String,
+            >,
+            span_limit: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
             window_end: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -4343,10 +5158,14 @@ pub mod types {
                 Self {
                     agent_id: Err("no value supplied for agent_id".to_string()),
                     conversation_id: Ok(Default::default()),
-                    lookback_hours: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 24>()),
+                    lookback_hours: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 24>(),
+                    ),
                     model: Ok(Default::default()),
                     prompt: Ok(Default::default()),
-                    span_limit: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 10000>()),
+                    span_limit: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 10000>(),
+                    ),
                     window_end: Ok(Default::default()),
                     window_start: Ok(Default::default()),
                 }
@@ -4360,17 +5179,25 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn conversation_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloRunRequestConversationId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateHaloRunRequestConversationId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.conversation_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for conversation_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn lookback_hours<T>(mut self, value: T) -> Self
@@ -4380,27 +5207,39 @@ pub mod types {
             {
                 self.lookback_hours = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lookback_hours: {e}"
+                        )
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloRunRequestModel>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateHaloRunRequestModel>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn prompt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloRunRequestPrompt>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateHaloRunRequestPrompt>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.prompt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
                 self
             }
             pub fn span_limit<T>(mut self, value: T) -> Self
@@ -4410,33 +5249,46 @@ pub mod types {
             {
                 self.span_limit = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for span_limit: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for span_limit: {e}")
+                    });
                 self
             }
             pub fn window_end<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.window_end = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for window_end: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for window_end: {e}")
+                    });
                 self
             }
             pub fn window_start<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.window_start = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for window_start: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for window_start: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateHaloRunRequest> for super::CreateHaloRunRequest {
+        impl ::std::convert::TryFrom<CreateHaloRunRequest>
+        for super::CreateHaloRunRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: CreateHaloRunRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: CreateHaloRunRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     conversation_id: value.conversation_id?,
@@ -4465,16 +5317,31 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateHaloScheduleRequest {
-            agent_id: ::std::result::Result<super::CreateHaloScheduleRequestAgentId, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                super::CreateHaloScheduleRequestAgentId,
+                ::std::string::String,
+            >,
             cadence: ::std::result::Result<super::HaloCadence, ::std::string::String>,
-            day_of_month: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
-            day_of_week: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
-            lookback_hours: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
+            day_of_month: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            day_of_week: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
+            lookback_hours: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
             prompt: ::std::result::Result<
                 ::std::option::Option<super::CreateHaloScheduleRequestPrompt>,
                 ::std::string::String,
             >,
-            time_of_day: ::std::result::Result<super::CreateHaloScheduleRequestTimeOfDay, ::std::string::String>,
+            time_of_day: ::std::result::Result<
+                super::CreateHaloScheduleRequestTimeOfDay,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateHaloScheduleRequest {
             fn default() -> Self {
@@ -4485,7 +5352,9 @@ pub mod types {
                     day_of_week: Ok(Default::default()),
                     lookback_hours: Ok(Default::default()),
                     prompt: Ok(Default::default()),
-                    time_of_day: Ok(super::defaults::create_halo_schedule_request_time_of_day()),
+                    time_of_day: Ok(
+                        super::defaults::create_halo_schedule_request_time_of_day(),
+                    ),
                 }
             }
         }
@@ -4497,7 +5366,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn cadence<T>(mut self, value: T) -> Self
@@ -4507,17 +5378,23 @@ pub mod types {
             {
                 self.cadence = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cadence: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cadence: {e}")
+                    });
                 self
             }
             pub fn day_of_month<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.day_of_month = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for day_of_month: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for day_of_month: {e}")
+                    });
                 self
             }
             pub fn day_of_week<T>(mut self, value: T) -> Self
@@ -4527,27 +5404,39 @@ pub mod types {
             {
                 self.day_of_week = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for day_of_week: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for day_of_week: {e}")
+                    });
                 self
             }
             pub fn lookback_hours<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.lookback_hours = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lookback_hours: {e}"
+                        )
+                    });
                 self
             }
             pub fn prompt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateHaloScheduleRequestPrompt>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateHaloScheduleRequestPrompt>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.prompt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
                 self
             }
             pub fn time_of_day<T>(mut self, value: T) -> Self
@@ -4557,11 +5446,14 @@ pub mod types {
             {
                 self.time_of_day = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_of_day: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_of_day: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateHaloScheduleRequest> for super::CreateHaloScheduleRequest {
+        impl ::std::convert::TryFrom<CreateHaloScheduleRequest>
+        for super::CreateHaloScheduleRequest {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CreateHaloScheduleRequest,
@@ -4577,7 +5469,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CreateHaloScheduleRequest> for CreateHaloScheduleRequest {
+        impl ::std::convert::From<super::CreateHaloScheduleRequest>
+        for CreateHaloScheduleRequest {
             fn from(value: super::CreateHaloScheduleRequest) -> Self {
                 Self {
                     agent_id: Ok(value.agent_id),
@@ -4592,12 +5485,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateRubricRequest {
-            criteria: ::std::result::Result<::std::vec::Vec<super::RubricCriterion>, ::std::string::String>,
+            criteria: ::std::result::Result<
+                ::std::vec::Vec<super::RubricCriterion>,
+                ::std::string::String,
+            >,
             description: ::std::result::Result<
                 ::std::option::Option<super::CreateRubricRequestDescription>,
                 ::std::string::String,
             >,
-            name: ::std::result::Result<super::CreateRubricRequestName, ::std::string::String>,
+            name: ::std::result::Result<
+                super::CreateRubricRequestName,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateRubricRequest {
             fn default() -> Self {
@@ -4616,17 +5515,23 @@ pub mod types {
             {
                 self.criteria = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for criteria: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for criteria: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateRubricRequestDescription>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateRubricRequestDescription>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4636,13 +5541,18 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateRubricRequest> for super::CreateRubricRequest {
+        impl ::std::convert::TryFrom<CreateRubricRequest>
+        for super::CreateRubricRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: CreateRubricRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: CreateRubricRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     criteria: value.criteria?,
                     description: value.description?,
@@ -4661,10 +5571,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CreateTrainingJobRequest {
-            base_model: ::std::result::Result<super::CreateTrainingJobRequestBaseModel, ::std::string::String>,
-            dataset_id: ::std::result::Result<super::CreateTrainingJobRequestDatasetId, ::std::string::String>,
-            hyperparameters:
-                ::std::result::Result<::std::option::Option<super::Hyperparameters>, ::std::string::String>,
+            base_model: ::std::result::Result<
+                super::CreateTrainingJobRequestBaseModel,
+                ::std::string::String,
+            >,
+            dataset_id: ::std::result::Result<
+                super::CreateTrainingJobRequestDatasetId,
+                ::std::string::String,
+            >,
+            hyperparameters: ::std::result::Result<
+                ::std::option::Option<super::Hyperparameters>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<
                 ::std::option::Option<super::CreateTrainingJobRequestName>,
                 ::std::string::String,
@@ -4688,7 +5606,9 @@ pub mod types {
             {
                 self.base_model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for base_model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for base_model: {e}")
+                    });
                 self
             }
             pub fn dataset_id<T>(mut self, value: T) -> Self
@@ -4698,33 +5618,48 @@ pub mod types {
             {
                 self.dataset_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for dataset_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for dataset_id: {e}")
+                    });
                 self
             }
             pub fn hyperparameters<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::Hyperparameters>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::Hyperparameters>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.hyperparameters = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for hyperparameters: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hyperparameters: {e}"
+                        )
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::CreateTrainingJobRequestName>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::CreateTrainingJobRequestName>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<CreateTrainingJobRequest> for super::CreateTrainingJobRequest {
+        impl ::std::convert::TryFrom<CreateTrainingJobRequest>
+        for super::CreateTrainingJobRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: CreateTrainingJobRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: CreateTrainingJobRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     base_model: value.base_model?,
                     dataset_id: value.dataset_id?,
@@ -4733,7 +5668,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::CreateTrainingJobRequest> for CreateTrainingJobRequest {
+        impl ::std::convert::From<super::CreateTrainingJobRequest>
+        for CreateTrainingJobRequest {
             fn from(value: super::CreateTrainingJobRequest) -> Self {
                 Self {
                     base_model: Ok(value.base_model),
@@ -4745,7 +5681,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct CriterionScore {
-            criterion: ::std::result::Result<::std::string::String, ::std::string::String>,
+            criterion: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for CriterionScore {
@@ -4764,7 +5703,9 @@ pub mod types {
             {
                 self.criterion = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for criterion: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for criterion: {e}")
+                    });
                 self
             }
             pub fn score<T>(mut self, value: T) -> Self
@@ -4774,13 +5715,17 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<CriterionScore> for super::CriterionScore {
             type Error = super::error::ConversionError;
-            fn try_from(value: CriterionScore) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: CriterionScore,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     criterion: value.criterion?,
                     score: value.score?,
@@ -4797,9 +5742,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Dataset {
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            description: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            filter: ::std::result::Result<::std::option::Option<super::InferenceFilter>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            filter: ::std::result::Result<
+                ::std::option::Option<super::InferenceFilter>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             row_count: ::std::result::Result<i64, ::std::string::String>,
@@ -4826,7 +5780,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -4836,17 +5792,23 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn filter<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InferenceFilter>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InferenceFilter>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.filter = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filter: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filter: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4866,7 +5828,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn row_count<T>(mut self, value: T) -> Self
@@ -4876,7 +5840,9 @@ pub mod types {
             {
                 self.row_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for row_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for row_count: {e}")
+                    });
                 self
             }
             pub fn source<T>(mut self, value: T) -> Self
@@ -4886,13 +5852,17 @@ pub mod types {
             {
                 self.source = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for source: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Dataset> for super::Dataset {
             type Error = super::error::ConversionError;
-            fn try_from(value: Dataset) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Dataset,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     description: value.description?,
@@ -4920,7 +5890,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DatasetDetail {
             dataset: ::std::result::Result<super::Dataset, ::std::string::String>,
-            sample_rows: ::std::result::Result<::std::vec::Vec<super::DatasetRow>, ::std::string::String>,
+            sample_rows: ::std::result::Result<
+                ::std::vec::Vec<super::DatasetRow>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DatasetDetail {
             fn default() -> Self {
@@ -4938,7 +5911,9 @@ pub mod types {
             {
                 self.dataset = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for dataset: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for dataset: {e}")
+                    });
                 self
             }
             pub fn sample_rows<T>(mut self, value: T) -> Self
@@ -4948,13 +5923,17 @@ pub mod types {
             {
                 self.sample_rows = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for sample_rows: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for sample_rows: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DatasetDetail> for super::DatasetDetail {
             type Error = super::error::ConversionError;
-            fn try_from(value: DatasetDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DatasetDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dataset: value.dataset?,
                     sample_rows: value.sample_rows?,
@@ -4971,8 +5950,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DatasetPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Dataset>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Dataset>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DatasetPage {
             fn default() -> Self {
@@ -4990,7 +5975,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -5000,13 +5987,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DatasetPage> for super::DatasetPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: DatasetPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DatasetPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -5023,9 +6014,15 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DatasetRow {
-            inference_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            inference_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             input: ::std::result::Result<::std::string::String, ::std::string::String>,
-            output: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            output: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DatasetRow {
             fn default() -> Self {
@@ -5044,7 +6041,9 @@ pub mod types {
             {
                 self.inference_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for inference_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for inference_id: {e}")
+                    });
                 self
             }
             pub fn input<T>(mut self, value: T) -> Self
@@ -5054,7 +6053,9 @@ pub mod types {
             {
                 self.input = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
                 self
             }
             pub fn output<T>(mut self, value: T) -> Self
@@ -5064,13 +6065,17 @@ pub mod types {
             {
                 self.output = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for output: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DatasetRow> for super::DatasetRow {
             type Error = super::error::ConversionError;
-            fn try_from(value: DatasetRow) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DatasetRow,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     inference_id: value.inference_id?,
                     input: value.input?,
@@ -5089,15 +6094,33 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Deployment {
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            endpoint: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            endpoint: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            max_replicas: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
+            max_replicas: ::std::result::Result<
+                ::std::num::NonZeroU32,
+                ::std::string::String,
+            >,
             min_replicas: ::std::result::Result<i32, ::std::string::String>,
-            model_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            model_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            note: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            status: ::std::result::Result<super::DeploymentStatus, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::DeploymentStatus,
+                ::std::string::String,
+            >,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -5127,7 +6150,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn endpoint<T>(mut self, value: T) -> Self
@@ -5137,7 +6162,9 @@ pub mod types {
             {
                 self.endpoint = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for endpoint: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for endpoint: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5157,7 +6184,9 @@ pub mod types {
             {
                 self.max_replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_replicas: {e}")
+                    });
                 self
             }
             pub fn min_replicas<T>(mut self, value: T) -> Self
@@ -5167,7 +6196,9 @@ pub mod types {
             {
                 self.min_replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for min_replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_replicas: {e}")
+                    });
                 self
             }
             pub fn model_id<T>(mut self, value: T) -> Self
@@ -5177,7 +6208,9 @@ pub mod types {
             {
                 self.model_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5187,7 +6220,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn note<T>(mut self, value: T) -> Self
@@ -5197,7 +6232,9 @@ pub mod types {
             {
                 self.note = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for note: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -5207,23 +6244,31 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Deployment> for super::Deployment {
             type Error = super::error::ConversionError;
-            fn try_from(value: Deployment) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Deployment,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     endpoint: value.endpoint?,
@@ -5256,8 +6301,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DeploymentPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Deployment>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Deployment>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DeploymentPage {
             fn default() -> Self {
@@ -5275,7 +6326,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -5285,13 +6338,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DeploymentPage> for super::DeploymentPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: DeploymentPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DeploymentPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -5327,12 +6384,16 @@ pub mod types {
         impl Error {
             pub fn details<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.details = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for details: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -5342,7 +6403,9 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -5352,13 +6415,17 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Error> for super::Error {
             type Error = super::error::ConversionError;
-            fn try_from(value: Error) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Error,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     details: value.details?,
                     error: value.error?,
@@ -5381,17 +6448,44 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            criteria_scores: ::std::result::Result<::std::vec::Vec<super::CriterionScore>, ::std::string::String>,
-            dataset_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            error: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            criteria_scores: ::std::result::Result<
+                ::std::vec::Vec<super::CriterionScore>,
+                ::std::string::String,
+            >,
+            dataset_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            model_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            model_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            note: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            rows_evaluated: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            rubric_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            rows_evaluated: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            rubric_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<super::EvalStatus, ::std::string::String>,
         }
         impl ::std::default::Default for Eval {
@@ -5416,12 +6510,16 @@ pub mod types {
         impl Eval {
             pub fn completed_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.completed_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for completed_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for completed_at: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -5431,7 +6529,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn criteria_scores<T>(mut self, value: T) -> Self
@@ -5441,7 +6541,11 @@ pub mod types {
             {
                 self.criteria_scores = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for criteria_scores: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for criteria_scores: {e}"
+                        )
+                    });
                 self
             }
             pub fn dataset_id<T>(mut self, value: T) -> Self
@@ -5451,7 +6555,9 @@ pub mod types {
             {
                 self.dataset_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for dataset_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for dataset_id: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -5461,7 +6567,9 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5481,7 +6589,9 @@ pub mod types {
             {
                 self.model_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -5491,7 +6601,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn note<T>(mut self, value: T) -> Self
@@ -5501,7 +6613,9 @@ pub mod types {
             {
                 self.note = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for note: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
                 self
             }
             pub fn rows_evaluated<T>(mut self, value: T) -> Self
@@ -5511,7 +6625,11 @@ pub mod types {
             {
                 self.rows_evaluated = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for rows_evaluated: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for rows_evaluated: {e}"
+                        )
+                    });
                 self
             }
             pub fn rubric_id<T>(mut self, value: T) -> Self
@@ -5521,7 +6639,9 @@ pub mod types {
             {
                 self.rubric_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for rubric_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for rubric_id: {e}")
+                    });
                 self
             }
             pub fn score<T>(mut self, value: T) -> Self
@@ -5531,7 +6651,9 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -5541,13 +6663,17 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Eval> for super::Eval {
             type Error = super::error::ConversionError;
-            fn try_from(value: Eval) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Eval,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     completed_at: value.completed_at?,
                     created_at: value.created_at?,
@@ -5586,8 +6712,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct EvalPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Eval>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Eval>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EvalPage {
             fn default() -> Self {
@@ -5605,7 +6737,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -5615,13 +6749,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<EvalPage> for super::EvalPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: EvalPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: EvalPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -5638,16 +6776,33 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloConversation {
-            agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            latest_run_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            latest_run_status:
-                ::std::result::Result<::std::option::Option<super::HaloRunStatus>, ::std::string::String>,
+            latest_run_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            latest_run_status: ::std::result::Result<
+                ::std::option::Option<super::HaloRunStatus>,
+                ::std::string::String,
+            >,
             message_count: ::std::result::Result<i64, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            updated_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloConversation {
             fn default() -> Self {
@@ -5658,7 +6813,9 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     latest_run_id: Ok(Default::default()),
                     latest_run_status: Ok(Default::default()),
-                    message_count: Err("no value supplied for message_count".to_string()),
+                    message_count: Err(
+                        "no value supplied for message_count".to_string(),
+                    ),
                     title: Err("no value supplied for title".to_string()),
                     updated_at: Err("no value supplied for updated_at".to_string()),
                 }
@@ -5672,7 +6829,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn agent_name<T>(mut self, value: T) -> Self
@@ -5682,7 +6841,9 @@ pub mod types {
             {
                 self.agent_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -5692,7 +6853,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5712,7 +6875,9 @@ pub mod types {
             {
                 self.latest_run_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for latest_run_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for latest_run_id: {e}")
+                    });
                 self
             }
             pub fn latest_run_status<T>(mut self, value: T) -> Self
@@ -5722,7 +6887,11 @@ pub mod types {
             {
                 self.latest_run_status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for latest_run_status: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for latest_run_status: {e}"
+                        )
+                    });
                 self
             }
             pub fn message_count<T>(mut self, value: T) -> Self
@@ -5732,7 +6901,9 @@ pub mod types {
             {
                 self.message_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message_count: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -5742,7 +6913,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -5752,13 +6925,17 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<HaloConversation> for super::HaloConversation {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloConversation) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloConversation,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -5789,8 +6966,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloConversationDetail {
-            conversation: ::std::result::Result<super::HaloConversation, ::std::string::String>,
-            messages: ::std::result::Result<::std::vec::Vec<super::HaloMessage>, ::std::string::String>,
+            conversation: ::std::result::Result<
+                super::HaloConversation,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::HaloMessage>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloConversationDetail {
             fn default() -> Self {
@@ -5808,7 +6991,9 @@ pub mod types {
             {
                 self.conversation = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for conversation: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for conversation: {e}")
+                    });
                 self
             }
             pub fn messages<T>(mut self, value: T) -> Self
@@ -5818,20 +7003,26 @@ pub mod types {
             {
                 self.messages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for messages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<HaloConversationDetail> for super::HaloConversationDetail {
+        impl ::std::convert::TryFrom<HaloConversationDetail>
+        for super::HaloConversationDetail {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloConversationDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloConversationDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     conversation: value.conversation?,
                     messages: value.messages?,
                 })
             }
         }
-        impl ::std::convert::From<super::HaloConversationDetail> for HaloConversationDetail {
+        impl ::std::convert::From<super::HaloConversationDetail>
+        for HaloConversationDetail {
             fn from(value: super::HaloConversationDetail) -> Self {
                 Self {
                     conversation: Ok(value.conversation),
@@ -5841,8 +7032,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloConversationPage {
-            items: ::std::result::Result<::std::vec::Vec<super::HaloConversation>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::HaloConversation>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloConversationPage {
             fn default() -> Self {
@@ -5860,7 +7057,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -5870,13 +7069,18 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<HaloConversationPage> for super::HaloConversationPage {
+        impl ::std::convert::TryFrom<HaloConversationPage>
+        for super::HaloConversationPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloConversationPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloConversationPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -5894,10 +7098,16 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct HaloMessage {
             content: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             role: ::std::result::Result<super::HaloMessageRole, ::std::string::String>,
-            run_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            run_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloMessage {
             fn default() -> Self {
@@ -5918,7 +7128,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -5928,7 +7140,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -5948,7 +7162,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn run_id<T>(mut self, value: T) -> Self
@@ -5958,13 +7174,17 @@ pub mod types {
             {
                 self.run_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for run_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for run_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<HaloMessage> for super::HaloMessage {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content: value.content?,
                     created_at: value.created_at?,
@@ -5987,11 +7207,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloRun {
-            agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            conversation_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            error: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            conversation_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             finished_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -5999,24 +7234,40 @@ pub mod types {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             model: ::std::result::Result<::std::string::String, ::std::string::String>,
             prompt: ::std::result::Result<::std::string::String, ::std::string::String>,
-            report_message_id:
-                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            span_limit: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
-            spans_analyzed: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            report_message_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            span_limit: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
+            spans_analyzed: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             started_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
             status: ::std::result::Result<super::HaloRunStatus, ::std::string::String>,
-            window_end: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            window_start: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            window_end: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            window_start: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloRun {
             fn default() -> Self {
                 Self {
                     agent_id: Err("no value supplied for agent_id".to_string()),
                     agent_name: Ok(Default::default()),
-                    conversation_id: Err("no value supplied for conversation_id".to_string()),
+                    conversation_id: Err(
+                        "no value supplied for conversation_id".to_string(),
+                    ),
                     created_at: Err("no value supplied for created_at".to_string()),
                     error: Ok(Default::default()),
                     finished_at: Ok(Default::default()),
@@ -6041,7 +7292,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn agent_name<T>(mut self, value: T) -> Self
@@ -6051,7 +7304,9 @@ pub mod types {
             {
                 self.agent_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
                 self
             }
             pub fn conversation_id<T>(mut self, value: T) -> Self
@@ -6061,7 +7316,11 @@ pub mod types {
             {
                 self.conversation_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for conversation_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for conversation_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -6071,7 +7330,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -6081,17 +7342,23 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.finished_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for finished_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for finished_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6111,7 +7378,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn prompt<T>(mut self, value: T) -> Self
@@ -6121,7 +7390,9 @@ pub mod types {
             {
                 self.prompt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
                 self
             }
             pub fn report_message_id<T>(mut self, value: T) -> Self
@@ -6131,7 +7402,11 @@ pub mod types {
             {
                 self.report_message_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for report_message_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for report_message_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn span_limit<T>(mut self, value: T) -> Self
@@ -6141,7 +7416,9 @@ pub mod types {
             {
                 self.span_limit = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for span_limit: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for span_limit: {e}")
+                    });
                 self
             }
             pub fn spans_analyzed<T>(mut self, value: T) -> Self
@@ -6151,17 +7428,25 @@ pub mod types {
             {
                 self.spans_analyzed = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for spans_analyzed: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for spans_analyzed: {e}"
+                        )
+                    });
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for started_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -6171,7 +7456,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn window_end<T>(mut self, value: T) -> Self
@@ -6181,7 +7468,9 @@ pub mod types {
             {
                 self.window_end = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for window_end: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for window_end: {e}")
+                    });
                 self
             }
             pub fn window_start<T>(mut self, value: T) -> Self
@@ -6191,13 +7480,17 @@ pub mod types {
             {
                 self.window_start = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for window_start: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for window_start: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<HaloRun> for super::HaloRun {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloRun) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloRun,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -6242,8 +7535,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloRunPage {
-            items: ::std::result::Result<::std::vec::Vec<super::HaloRun>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::HaloRun>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloRunPage {
             fn default() -> Self {
@@ -6261,7 +7560,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -6271,13 +7572,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<HaloRunPage> for super::HaloRunPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloRunPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloRunPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -6294,26 +7599,56 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloSchedule {
-            agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             cadence: ::std::result::Result<super::HaloCadence, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            day_of_month: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
-            day_of_week: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            day_of_month: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            day_of_week: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             last_run_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            last_run_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            lookback_hours: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            last_run_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            lookback_hours: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
             next_run_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            prompt: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            status: ::std::result::Result<super::HaloScheduleStatus, ::std::string::String>,
-            time_of_day: ::std::result::Result<::std::string::String, ::std::string::String>,
+            prompt: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::HaloScheduleStatus,
+                ::std::string::String,
+            >,
+            time_of_day: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloSchedule {
             fn default() -> Self {
@@ -6327,7 +7662,9 @@ pub mod types {
                     id: Err("no value supplied for id".to_string()),
                     last_run_at: Ok(Default::default()),
                     last_run_id: Ok(Default::default()),
-                    lookback_hours: Err("no value supplied for lookback_hours".to_string()),
+                    lookback_hours: Err(
+                        "no value supplied for lookback_hours".to_string(),
+                    ),
                     next_run_at: Ok(Default::default()),
                     prompt: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
@@ -6343,7 +7680,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn agent_name<T>(mut self, value: T) -> Self
@@ -6353,7 +7692,9 @@ pub mod types {
             {
                 self.agent_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
                 self
             }
             pub fn cadence<T>(mut self, value: T) -> Self
@@ -6363,7 +7704,9 @@ pub mod types {
             {
                 self.cadence = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cadence: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cadence: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -6373,17 +7716,23 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn day_of_month<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.day_of_month = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for day_of_month: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for day_of_month: {e}")
+                    });
                 self
             }
             pub fn day_of_week<T>(mut self, value: T) -> Self
@@ -6393,7 +7742,9 @@ pub mod types {
             {
                 self.day_of_week = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for day_of_week: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for day_of_week: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6408,12 +7759,16 @@ pub mod types {
             }
             pub fn last_run_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.last_run_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_run_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_run_at: {e}")
+                    });
                 self
             }
             pub fn last_run_id<T>(mut self, value: T) -> Self
@@ -6423,7 +7778,9 @@ pub mod types {
             {
                 self.last_run_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_run_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for last_run_id: {e}")
+                    });
                 self
             }
             pub fn lookback_hours<T>(mut self, value: T) -> Self
@@ -6433,17 +7790,25 @@ pub mod types {
             {
                 self.lookback_hours = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lookback_hours: {e}"
+                        )
+                    });
                 self
             }
             pub fn next_run_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.next_run_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_run_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_run_at: {e}")
+                    });
                 self
             }
             pub fn prompt<T>(mut self, value: T) -> Self
@@ -6453,7 +7818,9 @@ pub mod types {
             {
                 self.prompt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prompt: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompt: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -6463,7 +7830,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn time_of_day<T>(mut self, value: T) -> Self
@@ -6473,13 +7842,17 @@ pub mod types {
             {
                 self.time_of_day = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for time_of_day: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for time_of_day: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<HaloSchedule> for super::HaloSchedule {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloSchedule) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloSchedule,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -6520,8 +7893,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct HaloSchedulePage {
-            items: ::std::result::Result<::std::vec::Vec<super::HaloSchedule>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::HaloSchedule>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for HaloSchedulePage {
             fn default() -> Self {
@@ -6539,7 +7918,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -6549,13 +7930,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<HaloSchedulePage> for super::HaloSchedulePage {
             type Error = super::error::ConversionError;
-            fn try_from(value: HaloSchedulePage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: HaloSchedulePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -6572,15 +7957,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Hyperparameters {
-            batch_size: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
+            batch_size: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
             epochs: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
-            learning_rate: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            learning_rate: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Hyperparameters {
             fn default() -> Self {
                 Self {
                     batch_size: Ok(Default::default()),
-                    epochs: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 3>()),
+                    epochs: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 3>(),
+                    ),
                     learning_rate: Ok(Default::default()),
                 }
             }
@@ -6588,12 +7981,16 @@ pub mod types {
         impl Hyperparameters {
             pub fn batch_size<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.batch_size = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for batch_size: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for batch_size: {e}")
+                    });
                 self
             }
             pub fn epochs<T>(mut self, value: T) -> Self
@@ -6603,7 +8000,9 @@ pub mod types {
             {
                 self.epochs = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for epochs: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for epochs: {e}")
+                    });
                 self
             }
             pub fn learning_rate<T>(mut self, value: T) -> Self
@@ -6613,13 +8012,17 @@ pub mod types {
             {
                 self.learning_rate = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for learning_rate: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for learning_rate: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Hyperparameters> for super::Hyperparameters {
             type Error = super::error::ConversionError;
-            fn try_from(value: Hyperparameters) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Hyperparameters,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     batch_size: value.batch_size?,
                     epochs: value.epochs?,
@@ -6638,18 +8041,33 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Inference {
-            agent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             cost_usd: ::std::result::Result<f64, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            error: ::std::result::Result<::std::option::Option<super::InferenceError>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<super::InferenceError>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             input_tokens: ::std::result::Result<i64, ::std::string::String>,
             latency_ms: ::std::result::Result<i64, ::std::string::String>,
             model: ::std::result::Result<::std::string::String, ::std::string::String>,
             output_tokens: ::std::result::Result<i64, ::std::string::String>,
-            span_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            span_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<super::InferenceStatus, ::std::string::String>,
-            trace_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            trace_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Inference {
             fn default() -> Self {
@@ -6662,7 +8080,9 @@ pub mod types {
                     input_tokens: Err("no value supplied for input_tokens".to_string()),
                     latency_ms: Err("no value supplied for latency_ms".to_string()),
                     model: Err("no value supplied for model".to_string()),
-                    output_tokens: Err("no value supplied for output_tokens".to_string()),
+                    output_tokens: Err(
+                        "no value supplied for output_tokens".to_string(),
+                    ),
                     span_id: Ok(Default::default()),
                     status: Err("no value supplied for status".to_string()),
                     trace_id: Ok(Default::default()),
@@ -6677,7 +8097,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn cost_usd<T>(mut self, value: T) -> Self
@@ -6687,7 +8109,9 @@ pub mod types {
             {
                 self.cost_usd = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cost_usd: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cost_usd: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -6697,7 +8121,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -6707,7 +8133,9 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -6727,7 +8155,9 @@ pub mod types {
             {
                 self.input_tokens = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input_tokens: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_tokens: {e}")
+                    });
                 self
             }
             pub fn latency_ms<T>(mut self, value: T) -> Self
@@ -6737,7 +8167,9 @@ pub mod types {
             {
                 self.latency_ms = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for latency_ms: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for latency_ms: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -6747,7 +8179,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn output_tokens<T>(mut self, value: T) -> Self
@@ -6757,7 +8191,9 @@ pub mod types {
             {
                 self.output_tokens = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output_tokens: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_tokens: {e}")
+                    });
                 self
             }
             pub fn span_id<T>(mut self, value: T) -> Self
@@ -6767,7 +8203,9 @@ pub mod types {
             {
                 self.span_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for span_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for span_id: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -6777,7 +8215,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn trace_id<T>(mut self, value: T) -> Self
@@ -6787,13 +8227,17 @@ pub mod types {
             {
                 self.trace_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for trace_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for trace_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Inference> for super::Inference {
             type Error = super::error::ConversionError;
-            fn try_from(value: Inference) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Inference,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     cost_usd: value.cost_usd?,
@@ -6831,8 +8275,14 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct InferenceDetail {
             inference: ::std::result::Result<super::Inference, ::std::string::String>,
-            input: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            output: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            input: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InferenceDetail {
             fn default() -> Self {
@@ -6851,7 +8301,9 @@ pub mod types {
             {
                 self.inference = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for inference: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for inference: {e}")
+                    });
                 self
             }
             pub fn input<T>(mut self, value: T) -> Self
@@ -6861,7 +8313,9 @@ pub mod types {
             {
                 self.input = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
                 self
             }
             pub fn output<T>(mut self, value: T) -> Self
@@ -6871,13 +8325,17 @@ pub mod types {
             {
                 self.output = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for output: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<InferenceDetail> for super::InferenceDetail {
             type Error = super::error::ConversionError;
-            fn try_from(value: InferenceDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: InferenceDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     inference: value.inference?,
                     input: value.input?,
@@ -6915,7 +8373,9 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
             pub fn type_<T>(mut self, value: T) -> Self
@@ -6925,13 +8385,17 @@ pub mod types {
             {
                 self.type_ = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for type_: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for type_: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<InferenceError> for super::InferenceError {
             type Error = super::error::ConversionError;
-            fn try_from(value: InferenceError) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: InferenceError,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     message: value.message?,
                     type_: value.type_?,
@@ -6948,13 +8412,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InferenceFilter {
-            lookback_hours: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
-            model: ::std::result::Result<::std::option::Option<super::InferenceFilterModel>, ::std::string::String>,
+            lookback_hours: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            model: ::std::result::Result<
+                ::std::option::Option<super::InferenceFilterModel>,
+                ::std::string::String,
+            >,
             since: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            status: ::std::result::Result<::std::option::Option<super::InferenceStatus>, ::std::string::String>,
+            status: ::std::result::Result<
+                ::std::option::Option<super::InferenceStatus>,
+                ::std::string::String,
+            >,
             until: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -6974,58 +8447,82 @@ pub mod types {
         impl InferenceFilter {
             pub fn lookback_hours<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.lookback_hours = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for lookback_hours: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for lookback_hours: {e}"
+                        )
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InferenceFilterModel>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InferenceFilterModel>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn since<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.since = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for since: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for since: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::InferenceStatus>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::InferenceStatus>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn until<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.until = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for until: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for until: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<InferenceFilter> for super::InferenceFilter {
             type Error = super::error::ConversionError;
-            fn try_from(value: InferenceFilter) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: InferenceFilter,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     lookback_hours: value.lookback_hours?,
                     model: value.model?,
@@ -7048,8 +8545,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct InferencePage {
-            items: ::std::result::Result<::std::vec::Vec<super::Inference>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Inference>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for InferencePage {
             fn default() -> Self {
@@ -7067,7 +8570,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -7077,13 +8582,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<InferencePage> for super::InferencePage {
             type Error = super::error::ConversionError;
-            fn try_from(value: InferencePage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: InferencePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -7131,7 +8640,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn prefix<T>(mut self, value: T) -> Self
@@ -7141,13 +8652,17 @@ pub mod types {
             {
                 self.prefix = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prefix: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prefix: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<KeyInfo> for super::KeyInfo {
             type Error = super::error::ConversionError;
-            fn try_from(value: KeyInfo) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: KeyInfo,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -7166,11 +8681,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPrompt {
-            arguments: ::std::result::Result<::std::vec::Vec<super::ManifestPromptArgument>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
-            messages: ::std::result::Result<::std::vec::Vec<super::ManifestPromptMessage>, ::std::string::String>,
+            arguments: ::std::result::Result<
+                ::std::vec::Vec<super::ManifestPromptArgument>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ManifestPromptMessage>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            title: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ManifestPrompt {
             fn default() -> Self {
@@ -7186,12 +8713,16 @@ pub mod types {
         impl ManifestPrompt {
             pub fn arguments<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPromptArgument>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ManifestPromptArgument>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.arguments = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for arguments: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for arguments: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7201,17 +8732,23 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn messages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPromptMessage>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ManifestPromptMessage>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.messages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for messages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -7221,7 +8758,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -7231,13 +8770,17 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ManifestPrompt> for super::ManifestPrompt {
             type Error = super::error::ConversionError;
-            fn try_from(value: ManifestPrompt) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ManifestPrompt,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     arguments: value.arguments?,
                     description: value.description?,
@@ -7260,7 +8803,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPromptArgument {
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             required: ::std::result::Result<bool, ::std::string::String>,
         }
@@ -7281,7 +8827,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -7291,7 +8839,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn required<T>(mut self, value: T) -> Self
@@ -7301,13 +8851,18 @@ pub mod types {
             {
                 self.required = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for required: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ManifestPromptArgument> for super::ManifestPromptArgument {
+        impl ::std::convert::TryFrom<ManifestPromptArgument>
+        for super::ManifestPromptArgument {
             type Error = super::error::ConversionError;
-            fn try_from(value: ManifestPromptArgument) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ManifestPromptArgument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -7315,7 +8870,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ManifestPromptArgument> for ManifestPromptArgument {
+        impl ::std::convert::From<super::ManifestPromptArgument>
+        for ManifestPromptArgument {
             fn from(value: super::ManifestPromptArgument) -> Self {
                 Self {
                     description: Ok(value.description),
@@ -7326,8 +8882,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPromptMessage {
-            role: ::std::result::Result<super::ManifestPromptMessageRole, ::std::string::String>,
-            template: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role: ::std::result::Result<
+                super::ManifestPromptMessageRole,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ManifestPromptMessage {
             fn default() -> Self {
@@ -7345,7 +8907,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn template<T>(mut self, value: T) -> Self
@@ -7355,20 +8919,26 @@ pub mod types {
             {
                 self.template = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for template: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for template: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ManifestPromptMessage> for super::ManifestPromptMessage {
+        impl ::std::convert::TryFrom<ManifestPromptMessage>
+        for super::ManifestPromptMessage {
             type Error = super::error::ConversionError;
-            fn try_from(value: ManifestPromptMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ManifestPromptMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     role: value.role?,
                     template: value.template?,
                 })
             }
         }
-        impl ::std::convert::From<super::ManifestPromptMessage> for ManifestPromptMessage {
+        impl ::std::convert::From<super::ManifestPromptMessage>
+        for ManifestPromptMessage {
             fn from(value: super::ManifestPromptMessage) -> Self {
                 Self {
                     role: Ok(value.role),
@@ -7378,8 +8948,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct McpManifest {
-            instructions: ::std::result::Result<::std::string::String, ::std::string::String>,
-            prompts: ::std::result::Result<::std::vec::Vec<super::ManifestPrompt>, ::std::string::String>,
+            instructions: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            prompts: ::std::result::Result<
+                ::std::vec::Vec<super::ManifestPrompt>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for McpManifest {
             fn default() -> Self {
@@ -7397,7 +8973,9 @@ pub mod types {
             {
                 self.instructions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for instructions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
                 self
             }
             pub fn prompts<T>(mut self, value: T) -> Self
@@ -7407,13 +8985,17 @@ pub mod types {
             {
                 self.prompts = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prompts: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompts: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<McpManifest> for super::McpManifest {
             type Error = super::error::ConversionError;
-            fn try_from(value: McpManifest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: McpManifest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     instructions: value.instructions?,
                     prompts: value.prompts?,
@@ -7430,16 +9012,37 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Model {
-            base_model: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            context_window: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            base_model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            context_window: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            input_cost_per_mtok: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            input_cost_per_mtok: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             kind: ::std::result::Result<super::ModelKind, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            output_cost_per_mtok: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
-            provider: ::std::result::Result<::std::string::String, ::std::string::String>,
-            training_job_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            output_cost_per_mtok: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
+            provider: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            training_job_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Model {
             fn default() -> Self {
@@ -7465,7 +9068,9 @@ pub mod types {
             {
                 self.base_model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for base_model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for base_model: {e}")
+                    });
                 self
             }
             pub fn context_window<T>(mut self, value: T) -> Self
@@ -7475,7 +9080,11 @@ pub mod types {
             {
                 self.context_window = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for context_window: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for context_window: {e}"
+                        )
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -7485,7 +9094,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7505,7 +9116,11 @@ pub mod types {
             {
                 self.input_cost_per_mtok = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input_cost_per_mtok: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for input_cost_per_mtok: {e}"
+                        )
+                    });
                 self
             }
             pub fn kind<T>(mut self, value: T) -> Self
@@ -7515,7 +9130,9 @@ pub mod types {
             {
                 self.kind = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for kind: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -7525,7 +9142,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn output_cost_per_mtok<T>(mut self, value: T) -> Self
@@ -7535,7 +9154,11 @@ pub mod types {
             {
                 self.output_cost_per_mtok = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output_cost_per_mtok: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for output_cost_per_mtok: {e}"
+                        )
+                    });
                 self
             }
             pub fn provider<T>(mut self, value: T) -> Self
@@ -7545,7 +9168,9 @@ pub mod types {
             {
                 self.provider = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for provider: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for provider: {e}")
+                    });
                 self
             }
             pub fn training_job_id<T>(mut self, value: T) -> Self
@@ -7555,13 +9180,19 @@ pub mod types {
             {
                 self.training_job_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for training_job_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for training_job_id: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Model> for super::Model {
             type Error = super::error::ConversionError;
-            fn try_from(value: Model) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Model,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     base_model: value.base_model?,
                     context_window: value.context_window?,
@@ -7594,8 +9225,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ModelPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Model>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Model>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelPage {
             fn default() -> Self {
@@ -7613,7 +9250,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -7623,13 +9262,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ModelPage> for super::ModelPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: ModelPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ModelPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -7646,9 +9289,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Project {
-            counts: ::std::result::Result<::std::option::Option<super::ProjectCounts>, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            description: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            counts: ::std::result::Result<
+                ::std::option::Option<super::ProjectCounts>,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             team_id: ::std::result::Result<::std::string::String, ::std::string::String>,
@@ -7673,7 +9325,9 @@ pub mod types {
             {
                 self.counts = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for counts: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for counts: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -7683,7 +9337,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -7693,7 +9349,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -7713,7 +9371,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn team_id<T>(mut self, value: T) -> Self
@@ -7723,13 +9383,17 @@ pub mod types {
             {
                 self.team_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for team_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for team_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Project> for super::Project {
             type Error = super::error::ConversionError;
-            fn try_from(value: Project) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Project,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     counts: value.counts?,
                     created_at: value.created_at?,
@@ -7756,7 +9420,10 @@ pub mod types {
         pub struct ProjectAccess {
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            scopes: ::std::result::Result<::std::vec::Vec<super::Scope>, ::std::string::String>,
+            scopes: ::std::result::Result<
+                ::std::vec::Vec<super::Scope>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProjectAccess {
             fn default() -> Self {
@@ -7785,7 +9452,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn scopes<T>(mut self, value: T) -> Self
@@ -7795,13 +9464,17 @@ pub mod types {
             {
                 self.scopes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scopes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scopes: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ProjectAccess> for super::ProjectAccess {
             type Error = super::error::ConversionError;
-            fn try_from(value: ProjectAccess) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ProjectAccess,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -7820,11 +9493,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProjectCounts {
-            agents: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            datasets: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            inferences: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            models: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            traces: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            agents: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            datasets: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            inferences: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            models: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            traces: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProjectCounts {
             fn default() -> Self {
@@ -7845,7 +9533,9 @@ pub mod types {
             {
                 self.agents = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agents: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agents: {e}")
+                    });
                 self
             }
             pub fn datasets<T>(mut self, value: T) -> Self
@@ -7855,7 +9545,9 @@ pub mod types {
             {
                 self.datasets = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for datasets: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for datasets: {e}")
+                    });
                 self
             }
             pub fn inferences<T>(mut self, value: T) -> Self
@@ -7865,7 +9557,9 @@ pub mod types {
             {
                 self.inferences = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for inferences: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for inferences: {e}")
+                    });
                 self
             }
             pub fn models<T>(mut self, value: T) -> Self
@@ -7875,7 +9569,9 @@ pub mod types {
             {
                 self.models = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for models: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for models: {e}")
+                    });
                 self
             }
             pub fn traces<T>(mut self, value: T) -> Self
@@ -7885,13 +9581,17 @@ pub mod types {
             {
                 self.traces = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for traces: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for traces: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ProjectCounts> for super::ProjectCounts {
             type Error = super::error::ConversionError;
-            fn try_from(value: ProjectCounts) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ProjectCounts,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agents: value.agents?,
                     datasets: value.datasets?,
@@ -7914,8 +9614,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ProjectPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Project>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Project>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ProjectPage {
             fn default() -> Self {
@@ -7933,7 +9639,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -7943,13 +9651,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ProjectPage> for super::ProjectPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: ProjectPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ProjectPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -7966,9 +9678,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Rubric {
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            criteria: ::std::result::Result<::std::vec::Vec<super::RubricCriterion>, ::std::string::String>,
-            description: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            criteria: ::std::result::Result<
+                ::std::vec::Vec<super::RubricCriterion>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
@@ -7991,7 +9712,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn criteria<T>(mut self, value: T) -> Self
@@ -8001,7 +9724,9 @@ pub mod types {
             {
                 self.criteria = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for criteria: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for criteria: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -8011,7 +9736,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8031,13 +9758,17 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Rubric> for super::Rubric {
             type Error = super::error::ConversionError;
-            fn try_from(value: Rubric) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Rubric,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     criteria: value.criteria?,
@@ -8060,8 +9791,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RubricCriterion {
-            description: ::std::result::Result<super::RubricCriterionDescription, ::std::string::String>,
-            name: ::std::result::Result<super::RubricCriterionName, ::std::string::String>,
+            description: ::std::result::Result<
+                super::RubricCriterionDescription,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                super::RubricCriterionName,
+                ::std::string::String,
+            >,
             weight: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for RubricCriterion {
@@ -8081,7 +9818,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -8091,7 +9830,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn weight<T>(mut self, value: T) -> Self
@@ -8101,13 +9842,17 @@ pub mod types {
             {
                 self.weight = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for weight: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for weight: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<RubricCriterion> for super::RubricCriterion {
             type Error = super::error::ConversionError;
-            fn try_from(value: RubricCriterion) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RubricCriterion,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -8126,8 +9871,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RubricPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Rubric>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Rubric>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RubricPage {
             fn default() -> Self {
@@ -8145,7 +9896,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -8155,13 +9908,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<RubricPage> for super::RubricPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: RubricPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RubricPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -8178,10 +9935,22 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RunEvalRequest {
-            dataset_id: ::std::result::Result<super::RunEvalRequestDatasetId, ::std::string::String>,
-            model_id: ::std::result::Result<super::RunEvalRequestModelId, ::std::string::String>,
-            name: ::std::result::Result<::std::option::Option<super::RunEvalRequestName>, ::std::string::String>,
-            rubric_id: ::std::result::Result<super::RunEvalRequestRubricId, ::std::string::String>,
+            dataset_id: ::std::result::Result<
+                super::RunEvalRequestDatasetId,
+                ::std::string::String,
+            >,
+            model_id: ::std::result::Result<
+                super::RunEvalRequestModelId,
+                ::std::string::String,
+            >,
+            name: ::std::result::Result<
+                ::std::option::Option<super::RunEvalRequestName>,
+                ::std::string::String,
+            >,
+            rubric_id: ::std::result::Result<
+                super::RunEvalRequestRubricId,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RunEvalRequest {
             fn default() -> Self {
@@ -8201,7 +9970,9 @@ pub mod types {
             {
                 self.dataset_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for dataset_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for dataset_id: {e}")
+                    });
                 self
             }
             pub fn model_id<T>(mut self, value: T) -> Self
@@ -8211,17 +9982,23 @@ pub mod types {
             {
                 self.model_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_id: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::RunEvalRequestName>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RunEvalRequestName>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn rubric_id<T>(mut self, value: T) -> Self
@@ -8231,13 +10008,17 @@ pub mod types {
             {
                 self.rubric_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for rubric_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for rubric_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<RunEvalRequest> for super::RunEvalRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: RunEvalRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RunEvalRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     dataset_id: value.dataset_id?,
                     model_id: value.model_id?,
@@ -8258,7 +10039,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Span {
-            agent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             attributes: ::std::result::Result<
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
@@ -8266,20 +10050,50 @@ pub mod types {
             cost_total: ::std::result::Result<f64, ::std::string::String>,
             duration_ns: ::std::result::Result<i64, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            input: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            input_tokens: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            input: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            input_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             kind: ::std::result::Result<::std::string::String, ::std::string::String>,
-            model: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            model: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            output: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            output_tokens: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            parent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            start_time: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            output: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_tokens: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            parent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            start_time: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<super::SpanStatus, ::std::string::String>,
-            status_message: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            tool_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            status_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            tool_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             total_tokens: ::std::result::Result<i64, ::std::string::String>,
-            trace_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            trace_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Span {
             fn default() -> Self {
@@ -8314,17 +10128,23 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn attributes<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.attributes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for attributes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for attributes: {e}")
+                    });
                 self
             }
             pub fn cost_total<T>(mut self, value: T) -> Self
@@ -8334,7 +10154,9 @@ pub mod types {
             {
                 self.cost_total = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cost_total: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cost_total: {e}")
+                    });
                 self
             }
             pub fn duration_ns<T>(mut self, value: T) -> Self
@@ -8344,7 +10166,9 @@ pub mod types {
             {
                 self.duration_ns = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for duration_ns: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration_ns: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8364,7 +10188,9 @@ pub mod types {
             {
                 self.input = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for input: {e}")
+                    });
                 self
             }
             pub fn input_tokens<T>(mut self, value: T) -> Self
@@ -8374,7 +10200,9 @@ pub mod types {
             {
                 self.input_tokens = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for input_tokens: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for input_tokens: {e}")
+                    });
                 self
             }
             pub fn kind<T>(mut self, value: T) -> Self
@@ -8384,7 +10212,9 @@ pub mod types {
             {
                 self.kind = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for kind: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for kind: {e}")
+                    });
                 self
             }
             pub fn model<T>(mut self, value: T) -> Self
@@ -8394,7 +10224,9 @@ pub mod types {
             {
                 self.model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -8404,7 +10236,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn output<T>(mut self, value: T) -> Self
@@ -8414,7 +10248,9 @@ pub mod types {
             {
                 self.output = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for output: {e}")
+                    });
                 self
             }
             pub fn output_tokens<T>(mut self, value: T) -> Self
@@ -8424,7 +10260,9 @@ pub mod types {
             {
                 self.output_tokens = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output_tokens: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for output_tokens: {e}")
+                    });
                 self
             }
             pub fn parent_id<T>(mut self, value: T) -> Self
@@ -8434,7 +10272,9 @@ pub mod types {
             {
                 self.parent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for parent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for parent_id: {e}")
+                    });
                 self
             }
             pub fn start_time<T>(mut self, value: T) -> Self
@@ -8444,7 +10284,9 @@ pub mod types {
             {
                 self.start_time = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for start_time: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for start_time: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -8454,7 +10296,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn status_message<T>(mut self, value: T) -> Self
@@ -8464,7 +10308,11 @@ pub mod types {
             {
                 self.status_message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status_message: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for status_message: {e}"
+                        )
+                    });
                 self
             }
             pub fn tool_name<T>(mut self, value: T) -> Self
@@ -8474,7 +10322,9 @@ pub mod types {
             {
                 self.tool_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tool_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tool_name: {e}")
+                    });
                 self
             }
             pub fn total_tokens<T>(mut self, value: T) -> Self
@@ -8484,7 +10334,9 @@ pub mod types {
             {
                 self.total_tokens = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total_tokens: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_tokens: {e}")
+                    });
                 self
             }
             pub fn trace_id<T>(mut self, value: T) -> Self
@@ -8494,13 +10346,17 @@ pub mod types {
             {
                 self.trace_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for trace_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for trace_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Span> for super::Span {
             type Error = super::error::ConversionError;
-            fn try_from(value: Span) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Span,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     attributes: value.attributes?,
@@ -8551,8 +10407,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SpanPage {
-            items: ::std::result::Result<::std::vec::Vec<super::Span>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Span>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SpanPage {
             fn default() -> Self {
@@ -8570,7 +10432,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -8580,13 +10444,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<SpanPage> for super::SpanPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: SpanPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: SpanPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -8632,13 +10500,17 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Team> for super::Team {
             type Error = super::error::ConversionError;
-            fn try_from(value: Team) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Team,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     id: value.id?,
                     name: value.name?,
@@ -8655,15 +10527,24 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Trace {
-            agent_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            agent_name: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            agent_name: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             cost_usd: ::std::result::Result<f64, ::std::string::String>,
             duration_ms: ::std::result::Result<i64, ::std::string::String>,
             error_count: ::std::result::Result<i64, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             span_count: ::std::result::Result<i64, ::std::string::String>,
-            started_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            started_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             status: ::std::result::Result<super::TraceStatus, ::std::string::String>,
             total_tokens: ::std::result::Result<i64, ::std::string::String>,
         }
@@ -8692,7 +10573,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn agent_name<T>(mut self, value: T) -> Self
@@ -8702,7 +10585,9 @@ pub mod types {
             {
                 self.agent_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_name: {e}")
+                    });
                 self
             }
             pub fn cost_usd<T>(mut self, value: T) -> Self
@@ -8712,7 +10597,9 @@ pub mod types {
             {
                 self.cost_usd = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for cost_usd: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for cost_usd: {e}")
+                    });
                 self
             }
             pub fn duration_ms<T>(mut self, value: T) -> Self
@@ -8722,7 +10609,9 @@ pub mod types {
             {
                 self.duration_ms = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for duration_ms: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for duration_ms: {e}")
+                    });
                 self
             }
             pub fn error_count<T>(mut self, value: T) -> Self
@@ -8732,7 +10621,9 @@ pub mod types {
             {
                 self.error_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_count: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -8752,7 +10643,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn span_count<T>(mut self, value: T) -> Self
@@ -8762,7 +10655,9 @@ pub mod types {
             {
                 self.span_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for span_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for span_count: {e}")
+                    });
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
@@ -8772,7 +10667,9 @@ pub mod types {
             {
                 self.started_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for started_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -8782,7 +10679,9 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
             pub fn total_tokens<T>(mut self, value: T) -> Self
@@ -8792,13 +10691,17 @@ pub mod types {
             {
                 self.total_tokens = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for total_tokens: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for total_tokens: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Trace> for super::Trace {
             type Error = super::error::ConversionError;
-            fn try_from(value: Trace) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Trace,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     agent_name: value.agent_name?,
@@ -8833,7 +10736,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TraceDetail {
-            spans: ::std::result::Result<::std::vec::Vec<super::Span>, ::std::string::String>,
+            spans: ::std::result::Result<
+                ::std::vec::Vec<super::Span>,
+                ::std::string::String,
+            >,
             trace: ::std::result::Result<super::Trace, ::std::string::String>,
         }
         impl ::std::default::Default for TraceDetail {
@@ -8852,7 +10758,9 @@ pub mod types {
             {
                 self.spans = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for spans: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for spans: {e}")
+                    });
                 self
             }
             pub fn trace<T>(mut self, value: T) -> Self
@@ -8862,13 +10770,17 @@ pub mod types {
             {
                 self.trace = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for trace: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for trace: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<TraceDetail> for super::TraceDetail {
             type Error = super::error::ConversionError;
-            fn try_from(value: TraceDetail) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: TraceDetail,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     spans: value.spans?,
                     trace: value.trace?,
@@ -8885,8 +10797,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TracePage {
-            items: ::std::result::Result<::std::vec::Vec<super::Trace>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::Trace>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TracePage {
             fn default() -> Self {
@@ -8904,7 +10822,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -8914,13 +10834,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<TracePage> for super::TracePage {
             type Error = super::error::ConversionError;
-            fn try_from(value: TracePage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: TracePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -8937,20 +10861,44 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TrainingJob {
-            base_model: ::std::result::Result<::std::string::String, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            dataset_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            error: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            base_model: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            dataset_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            error: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             finished_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            hyperparameters: ::std::result::Result<super::Hyperparameters, ::std::string::String>,
+            hyperparameters: ::std::result::Result<
+                super::Hyperparameters,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            note: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            output_model_id: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            progress: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            note: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            output_model_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            progress: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             started_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
@@ -8965,7 +10913,9 @@ pub mod types {
                     dataset_id: Err("no value supplied for dataset_id".to_string()),
                     error: Ok(Default::default()),
                     finished_at: Ok(Default::default()),
-                    hyperparameters: Err("no value supplied for hyperparameters".to_string()),
+                    hyperparameters: Err(
+                        "no value supplied for hyperparameters".to_string(),
+                    ),
                     id: Err("no value supplied for id".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     note: Ok(Default::default()),
@@ -8984,7 +10934,9 @@ pub mod types {
             {
                 self.base_model = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for base_model: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for base_model: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -8994,7 +10946,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn dataset_id<T>(mut self, value: T) -> Self
@@ -9004,7 +10958,9 @@ pub mod types {
             {
                 self.dataset_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for dataset_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for dataset_id: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -9014,17 +10970,23 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn finished_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.finished_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for finished_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for finished_at: {e}")
+                    });
                 self
             }
             pub fn hyperparameters<T>(mut self, value: T) -> Self
@@ -9034,7 +10996,11 @@ pub mod types {
             {
                 self.hyperparameters = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for hyperparameters: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for hyperparameters: {e}"
+                        )
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -9054,7 +11020,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn note<T>(mut self, value: T) -> Self
@@ -9064,7 +11032,9 @@ pub mod types {
             {
                 self.note = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for note: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for note: {e}")
+                    });
                 self
             }
             pub fn output_model_id<T>(mut self, value: T) -> Self
@@ -9074,7 +11044,11 @@ pub mod types {
             {
                 self.output_model_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for output_model_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for output_model_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn progress<T>(mut self, value: T) -> Self
@@ -9084,17 +11058,23 @@ pub mod types {
             {
                 self.progress = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for progress: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for progress: {e}")
+                    });
                 self
             }
             pub fn started_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.started_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for started_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for started_at: {e}")
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -9104,13 +11084,17 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<TrainingJob> for super::TrainingJob {
             type Error = super::error::ConversionError;
-            fn try_from(value: TrainingJob) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: TrainingJob,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     base_model: value.base_model?,
                     created_at: value.created_at?,
@@ -9149,8 +11133,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct TrainingJobPage {
-            items: ::std::result::Result<::std::vec::Vec<super::TrainingJob>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::TrainingJob>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TrainingJobPage {
             fn default() -> Self {
@@ -9168,7 +11158,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -9178,13 +11170,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<TrainingJobPage> for super::TrainingJobPage {
             type Error = super::error::ConversionError;
-            fn try_from(value: TrainingJobPage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: TrainingJobPage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -9201,8 +11197,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct UpdateDeploymentRequest {
-            max_replicas: ::std::result::Result<::std::option::Option<::std::num::NonZeroU32>, ::std::string::String>,
-            min_replicas: ::std::result::Result<::std::option::Option<i32>, ::std::string::String>,
+            max_replicas: ::std::result::Result<
+                ::std::option::Option<::std::num::NonZeroU32>,
+                ::std::string::String,
+            >,
+            min_replicas: ::std::result::Result<
+                ::std::option::Option<i32>,
+                ::std::string::String,
+            >,
             model_id: ::std::result::Result<
                 ::std::option::Option<super::UpdateDeploymentRequestModelId>,
                 ::std::string::String,
@@ -9220,12 +11222,16 @@ pub mod types {
         impl UpdateDeploymentRequest {
             pub fn max_replicas<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::std::num::NonZeroU32>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::std::num::NonZeroU32>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.max_replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_replicas: {e}")
+                    });
                 self
             }
             pub fn min_replicas<T>(mut self, value: T) -> Self
@@ -9235,23 +11241,32 @@ pub mod types {
             {
                 self.min_replicas = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for min_replicas: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for min_replicas: {e}")
+                    });
                 self
             }
             pub fn model_id<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::UpdateDeploymentRequestModelId>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::UpdateDeploymentRequestModelId>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.model_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for model_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for model_id: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<UpdateDeploymentRequest> for super::UpdateDeploymentRequest {
+        impl ::std::convert::TryFrom<UpdateDeploymentRequest>
+        for super::UpdateDeploymentRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: UpdateDeploymentRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: UpdateDeploymentRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     max_replicas: value.max_replicas?,
                     min_replicas: value.min_replicas?,
@@ -9259,7 +11274,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::UpdateDeploymentRequest> for UpdateDeploymentRequest {
+        impl ::std::convert::From<super::UpdateDeploymentRequest>
+        for UpdateDeploymentRequest {
             fn from(value: super::UpdateDeploymentRequest) -> Self {
                 Self {
                     max_replicas: Ok(value.max_replicas),
@@ -9270,10 +11286,15 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct WhoAmI {
-            default_project_id:
-                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            default_project_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             key: ::std::result::Result<super::KeyInfo, ::std::string::String>,
-            projects: ::std::result::Result<::std::vec::Vec<super::ProjectAccess>, ::std::string::String>,
+            projects: ::std::result::Result<
+                ::std::vec::Vec<super::ProjectAccess>,
+                ::std::string::String,
+            >,
             team: ::std::result::Result<super::Team, ::std::string::String>,
         }
         impl ::std::default::Default for WhoAmI {
@@ -9294,7 +11315,11 @@ pub mod types {
             {
                 self.default_project_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for default_project_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for default_project_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn key<T>(mut self, value: T) -> Self
@@ -9304,7 +11329,9 @@ pub mod types {
             {
                 self.key = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for key: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for key: {e}")
+                    });
                 self
             }
             pub fn projects<T>(mut self, value: T) -> Self
@@ -9314,7 +11341,9 @@ pub mod types {
             {
                 self.projects = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for projects: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for projects: {e}")
+                    });
                 self
             }
             pub fn team<T>(mut self, value: T) -> Self
@@ -9324,13 +11353,17 @@ pub mod types {
             {
                 self.team = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for team: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for team: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<WhoAmI> for super::WhoAmI {
             type Error = super::error::ConversionError;
-            fn try_from(value: WhoAmI) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: WhoAmI,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     default_project_id: value.default_project_id?,
                     key: value.key?,
@@ -9362,7 +11395,9 @@ pub mod types {
         pub(super) fn default_nzu64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
-            <T as ::std::convert::TryFrom<::std::num::NonZeroU64>>::Error: ::std::fmt::Debug,
+            <T as ::std::convert::TryFrom<
+                ::std::num::NonZeroU64,
+            >>::Error: ::std::fmt::Debug,
         {
             T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
         }
@@ -9376,12 +11411,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -9437,7 +11478,11 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::Credentials) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::Credentials,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
@@ -9464,8 +11509,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::Credentials>,
-    {
-    }
+    {}
 };
 impl Client {
     /// The key's team, the projects it reaches with their scopes, and its default project
@@ -10307,7 +12351,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /// Builder for [`Client::whoami`]
     ///
@@ -10321,14 +12366,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v1/whoami`
-        pub async fn send(self) -> Result<ResponseValue<types::WhoAmI>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::WhoAmI>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/whoami", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10339,16 +12389,36 @@ pub mod builder {
                 )
                 .headers(header_map)
                 .build()?;
-            let info = OperationInfo { operation_id: "whoami" };
+            let info = OperationInfo {
+                operation_id: "whoami",
+            };
             client.pre(&mut request, &info).await?;
             let result = client.exec(request, &info).await;
             client.post(&result, &info).await?;
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10377,7 +12447,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListProjectsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListProjectsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -10387,20 +12459,28 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects`
-        pub async fn send(self) -> Result<ResponseValue<types::ProjectPage>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ProjectPage>, Error<types::Error>> {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/projects", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10422,10 +12502,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10451,23 +12555,30 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Project>, Error<types::Error>> {
             let Self { client, project_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10487,12 +12598,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10524,7 +12671,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -10534,7 +12684,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListModelsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListModelsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn kind<V>(mut self, value: V) -> Self
@@ -10554,32 +12706,33 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/models`
-        pub async fn send(self) -> Result<ResponseValue<types::ModelPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                kind,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ModelPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, kind, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let kind = kind.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/models",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/models", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10602,12 +12755,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10635,7 +12824,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn model_id<V>(mut self, value: V) -> Self
@@ -10644,29 +12836,31 @@ pub mod builder {
         {
             self.model_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for model_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for model_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/models/{model_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Model>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                model_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Model>, Error<types::Error>> {
+            let Self { client, project_id, model_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let model_id = model_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/models/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&model_id.to_string()),
+                "{}/v1/projects/{}/models/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& model_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10686,12 +12880,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10721,7 +12951,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -10731,7 +12964,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListDatasetsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListDatasetsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -10741,30 +12976,32 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/datasets`
-        pub async fn send(self) -> Result<ResponseValue<types::DatasetPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DatasetPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/datasets",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/datasets", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10786,12 +13023,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10819,48 +13092,61 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateDatasetRequest>,
-            <V as std::convert::TryInto<types::CreateDatasetRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateDatasetRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateDatasetRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateDatasetRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CreateDatasetRequest) -> types::builder::CreateDatasetRequest,
+            F: std::ops::FnOnce(
+                types::builder::CreateDatasetRequest,
+            ) -> types::builder::CreateDatasetRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/datasets`
-        pub async fn send(self) -> Result<ResponseValue<types::Dataset>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Dataset>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateDatasetRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateDatasetRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/datasets",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/datasets", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10881,14 +13167,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -10916,7 +13250,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn dataset_id<V>(mut self, value: V) -> Self
@@ -10925,29 +13262,31 @@ pub mod builder {
         {
             self.dataset_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for dataset_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for dataset_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/datasets/{dataset_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::DatasetDetail>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                dataset_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DatasetDetail>, Error<types::Error>> {
+            let Self { client, project_id, dataset_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let dataset_id = dataset_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/datasets/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&dataset_id.to_string()),
+                "{}/v1/projects/{}/datasets/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& dataset_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -10967,12 +13306,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11002,7 +13377,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11012,7 +13390,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListRubricsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListRubricsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -11022,30 +13402,32 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/rubrics`
-        pub async fn send(self) -> Result<ResponseValue<types::RubricPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RubricPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/rubrics",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/rubrics", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11067,12 +13449,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11100,48 +13518,59 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateRubricRequest>,
-            <V as std::convert::TryInto<types::CreateRubricRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateRubricRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateRubricRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `CreateRubricRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CreateRubricRequest) -> types::builder::CreateRubricRequest,
+            F: std::ops::FnOnce(
+                types::builder::CreateRubricRequest,
+            ) -> types::builder::CreateRubricRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/rubrics`
-        pub async fn send(self) -> Result<ResponseValue<types::Rubric>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Rubric>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateRubricRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateRubricRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/rubrics",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/rubrics", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11162,14 +13591,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11197,7 +13674,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn rubric_id<V>(mut self, value: V) -> Self
@@ -11206,29 +13686,31 @@ pub mod builder {
         {
             self.rubric_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for rubric_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for rubric_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/rubrics/{rubric_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Rubric>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                rubric_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Rubric>, Error<types::Error>> {
+            let Self { client, project_id, rubric_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let rubric_id = rubric_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/rubrics/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&rubric_id.to_string()),
+                "{}/v1/projects/{}/rubrics/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& rubric_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11248,12 +13730,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11285,7 +13803,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11295,7 +13816,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListEvalsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListEvalsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -11305,7 +13828,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -11319,28 +13845,26 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/evals`
-        pub async fn send(self) -> Result<ResponseValue<types::EvalPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                limit,
-                status,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::EvalPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, limit, status } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/evals",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/evals", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11363,12 +13887,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11396,48 +13956,59 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RunEvalRequest>,
-            <V as std::convert::TryInto<types::RunEvalRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::RunEvalRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `RunEvalRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `RunEvalRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::RunEvalRequest) -> types::builder::RunEvalRequest,
+            F: std::ops::FnOnce(
+                types::builder::RunEvalRequest,
+            ) -> types::builder::RunEvalRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/evals`
-        pub async fn send(self) -> Result<ResponseValue<types::Eval>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Eval>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::RunEvalRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::RunEvalRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/evals",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/evals", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11458,14 +14029,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11493,7 +14112,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn eval_id<V>(mut self, value: V) -> Self
@@ -11502,29 +14124,31 @@ pub mod builder {
         {
             self.eval_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for eval_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for eval_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/evals/{eval_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Eval>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                eval_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Eval>, Error<types::Error>> {
+            let Self { client, project_id, eval_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let eval_id = eval_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/evals/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&eval_id.to_string()),
+                "{}/v1/projects/{}/evals/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& eval_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11544,12 +14168,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11581,7 +14241,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11591,7 +14254,10 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListTrainingJobsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListTrainingJobsCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -11601,7 +14267,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -11611,32 +14280,32 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `TrainingStatus` for status failed".to_string());
+                .map_err(|_| {
+                    "conversion to `TrainingStatus` for status failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/training-jobs`
-        pub async fn send(self) -> Result<ResponseValue<types::TrainingJobPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                limit,
-                status,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingJobPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, limit, status } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/training-jobs",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/training-jobs", client.baseurl, encode_path(&
+                project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11659,12 +14328,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11692,48 +14397,62 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateTrainingJobRequest>,
-            <V as std::convert::TryInto<types::CreateTrainingJobRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateTrainingJobRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateTrainingJobRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateTrainingJobRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CreateTrainingJobRequest) -> types::builder::CreateTrainingJobRequest,
+            F: std::ops::FnOnce(
+                types::builder::CreateTrainingJobRequest,
+            ) -> types::builder::CreateTrainingJobRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/training-jobs`
-        pub async fn send(self) -> Result<ResponseValue<types::TrainingJob>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingJob>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateTrainingJobRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateTrainingJobRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/training-jobs",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/training-jobs", client.baseurl, encode_path(&
+                project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11754,14 +14473,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11789,7 +14556,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
@@ -11798,29 +14568,31 @@ pub mod builder {
         {
             self.job_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for job_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/training-jobs/{job_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::TrainingJob>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                job_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingJob>, Error<types::Error>> {
+            let Self { client, project_id, job_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/training-jobs/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&job_id.to_string()),
+                "{}/v1/projects/{}/training-jobs/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& job_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11840,12 +14612,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11873,7 +14681,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
@@ -11882,29 +14693,31 @@ pub mod builder {
         {
             self.job_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for job_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for job_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/training-jobs/{job_id}/cancel`
-        pub async fn send(self) -> Result<ResponseValue<types::TrainingJob>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                job_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TrainingJob>, Error<types::Error>> {
+            let Self { client, project_id, job_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let job_id = job_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/training-jobs/{}/cancel",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&job_id.to_string()),
+                "{}/v1/projects/{}/training-jobs/{}/cancel", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& job_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -11924,13 +14737,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -11960,7 +14815,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -11970,7 +14828,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListDeploymentsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListDeploymentsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -11980,30 +14840,32 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/deployments`
-        pub async fn send(self) -> Result<ResponseValue<types::DeploymentPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DeploymentPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/deployments",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/deployments", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12025,12 +14887,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12058,48 +14956,62 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateDeploymentRequest>,
-            <V as std::convert::TryInto<types::CreateDeploymentRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateDeploymentRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateDeploymentRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateDeploymentRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CreateDeploymentRequest) -> types::builder::CreateDeploymentRequest,
+            F: std::ops::FnOnce(
+                types::builder::CreateDeploymentRequest,
+            ) -> types::builder::CreateDeploymentRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/deployments`
-        pub async fn send(self) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateDeploymentRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateDeploymentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/deployments",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/deployments", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12120,14 +15032,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12155,7 +15115,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
@@ -12164,29 +15127,31 @@ pub mod builder {
         {
             self.deployment_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for deployment_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for deployment_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                deployment_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
+            let Self { client, project_id, deployment_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let deployment_id = deployment_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/deployments/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&deployment_id.to_string()),
+                "{}/v1/projects/{}/deployments/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& deployment_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12206,12 +15171,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12239,7 +15240,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
@@ -12248,29 +15252,31 @@ pub mod builder {
         {
             self.deployment_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for deployment_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for deployment_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `DELETE` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                deployment_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
+            let Self { client, project_id, deployment_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let deployment_id = deployment_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/deployments/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&deployment_id.to_string()),
+                "{}/v1/projects/{}/deployments/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& deployment_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12290,13 +15296,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12326,7 +15374,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
@@ -12335,51 +15386,63 @@ pub mod builder {
         {
             self.deployment_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for deployment_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for deployment_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::UpdateDeploymentRequest>,
-            <V as std::convert::TryInto<types::UpdateDeploymentRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::UpdateDeploymentRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `UpdateDeploymentRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `UpdateDeploymentRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::UpdateDeploymentRequest) -> types::builder::UpdateDeploymentRequest,
+            F: std::ops::FnOnce(
+                types::builder::UpdateDeploymentRequest,
+            ) -> types::builder::UpdateDeploymentRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `PATCH` request to `/v1/projects/{project_id}/deployments/{deployment_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                deployment_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Deployment>, Error<types::Error>> {
+            let Self { client, project_id, deployment_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let deployment_id = deployment_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::UpdateDeploymentRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::UpdateDeploymentRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/deployments/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&deployment_id.to_string()),
+                "{}/v1/projects/{}/deployments/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& deployment_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12400,14 +15463,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12445,7 +15556,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -12455,7 +15569,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListInferencesCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListInferencesCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -12465,7 +15581,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn model<V>(mut self, value: V) -> Self
@@ -12475,16 +15594,22 @@ pub mod builder {
             self.model = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListInferencesModel` for model failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListInferencesModel` for model failed".to_string()
+                });
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
-            });
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -12494,20 +15619,28 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `InferenceStatus` for status failed".to_string());
+                .map_err(|_| {
+                    "conversion to `InferenceStatus` for status failed".to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
-            });
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/inferences`
-        pub async fn send(self) -> Result<ResponseValue<types::InferencePage>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::InferencePage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -12526,15 +15659,17 @@ pub mod builder {
             let status = status.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/inferences",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/inferences", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12560,12 +15695,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12593,7 +15764,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn inference_id<V>(mut self, value: V) -> Self
@@ -12602,29 +15776,31 @@ pub mod builder {
         {
             self.inference_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for inference_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for inference_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/inferences/{inference_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::InferenceDetail>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                inference_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::InferenceDetail>, Error<types::Error>> {
+            let Self { client, project_id, inference_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let inference_id = inference_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/inferences/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&inference_id.to_string()),
+                "{}/v1/projects/{}/inferences/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& inference_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12644,12 +15820,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12691,7 +15903,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -12701,7 +15916,9 @@ pub mod builder {
             self.agent_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListTracesAgentId` for agent_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListTracesAgentId` for agent_id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -12711,7 +15928,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListTracesCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListTracesCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -12721,7 +15940,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn order<V>(mut self, value: V) -> Self
@@ -12738,9 +15960,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
-            });
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
@@ -12760,20 +15986,28 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `TraceStatus` for status failed".to_string());
+                .map_err(|_| {
+                    "conversion to `TraceStatus` for status failed".to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
-            });
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/traces`
-        pub async fn send(self) -> Result<ResponseValue<types::TracePage>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TracePage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -12796,15 +16030,17 @@ pub mod builder {
             let status = status.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/traces",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/traces", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12832,12 +16068,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12865,7 +16137,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn trace_id<V>(mut self, value: V) -> Self
@@ -12874,29 +16149,31 @@ pub mod builder {
         {
             self.trace_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for trace_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for trace_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/traces/{trace_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::TraceDetail>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                trace_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::TraceDetail>, Error<types::Error>> {
+            let Self { client, project_id, trace_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let trace_id = trace_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/traces/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&trace_id.to_string()),
+                "{}/v1/projects/{}/traces/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& trace_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -12916,12 +16193,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -12965,7 +16278,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -12975,7 +16291,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListSpansCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListSpansCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -12985,7 +16303,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn order<V>(mut self, value: V) -> Self
@@ -13012,9 +16333,13 @@ pub mod builder {
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
-            });
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn sort<V>(mut self, value: V) -> Self
@@ -13034,7 +16359,9 @@ pub mod builder {
             self.text = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListSpansText` for text failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListSpansText` for text failed".to_string()
+                });
             self
         }
         pub fn trace_id<V>(mut self, value: V) -> Self
@@ -13044,20 +16371,28 @@ pub mod builder {
             self.trace_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListSpansTraceId` for trace_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListSpansTraceId` for trace_id failed".to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
-            });
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/spans`
-        pub async fn send(self) -> Result<ResponseValue<types::SpanPage>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SpanPage>, Error<types::Error>> {
             let Self {
                 client,
                 project_id,
@@ -13082,15 +16417,17 @@ pub mod builder {
             let trace_id = trace_id.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/spans",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/spans", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13119,12 +16456,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13152,7 +16525,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn span_id<V>(mut self, value: V) -> Self
@@ -13161,29 +16537,31 @@ pub mod builder {
         {
             self.span_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for span_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for span_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/spans/{span_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Span>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                span_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Span>, Error<types::Error>> {
+            let Self { client, project_id, span_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let span_id = span_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/spans/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&span_id.to_string()),
+                "{}/v1/projects/{}/spans/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& span_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13203,12 +16581,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13242,7 +16656,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -13252,7 +16669,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListAgentsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListAgentsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -13262,52 +16681,60 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
-            });
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
-            });
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/agents`
-        pub async fn send(self) -> Result<ResponseValue<types::AgentPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                cursor,
-                limit,
-                since,
-                until,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AgentPage>, Error<types::Error>> {
+            let Self { client, project_id, cursor, limit, since, until } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/agents",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/agents", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13331,12 +16758,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13368,7 +16831,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -13377,51 +16843,59 @@ pub mod builder {
         {
             self.agent_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for agent_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for agent_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn since<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.since = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed".to_string()
-            });
+            self.since = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for since failed"
+                        .to_string()
+                });
             self
         }
         pub fn until<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
         {
-            self.until = value.try_into().map(Some).map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed".to_string()
-            });
+            self.until = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for until failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/agents/{agent_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Agent>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                agent_id,
-                since,
-                until,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Agent>, Error<types::Error>> {
+            let Self { client, project_id, agent_id, since, until } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let since = since.map_err(Error::InvalidRequest)?;
             let until = until.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/agents/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&agent_id.to_string()),
+                "{}/v1/projects/{}/agents/{}", client.baseurl, encode_path(& project_id
+                .to_string()), encode_path(& agent_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13443,12 +16917,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13482,7 +16992,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -13492,7 +17005,9 @@ pub mod builder {
             self.agent_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListHaloRunsAgentId` for agent_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListHaloRunsAgentId` for agent_id failed".to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -13502,7 +17017,9 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListHaloRunsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListHaloRunsCursor` for cursor failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -13512,7 +17029,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -13522,34 +17042,33 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `HaloRunStatus` for status failed".to_string());
+                .map_err(|_| {
+                    "conversion to `HaloRunStatus` for status failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/runs`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloRunPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                agent_id,
-                cursor,
-                limit,
-                status,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloRunPage>, Error<types::Error>> {
+            let Self { client, project_id, agent_id, cursor, limit, status } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/runs",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/halo/runs", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13573,12 +17092,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13606,48 +17161,61 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateHaloRunRequest>,
-            <V as std::convert::TryInto<types::CreateHaloRunRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateHaloRunRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateHaloRunRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateHaloRunRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CreateHaloRunRequest) -> types::builder::CreateHaloRunRequest,
+            F: std::ops::FnOnce(
+                types::builder::CreateHaloRunRequest,
+            ) -> types::builder::CreateHaloRunRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/runs`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloRun>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloRun>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateHaloRunRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateHaloRunRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/runs",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/halo/runs", client.baseurl, encode_path(& project_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13668,14 +17236,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13703,7 +17319,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn run_id<V>(mut self, value: V) -> Self
@@ -13712,29 +17331,31 @@ pub mod builder {
         {
             self.run_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for run_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for run_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/runs/{run_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloRun>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                run_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloRun>, Error<types::Error>> {
+            let Self { client, project_id, run_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let run_id = run_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/runs/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&run_id.to_string()),
+                "{}/v1/projects/{}/halo/runs/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& run_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13754,12 +17375,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13787,7 +17444,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn run_id<V>(mut self, value: V) -> Self
@@ -13796,29 +17456,31 @@ pub mod builder {
         {
             self.run_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for run_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for run_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/runs/{run_id}/cancel`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloRun>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                run_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloRun>, Error<types::Error>> {
+            let Self { client, project_id, run_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let run_id = run_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/runs/{}/cancel",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&run_id.to_string()),
+                "{}/v1/projects/{}/halo/runs/{}/cancel", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& run_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13838,13 +17500,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13876,7 +17580,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -13886,7 +17593,10 @@ pub mod builder {
             self.agent_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListHaloConversationsAgentId` for agent_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListHaloConversationsAgentId` for agent_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -13896,7 +17606,10 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListHaloConversationsCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListHaloConversationsCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -13906,32 +17619,33 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloConversationPage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                agent_id,
-                cursor,
-                limit,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloConversationPage>, Error<types::Error>> {
+            let Self { client, project_id, agent_id, cursor, limit } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/conversations",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/halo/conversations", client.baseurl, encode_path(&
+                project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -13954,12 +17668,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -13987,7 +17737,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn conversation_id<V>(mut self, value: V) -> Self
@@ -13996,29 +17749,31 @@ pub mod builder {
         {
             self.conversation_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for conversation_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for conversation_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/conversations/{conversation_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloConversationDetail>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                conversation_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloConversationDetail>, Error<types::Error>> {
+            let Self { client, project_id, conversation_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let conversation_id = conversation_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/conversations/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&conversation_id.to_string()),
+                "{}/v1/projects/{}/halo/conversations/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& conversation_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14038,12 +17793,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14077,7 +17868,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
@@ -14087,7 +17881,10 @@ pub mod builder {
             self.agent_id = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListHaloSchedulesAgentId` for agent_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListHaloSchedulesAgentId` for agent_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn cursor<V>(mut self, value: V) -> Self
@@ -14097,7 +17894,10 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListHaloSchedulesCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListHaloSchedulesCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -14107,7 +17907,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn status<V>(mut self, value: V) -> Self
@@ -14117,34 +17920,33 @@ pub mod builder {
             self.status = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `HaloScheduleStatus` for status failed".to_string());
+                .map_err(|_| {
+                    "conversion to `HaloScheduleStatus` for status failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedulePage>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                agent_id,
-                cursor,
-                limit,
-                status,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloSchedulePage>, Error<types::Error>> {
+            let Self { client, project_id, agent_id, cursor, limit, status } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let agent_id = agent_id.map_err(Error::InvalidRequest)?;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let status = status.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/schedules",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/halo/schedules", client.baseurl, encode_path(&
+                project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14168,12 +17970,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14201,48 +18039,63 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::CreateHaloScheduleRequest>,
-            <V as std::convert::TryInto<types::CreateHaloScheduleRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::CreateHaloScheduleRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `CreateHaloScheduleRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `CreateHaloScheduleRequest` for body failed: {}",
+                        s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::CreateHaloScheduleRequest) -> types::builder::CreateHaloScheduleRequest,
+            F: std::ops::FnOnce(
+                types::builder::CreateHaloScheduleRequest,
+            ) -> types::builder::CreateHaloScheduleRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
+            let Self { client, project_id, body } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::CreateHaloScheduleRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::CreateHaloScheduleRequest::try_from(v)
+                        .map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/schedules",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
+                "{}/v1/projects/{}/halo/schedules", client.baseurl, encode_path(&
+                project_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14263,14 +18116,62 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14298,7 +18199,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
@@ -14307,29 +18211,31 @@ pub mod builder {
         {
             self.schedule_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for schedule_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                schedule_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
+            let Self { client, project_id, schedule_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/schedules/{}",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&schedule_id.to_string()),
+                "{}/v1/projects/{}/halo/schedules/{}", client.baseurl, encode_path(&
+                project_id.to_string()), encode_path(& schedule_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14349,12 +18255,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14382,7 +18324,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
@@ -14391,29 +18336,32 @@ pub mod builder {
         {
             self.schedule_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for schedule_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/pause`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                schedule_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
+            let Self { client, project_id, schedule_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/schedules/{}/pause",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&schedule_id.to_string()),
+                "{}/v1/projects/{}/halo/schedules/{}/pause", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& schedule_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14433,13 +18381,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14467,7 +18457,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
@@ -14476,29 +18469,32 @@ pub mod builder {
         {
             self.schedule_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for schedule_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/resume`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                schedule_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
+            let Self { client, project_id, schedule_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/schedules/{}/resume",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&schedule_id.to_string()),
+                "{}/v1/projects/{}/halo/schedules/{}/resume", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& schedule_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14518,13 +18514,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14552,7 +18590,10 @@ pub mod builder {
         {
             self.project_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for project_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for project_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
@@ -14561,29 +18602,32 @@ pub mod builder {
         {
             self.schedule_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for schedule_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for schedule_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/schedules/{schedule_id}/archive`
-        pub async fn send(self) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
-            let Self {
-                client,
-                project_id,
-                schedule_id,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::HaloSchedule>, Error<types::Error>> {
+            let Self { client, project_id, schedule_id } = self;
             let project_id = project_id.map_err(Error::InvalidRequest)?;
             let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/projects/{}/halo/schedules/{}/archive",
-                client.baseurl,
-                encode_path(&project_id.to_string()),
-                encode_path(&schedule_id.to_string()),
+                "{}/v1/projects/{}/halo/schedules/{}/archive", client.baseurl,
+                encode_path(& project_id.to_string()), encode_path(& schedule_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14603,13 +18647,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -14626,14 +18712,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v1/mcp/manifest.json`
-        pub async fn send(self) -> Result<ResponseValue<types::McpManifest>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::McpManifest>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/mcp/manifest.json", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -14653,7 +18744,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 pub use progenitor_client::{ByteStream, ClientInfo, Error, ResponseValue};
 #[allow(unused_imports)]
-use progenitor_client::{ClientHooks, OperationInfo, RequestBuilderExt, encode_path};
+use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderExt};
 /// Types used as operation parameters and responses.
 #[allow(clippy::all)]
 pub mod types {
@@ -28,7 +28,18 @@ pub mod types {
         }
     }
     ///`AgentProfileKeyScope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum AgentProfileKeyScope {
         #[serde(rename = "full")]
         Full,
@@ -54,7 +65,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for AgentProfileKeyScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "full" => Ok(Self::Full),
                 "deposit" => Ok(Self::Deposit),
@@ -67,13 +80,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for AgentProfileKeyScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for AgentProfileKeyScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -156,7 +173,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ContextCheckRequestEnvironment {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -165,13 +184,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ContextCheckRequestEnvironment {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ContextCheckRequestEnvironment {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ContextCheckRequestEnvironment {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -182,7 +206,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The task you are about to start.
@@ -195,14 +221,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<ContextCheckRequestTaskDescription> for ::std::string::String {
+    impl ::std::convert::From<ContextCheckRequestTaskDescription>
+    for ::std::string::String {
         fn from(value: ContextCheckRequestTaskDescription) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for ContextCheckRequestTaskDescription {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -214,13 +243,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ContextCheckRequestTaskDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ContextCheckRequestTaskDescription {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ContextCheckRequestTaskDescription {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -231,7 +265,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ContextCheckRequestToolsItem`
@@ -251,7 +287,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ContextCheckRequestToolsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -260,13 +298,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ContextCheckRequestToolsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for ContextCheckRequestToolsItem {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for ContextCheckRequestToolsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -277,7 +320,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ContextCheckResponse`
@@ -306,7 +351,18 @@ pub mod types {
         }
     }
     ///`CreationMode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum CreationMode {
         #[serde(rename = "structured")]
         Structured,
@@ -323,7 +379,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for CreationMode {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "structured" => Ok(Self::Structured),
                 "raw_normalized" => Ok(Self::RawNormalized),
@@ -333,13 +391,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for CreationMode {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for CreationMode {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -367,8 +429,14 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub does_not_apply_when: ::std::option::Option<DepositRequestDoesNotApplyWhen>,
         ///Versions of the environment, such as `{"node": "20.11", "next": "14.1"}`.
-        #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
-        pub env_versions: ::std::collections::HashMap<::std::string::String, DepositRequestEnvVersionsValue>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub env_versions: ::std::collections::HashMap<
+            ::std::string::String,
+            DepositRequestEnvVersionsValue,
+        >,
         ///The exact error text, if there was one.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_message: ::std::option::Option<DepositRequestErrorMessage>,
@@ -422,7 +490,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestAppliesWhen {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -431,13 +501,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestAppliesWhen {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestAppliesWhen {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -448,7 +522,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Conditions under which it does not.
@@ -468,7 +544,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestDoesNotApplyWhen {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -477,13 +555,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestDoesNotApplyWhen {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for DepositRequestDoesNotApplyWhen {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DepositRequestDoesNotApplyWhen {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -494,7 +577,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`DepositRequestEnvVersionsValue`
@@ -514,7 +599,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestEnvVersionsValue {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -523,13 +610,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestEnvVersionsValue {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for DepositRequestEnvVersionsValue {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DepositRequestEnvVersionsValue {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -540,7 +632,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The exact error text, if there was one.
@@ -560,7 +654,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestErrorMessage {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -569,13 +665,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -586,7 +686,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///An approach that did not work.
@@ -606,7 +708,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestFailedAttempt {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -615,13 +719,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestFailedAttempt {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestFailedAttempt {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -632,7 +740,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Code or configuration of the fix.
@@ -652,7 +762,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestImplementation {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 8000usize {
                 return Err("longer than 8000 characters".into());
             }
@@ -661,13 +773,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestImplementation {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for DepositRequestImplementation {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DepositRequestImplementation {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -678,7 +795,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The lesson that transfers to other projects (quality gate 2: at least 20 characters).
@@ -698,7 +817,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestInsight {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -710,13 +831,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestInsight {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestInsight {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -727,7 +852,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///What went wrong, as observed.
@@ -747,7 +874,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestProblem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -759,13 +888,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestProblem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestProblem {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -776,7 +909,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Why it happened (quality gate 1: at least 30 characters).
@@ -796,7 +931,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestRootCause {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -808,13 +945,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestRootCause {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestRootCause {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -825,7 +966,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///What fixed it.
@@ -838,14 +981,17 @@ pub mod types {
             &self.0
         }
     }
-    impl ::std::convert::From<DepositRequestSuccessfulApproachMethod> for ::std::string::String {
+    impl ::std::convert::From<DepositRequestSuccessfulApproachMethod>
+    for ::std::string::String {
         fn from(value: DepositRequestSuccessfulApproachMethod) -> Self {
             value.0
         }
     }
     impl ::std::str::FromStr for DepositRequestSuccessfulApproachMethod {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -857,13 +1003,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestSuccessfulApproachMethod {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for DepositRequestSuccessfulApproachMethod {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for DepositRequestSuccessfulApproachMethod {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -874,7 +1025,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`DepositRequestTagsItem`
@@ -894,7 +1047,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestTagsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50usize {
                 return Err("longer than 50 characters".into());
             }
@@ -906,13 +1061,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -923,7 +1082,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///One line naming the problem and its fix (quality gate 3: at least 10 characters).
@@ -943,7 +1104,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestTitle {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 200usize {
                 return Err("longer than 200 characters".into());
             }
@@ -955,13 +1118,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestTitle {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -972,7 +1139,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///Why that approach failed.
@@ -992,7 +1161,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for DepositRequestWhyFailed {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 4000usize {
                 return Err("longer than 4000 characters".into());
             }
@@ -1001,13 +1172,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for DepositRequestWhyFailed {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for DepositRequestWhyFailed {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1018,7 +1193,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`DepositResponse`
@@ -1053,7 +1230,18 @@ pub mod types {
         }
     }
     ///`EvidenceClass`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum EvidenceClass {
         #[serde(rename = "widely_validated")]
         WidelyValidated,
@@ -1079,7 +1267,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for EvidenceClass {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "widely_validated" => Ok(Self::WidelyValidated),
                 "peer_validated" => Ok(Self::PeerValidated),
@@ -1092,13 +1282,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for EvidenceClass {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for EvidenceClass {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1120,8 +1314,14 @@ pub mod types {
         pub contributor: Contributor,
         pub created_at: ::chrono::DateTime<::chrono::offset::Utc>,
         pub creation_mode: CreationMode,
-        #[serde(default, skip_serializing_if = ":: std :: collections :: HashMap::is_empty")]
-        pub env_versions: ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+        #[serde(
+            default,
+            skip_serializing_if = ":: std :: collections :: HashMap::is_empty"
+        )]
+        pub env_versions: ::std::collections::HashMap<
+            ::std::string::String,
+            ::std::string::String,
+        >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub error_message: ::std::option::Option<::std::string::String>,
         pub evidence_class: EvidenceClass,
@@ -1240,7 +1440,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for FeedbackRequestConditions {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -1249,13 +1451,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for FeedbackRequestConditions {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for FeedbackRequestConditions {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1266,7 +1472,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`FeedbackResponse`
@@ -1300,7 +1508,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for GetDemandHotspotsDomain {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -1309,13 +1519,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for GetDemandHotspotsDomain {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for GetDemandHotspotsDomain {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1326,11 +1540,24 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`HelpfulnessDetail`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum HelpfulnessDetail {
         #[serde(rename = "solved_directly")]
         SolvedDirectly,
@@ -1356,7 +1583,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for HelpfulnessDetail {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "solved_directly" => Ok(Self::SolvedDirectly),
                 "partially_helped" => Ok(Self::PartiallyHelped),
@@ -1369,13 +1598,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for HelpfulnessDetail {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for HelpfulnessDetail {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1412,9 +1645,11 @@ pub mod types {
     }
     impl ::std::str::FromStr for ListMyExperiencesCursor {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
-            static PATTERN: ::std::sync::LazyLock<::regress::Regex> =
-                ::std::sync::LazyLock::new(|| ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap());
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            static PATTERN: ::std::sync::LazyLock<::regress::Regex> = ::std::sync::LazyLock::new(||
+            { ::regress::Regex::new("^c_[0-9]{1,12}$").unwrap() });
             if PATTERN.find(value).is_none() {
                 return Err("doesn't match pattern \"^c_[0-9]{1,12}$\"".into());
             }
@@ -1423,13 +1658,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ListMyExperiencesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ListMyExperiencesCursor {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1440,7 +1679,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`ManifestPrompt`
@@ -1484,7 +1725,18 @@ pub mod types {
         }
     }
     ///`ManifestPromptMessageRole`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum ManifestPromptMessageRole {
         #[serde(rename = "user")]
         User,
@@ -1501,7 +1753,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ManifestPromptMessageRole {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "user" => Ok(Self::User),
                 "assistant" => Ok(Self::Assistant),
@@ -1511,13 +1765,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ManifestPromptMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ManifestPromptMessageRole {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1533,7 +1791,18 @@ pub mod types {
         }
     }
     ///`OriginType`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum OriginType {
         #[serde(rename = "agent_session")]
         AgentSession,
@@ -1553,7 +1822,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for OriginType {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "agent_session" => Ok(Self::AgentSession),
                 "human_authored" => Ok(Self::HumanAuthored),
@@ -1564,13 +1835,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for OriginType {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for OriginType {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1648,7 +1923,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawDepositRequestContent {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 65536usize {
                 return Err("longer than 65536 characters".into());
             }
@@ -1660,13 +1937,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawDepositRequestContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositRequestContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1677,7 +1958,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RawDepositRequestTagsItem`
@@ -1697,7 +1980,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawDepositRequestTagsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50usize {
                 return Err("longer than 50 characters".into());
             }
@@ -1709,13 +1994,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawDepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1726,7 +2015,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RawDepositResponse`
@@ -1746,7 +2037,18 @@ pub mod types {
         }
     }
     ///`RawDepositResponseNormalizationStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum RawDepositResponseNormalizationStatus {
         #[serde(rename = "pending")]
         Pending,
@@ -1766,7 +2068,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawDepositResponseNormalizationStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "pending" => Ok(Self::Pending),
                 "normalized" => Ok(Self::Normalized),
@@ -1777,18 +2081,34 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawDepositResponseNormalizationStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for RawDepositResponseNormalizationStatus {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RawDepositResponseNormalizationStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`RawDepositResponseStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum RawDepositResponseStatus {
         #[serde(rename = "accepted")]
         Accepted,
@@ -1805,7 +2125,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawDepositResponseStatus {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "accepted" => Ok(Self::Accepted),
                 "duplicate" => Ok(Self::Duplicate),
@@ -1815,13 +2137,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawDepositResponseStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RawDepositResponseStatus {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1857,7 +2183,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawFileDepositRequestContent {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 524288usize {
                 return Err("longer than 524288 characters".into());
             }
@@ -1869,13 +2197,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawFileDepositRequestContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for RawFileDepositRequestContent {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RawFileDepositRequestContent {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1886,7 +2219,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///The file's name, without directories.
@@ -1906,7 +2241,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawFileDepositRequestFilename {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 255usize {
                 return Err("longer than 255 characters".into());
             }
@@ -1918,13 +2255,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawFileDepositRequestFilename {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for RawFileDepositRequestFilename {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RawFileDepositRequestFilename {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1935,7 +2277,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RawFileDepositRequestTagsItem`
@@ -1955,7 +2299,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RawFileDepositRequestTagsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 50usize {
                 return Err("longer than 50 characters".into());
             }
@@ -1967,13 +2313,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RawFileDepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for RawFileDepositRequestTagsItem {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for RawFileDepositRequestTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -1984,7 +2335,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`RetractRequest`
@@ -2015,7 +2368,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for RetractRequestReason {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -2024,13 +2379,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for RetractRequestReason {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for RetractRequestReason {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2041,7 +2400,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchExperiencesConditions`
@@ -2061,7 +2422,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchExperiencesConditions {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1000usize {
                 return Err("longer than 1000 characters".into());
             }
@@ -2070,13 +2433,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchExperiencesConditions {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesConditions {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2087,7 +2454,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchExperiencesErrorMessage`
@@ -2107,7 +2476,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchExperiencesErrorMessage {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -2116,13 +2487,18 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchExperiencesErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
-    impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesErrorMessage {
+    impl ::std::convert::TryFrom<::std::string::String>
+    for SearchExperiencesErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2133,7 +2509,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchExperiencesQuery`
@@ -2153,7 +2531,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchExperiencesQuery {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1000usize {
                 return Err("longer than 1000 characters".into());
             }
@@ -2165,13 +2545,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchExperiencesQuery {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesQuery {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2182,7 +2566,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchExperiencesTags`
@@ -2202,7 +2588,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchExperiencesTags {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 500usize {
                 return Err("longer than 500 characters".into());
             }
@@ -2211,13 +2599,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchExperiencesTags {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchExperiencesTags {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2228,7 +2620,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchQuery`
@@ -2266,7 +2660,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchQueryErrorMessage {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 2000usize {
                 return Err("longer than 2000 characters".into());
             }
@@ -2275,13 +2671,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchQueryErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchQueryErrorMessage {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2292,7 +2692,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchQueryQuery`
@@ -2312,7 +2714,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchQueryQuery {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 1000usize {
                 return Err("longer than 1000 characters".into());
             }
@@ -2324,13 +2728,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchQueryQuery {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchQueryQuery {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2341,7 +2749,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchQueryTagsItem`
@@ -2361,7 +2771,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchQueryTagsItem {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             if value.chars().count() > 100usize {
                 return Err("longer than 100 characters".into());
             }
@@ -2370,13 +2782,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchQueryTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchQueryTagsItem {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2387,7 +2803,9 @@ pub mod types {
         {
             ::std::string::String::deserialize(deserializer)?
                 .parse()
-                .map_err(|e: self::error::ConversionError| <D::Error as ::serde::de::Error>::custom(e.to_string()))
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
         }
     }
     ///`SearchResponse`
@@ -2422,7 +2840,18 @@ pub mod types {
         }
     }
     ///`self_only`: only your own; `self_first`: yours ranked first; `collective`: everyone's.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum SearchScope {
         #[serde(rename = "self_only")]
         SelfOnly,
@@ -2442,7 +2871,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for SearchScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "self_only" => Ok(Self::SelfOnly),
                 "self_first" => Ok(Self::SelfFirst),
@@ -2453,13 +2884,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for SearchScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for SearchScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2522,7 +2957,18 @@ pub mod types {
         }
     }
     ///`ValidationState`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum ValidationState {
         #[serde(rename = "draft")]
         Draft,
@@ -2545,7 +2991,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for ValidationState {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "draft" => Ok(Self::Draft),
                 "validated" => Ok(Self::Validated),
@@ -2557,18 +3005,33 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for ValidationState {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for ValidationState {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     ///`VisibilityScope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Copy, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[derive(
+        ::serde::Deserialize,
+        ::serde::Serialize,
+        Clone,
+        Copy,
+        Debug,
+        Eq,
+        Hash,
+        Ord,
+        PartialEq,
+        PartialOrd
+    )]
     pub enum VisibilityScope {
         #[serde(rename = "public")]
         Public,
@@ -2588,7 +3051,9 @@ pub mod types {
     }
     impl ::std::str::FromStr for VisibilityScope {
         type Err = self::error::ConversionError;
-        fn from_str(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             match value {
                 "public" => Ok(Self::Public),
                 "team" => Ok(Self::Team),
@@ -2599,13 +3064,17 @@ pub mod types {
     }
     impl ::std::convert::TryFrom<&str> for VisibilityScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: &str) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
     impl ::std::convert::TryFrom<::std::string::String> for VisibilityScope {
         type Error = self::error::ConversionError;
-        fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, self::error::ConversionError> {
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
             value.parse()
         }
     }
@@ -2613,15 +3082,33 @@ pub mod types {
     pub mod builder {
         #[derive(Clone, Debug)]
         pub struct AgentProfile {
-            agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            calibration_score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            calibration_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             deposits: ::std::result::Result<i64, ::std::string::String>,
-            display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            expertise: ::std::result::Result<::std::vec::Vec<super::ExpertiseArea>, ::std::string::String>,
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            expertise: ::std::result::Result<
+                ::std::vec::Vec<super::ExpertiseArea>,
+                ::std::string::String,
+            >,
             feedback_given: ::std::result::Result<i64, ::std::string::String>,
-            key_scope: ::std::result::Result<super::AgentProfileKeyScope, ::std::string::String>,
+            key_scope: ::std::result::Result<
+                super::AgentProfileKeyScope,
+                ::std::string::String,
+            >,
             searches: ::std::result::Result<i64, ::std::string::String>,
-            struggles: ::std::result::Result<::std::vec::Vec<super::StruggleArea>, ::std::string::String>,
+            struggles: ::std::result::Result<
+                ::std::vec::Vec<super::StruggleArea>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for AgentProfile {
             fn default() -> Self {
@@ -2631,7 +3118,9 @@ pub mod types {
                     deposits: Err("no value supplied for deposits".to_string()),
                     display_name: Err("no value supplied for display_name".to_string()),
                     expertise: Err("no value supplied for expertise".to_string()),
-                    feedback_given: Err("no value supplied for feedback_given".to_string()),
+                    feedback_given: Err(
+                        "no value supplied for feedback_given".to_string(),
+                    ),
                     key_scope: Err("no value supplied for key_scope".to_string()),
                     searches: Err("no value supplied for searches".to_string()),
                     struggles: Err("no value supplied for struggles".to_string()),
@@ -2646,7 +3135,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn calibration_score<T>(mut self, value: T) -> Self
@@ -2656,7 +3147,11 @@ pub mod types {
             {
                 self.calibration_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for calibration_score: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for calibration_score: {e}"
+                        )
+                    });
                 self
             }
             pub fn deposits<T>(mut self, value: T) -> Self
@@ -2666,7 +3161,9 @@ pub mod types {
             {
                 self.deposits = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deposits: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deposits: {e}")
+                    });
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -2676,7 +3173,9 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
             pub fn expertise<T>(mut self, value: T) -> Self
@@ -2686,7 +3185,9 @@ pub mod types {
             {
                 self.expertise = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for expertise: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for expertise: {e}")
+                    });
                 self
             }
             pub fn feedback_given<T>(mut self, value: T) -> Self
@@ -2696,7 +3197,11 @@ pub mod types {
             {
                 self.feedback_given = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for feedback_given: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for feedback_given: {e}"
+                        )
+                    });
                 self
             }
             pub fn key_scope<T>(mut self, value: T) -> Self
@@ -2706,7 +3211,9 @@ pub mod types {
             {
                 self.key_scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for key_scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for key_scope: {e}")
+                    });
                 self
             }
             pub fn searches<T>(mut self, value: T) -> Self
@@ -2716,7 +3223,9 @@ pub mod types {
             {
                 self.searches = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for searches: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for searches: {e}")
+                    });
                 self
             }
             pub fn struggles<T>(mut self, value: T) -> Self
@@ -2726,13 +3235,17 @@ pub mod types {
             {
                 self.struggles = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for struggles: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for struggles: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<AgentProfile> for super::AgentProfile {
             type Error = super::error::ConversionError;
-            fn try_from(value: AgentProfile) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: AgentProfile,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     calibration_score: value.calibration_score?,
@@ -2763,14 +3276,19 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct AntiPattern {
-            experience_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            experience_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             warning: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for AntiPattern {
             fn default() -> Self {
                 Self {
-                    experience_id: Err("no value supplied for experience_id".to_string()),
+                    experience_id: Err(
+                        "no value supplied for experience_id".to_string(),
+                    ),
                     title: Err("no value supplied for title".to_string()),
                     warning: Err("no value supplied for warning".to_string()),
                 }
@@ -2784,7 +3302,9 @@ pub mod types {
             {
                 self.experience_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for experience_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for experience_id: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -2794,7 +3314,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn warning<T>(mut self, value: T) -> Self
@@ -2804,13 +3326,17 @@ pub mod types {
             {
                 self.warning = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for warning: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for warning: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<AntiPattern> for super::AntiPattern {
             type Error = super::error::ConversionError;
-            fn try_from(value: AntiPattern) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: AntiPattern,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience_id: value.experience_id?,
                     title: value.title?,
@@ -2829,7 +3355,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct BatchSearchRequest {
-            queries: ::std::result::Result<::std::vec::Vec<super::SearchQuery>, ::std::string::String>,
+            queries: ::std::result::Result<
+                ::std::vec::Vec<super::SearchQuery>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BatchSearchRequest {
             fn default() -> Self {
@@ -2846,28 +3375,31 @@ pub mod types {
             {
                 self.queries = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for queries: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for queries: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<BatchSearchRequest> for super::BatchSearchRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: BatchSearchRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self {
-                    queries: value.queries?,
-                })
+            fn try_from(
+                value: BatchSearchRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
+                Ok(Self { queries: value.queries? })
             }
         }
         impl ::std::convert::From<super::BatchSearchRequest> for BatchSearchRequest {
             fn from(value: super::BatchSearchRequest) -> Self {
-                Self {
-                    queries: Ok(value.queries),
-                }
+                Self { queries: Ok(value.queries) }
             }
         }
         #[derive(Clone, Debug)]
         pub struct BatchSearchResponse {
-            responses: ::std::result::Result<::std::vec::Vec<super::SearchResponse>, ::std::string::String>,
+            responses: ::std::result::Result<
+                ::std::vec::Vec<super::SearchResponse>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BatchSearchResponse {
             fn default() -> Self {
@@ -2884,13 +3416,18 @@ pub mod types {
             {
                 self.responses = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for responses: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for responses: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<BatchSearchResponse> for super::BatchSearchResponse {
+        impl ::std::convert::TryFrom<BatchSearchResponse>
+        for super::BatchSearchResponse {
             type Error = super::error::ConversionError;
-            fn try_from(value: BatchSearchResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: BatchSearchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     responses: value.responses?,
                 })
@@ -2905,9 +3442,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Boundaries {
-            applies_when: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            does_not_apply_when:
-                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            applies_when: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            does_not_apply_when: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Boundaries {
             fn default() -> Self {
@@ -2925,7 +3467,9 @@ pub mod types {
             {
                 self.applies_when = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for applies_when: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for applies_when: {e}")
+                    });
                 self
             }
             pub fn does_not_apply_when<T>(mut self, value: T) -> Self
@@ -2935,13 +3479,19 @@ pub mod types {
             {
                 self.does_not_apply_when = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for does_not_apply_when: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for does_not_apply_when: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Boundaries> for super::Boundaries {
             type Error = super::error::ConversionError;
-            fn try_from(value: Boundaries) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Boundaries,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     applies_when: value.applies_when?,
                     does_not_apply_when: value.does_not_apply_when?,
@@ -2962,14 +3512,22 @@ pub mod types {
                 ::std::option::Option<super::ContextCheckRequestEnvironment>,
                 ::std::string::String,
             >,
-            task_description: ::std::result::Result<super::ContextCheckRequestTaskDescription, ::std::string::String>,
-            tools: ::std::result::Result<::std::vec::Vec<super::ContextCheckRequestToolsItem>, ::std::string::String>,
+            task_description: ::std::result::Result<
+                super::ContextCheckRequestTaskDescription,
+                ::std::string::String,
+            >,
+            tools: ::std::result::Result<
+                ::std::vec::Vec<super::ContextCheckRequestToolsItem>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContextCheckRequest {
             fn default() -> Self {
                 Self {
                     environment: Ok(Default::default()),
-                    task_description: Err("no value supplied for task_description".to_string()),
+                    task_description: Err(
+                        "no value supplied for task_description".to_string(),
+                    ),
                     tools: Ok(Default::default()),
                 }
             }
@@ -2977,12 +3535,16 @@ pub mod types {
         impl ContextCheckRequest {
             pub fn environment<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::ContextCheckRequestEnvironment>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::ContextCheckRequestEnvironment>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.environment = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for environment: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for environment: {e}")
+                    });
                 self
             }
             pub fn task_description<T>(mut self, value: T) -> Self
@@ -2992,23 +3554,34 @@ pub mod types {
             {
                 self.task_description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for task_description: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for task_description: {e}"
+                        )
+                    });
                 self
             }
             pub fn tools<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ContextCheckRequestToolsItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ContextCheckRequestToolsItem>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tools = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tools: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tools: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ContextCheckRequest> for super::ContextCheckRequest {
+        impl ::std::convert::TryFrom<ContextCheckRequest>
+        for super::ContextCheckRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: ContextCheckRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ContextCheckRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     environment: value.environment?,
                     task_description: value.task_description?,
@@ -3027,15 +3600,26 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ContextCheckResponse {
-            anti_patterns: ::std::result::Result<::std::vec::Vec<super::AntiPattern>, ::std::string::String>,
+            anti_patterns: ::std::result::Result<
+                ::std::vec::Vec<super::AntiPattern>,
+                ::std::string::String,
+            >,
             domain: ::std::result::Result<::std::string::String, ::std::string::String>,
-            procedure_ids: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
-            recommended: ::std::result::Result<::std::vec::Vec<super::ExperienceSummary>, ::std::string::String>,
+            procedure_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            recommended: ::std::result::Result<
+                ::std::vec::Vec<super::ExperienceSummary>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ContextCheckResponse {
             fn default() -> Self {
                 Self {
-                    anti_patterns: Err("no value supplied for anti_patterns".to_string()),
+                    anti_patterns: Err(
+                        "no value supplied for anti_patterns".to_string(),
+                    ),
                     domain: Err("no value supplied for domain".to_string()),
                     procedure_ids: Ok(Default::default()),
                     recommended: Err("no value supplied for recommended".to_string()),
@@ -3050,7 +3634,9 @@ pub mod types {
             {
                 self.anti_patterns = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for anti_patterns: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for anti_patterns: {e}")
+                    });
                 self
             }
             pub fn domain<T>(mut self, value: T) -> Self
@@ -3060,7 +3646,9 @@ pub mod types {
             {
                 self.domain = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for domain: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
                 self
             }
             pub fn procedure_ids<T>(mut self, value: T) -> Self
@@ -3070,7 +3658,9 @@ pub mod types {
             {
                 self.procedure_ids = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for procedure_ids: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for procedure_ids: {e}")
+                    });
                 self
             }
             pub fn recommended<T>(mut self, value: T) -> Self
@@ -3080,13 +3670,18 @@ pub mod types {
             {
                 self.recommended = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for recommended: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for recommended: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ContextCheckResponse> for super::ContextCheckResponse {
+        impl ::std::convert::TryFrom<ContextCheckResponse>
+        for super::ContextCheckResponse {
             type Error = super::error::ConversionError;
-            fn try_from(value: ContextCheckResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ContextCheckResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     anti_patterns: value.anti_patterns?,
                     domain: value.domain?,
@@ -3107,8 +3702,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Contributor {
-            agent_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            display_name: ::std::result::Result<::std::string::String, ::std::string::String>,
+            agent_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            display_name: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Contributor {
             fn default() -> Self {
@@ -3126,7 +3727,9 @@ pub mod types {
             {
                 self.agent_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for agent_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for agent_id: {e}")
+                    });
                 self
             }
             pub fn display_name<T>(mut self, value: T) -> Self
@@ -3136,13 +3739,17 @@ pub mod types {
             {
                 self.display_name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for display_name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for display_name: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Contributor> for super::Contributor {
             type Error = super::error::ConversionError;
-            fn try_from(value: Contributor) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Contributor,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     agent_id: value.agent_id?,
                     display_name: value.display_name?,
@@ -3160,7 +3767,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct DemandHotspots {
             days: ::std::result::Result<i32, ::std::string::String>,
-            hotspots: ::std::result::Result<::std::vec::Vec<super::Hotspot>, ::std::string::String>,
+            hotspots: ::std::result::Result<
+                ::std::vec::Vec<super::Hotspot>,
+                ::std::string::String,
+            >,
             max_top_score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for DemandHotspots {
@@ -3180,7 +3790,9 @@ pub mod types {
             {
                 self.days = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for days: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for days: {e}")
+                    });
                 self
             }
             pub fn hotspots<T>(mut self, value: T) -> Self
@@ -3190,7 +3802,9 @@ pub mod types {
             {
                 self.hotspots = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for hotspots: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for hotspots: {e}")
+                    });
                 self
             }
             pub fn max_top_score<T>(mut self, value: T) -> Self
@@ -3200,13 +3814,17 @@ pub mod types {
             {
                 self.max_top_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for max_top_score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for max_top_score: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DemandHotspots> for super::DemandHotspots {
             type Error = super::error::ConversionError;
-            fn try_from(value: DemandHotspots) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DemandHotspots,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     days: value.days?,
                     hotspots: value.hotspots?,
@@ -3225,38 +3843,77 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DepositRequest {
-            applies_when:
-                ::std::result::Result<::std::option::Option<super::DepositRequestAppliesWhen>, ::std::string::String>,
-            creation_mode: ::std::result::Result<::std::option::Option<super::CreationMode>, ::std::string::String>,
+            applies_when: ::std::result::Result<
+                ::std::option::Option<super::DepositRequestAppliesWhen>,
+                ::std::string::String,
+            >,
+            creation_mode: ::std::result::Result<
+                ::std::option::Option<super::CreationMode>,
+                ::std::string::String,
+            >,
             does_not_apply_when: ::std::result::Result<
                 ::std::option::Option<super::DepositRequestDoesNotApplyWhen>,
                 ::std::string::String,
             >,
             env_versions: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, super::DepositRequestEnvVersionsValue>,
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    super::DepositRequestEnvVersionsValue,
+                >,
                 ::std::string::String,
             >,
-            error_message:
-                ::std::result::Result<::std::option::Option<super::DepositRequestErrorMessage>, ::std::string::String>,
-            evidence_class: ::std::result::Result<::std::option::Option<super::EvidenceClass>, ::std::string::String>,
-            failed_attempt:
-                ::std::result::Result<::std::option::Option<super::DepositRequestFailedAttempt>, ::std::string::String>,
+            error_message: ::std::result::Result<
+                ::std::option::Option<super::DepositRequestErrorMessage>,
+                ::std::string::String,
+            >,
+            evidence_class: ::std::result::Result<
+                ::std::option::Option<super::EvidenceClass>,
+                ::std::string::String,
+            >,
+            failed_attempt: ::std::result::Result<
+                ::std::option::Option<super::DepositRequestFailedAttempt>,
+                ::std::string::String,
+            >,
             implementation: ::std::result::Result<
                 ::std::option::Option<super::DepositRequestImplementation>,
                 ::std::string::String,
             >,
-            insight: ::std::result::Result<super::DepositRequestInsight, ::std::string::String>,
-            origin_type: ::std::result::Result<::std::option::Option<super::OriginType>, ::std::string::String>,
-            problem: ::std::result::Result<super::DepositRequestProblem, ::std::string::String>,
-            root_cause: ::std::result::Result<super::DepositRequestRootCause, ::std::string::String>,
-            successful_approach_method:
-                ::std::result::Result<super::DepositRequestSuccessfulApproachMethod, ::std::string::String>,
-            tags: ::std::result::Result<::std::vec::Vec<super::DepositRequestTagsItem>, ::std::string::String>,
-            title: ::std::result::Result<super::DepositRequestTitle, ::std::string::String>,
-            visibility_scope:
-                ::std::result::Result<::std::option::Option<super::VisibilityScope>, ::std::string::String>,
-            why_failed:
-                ::std::result::Result<::std::option::Option<super::DepositRequestWhyFailed>, ::std::string::String>,
+            insight: ::std::result::Result<
+                super::DepositRequestInsight,
+                ::std::string::String,
+            >,
+            origin_type: ::std::result::Result<
+                ::std::option::Option<super::OriginType>,
+                ::std::string::String,
+            >,
+            problem: ::std::result::Result<
+                super::DepositRequestProblem,
+                ::std::string::String,
+            >,
+            root_cause: ::std::result::Result<
+                super::DepositRequestRootCause,
+                ::std::string::String,
+            >,
+            successful_approach_method: ::std::result::Result<
+                super::DepositRequestSuccessfulApproachMethod,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::DepositRequestTagsItem>,
+                ::std::string::String,
+            >,
+            title: ::std::result::Result<
+                super::DepositRequestTitle,
+                ::std::string::String,
+            >,
+            visibility_scope: ::std::result::Result<
+                ::std::option::Option<super::VisibilityScope>,
+                ::std::string::String,
+            >,
+            why_failed: ::std::result::Result<
+                ::std::option::Option<super::DepositRequestWhyFailed>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for DepositRequest {
             fn default() -> Self {
@@ -3273,7 +3930,9 @@ pub mod types {
                     origin_type: Ok(Default::default()),
                     problem: Err("no value supplied for problem".to_string()),
                     root_cause: Err("no value supplied for root_cause".to_string()),
-                    successful_approach_method: Err("no value supplied for successful_approach_method".to_string()),
+                    successful_approach_method: Err(
+                        "no value supplied for successful_approach_method".to_string(),
+                    ),
                     tags: Err("no value supplied for tags".to_string()),
                     title: Err("no value supplied for title".to_string()),
                     visibility_scope: Ok(Default::default()),
@@ -3284,12 +3943,16 @@ pub mod types {
         impl DepositRequest {
             pub fn applies_when<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestAppliesWhen>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepositRequestAppliesWhen>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.applies_when = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for applies_when: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for applies_when: {e}")
+                    });
                 self
             }
             pub fn creation_mode<T>(mut self, value: T) -> Self
@@ -3299,39 +3962,56 @@ pub mod types {
             {
                 self.creation_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for creation_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for creation_mode: {e}")
+                    });
                 self
             }
             pub fn does_not_apply_when<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestDoesNotApplyWhen>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepositRequestDoesNotApplyWhen>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.does_not_apply_when = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for does_not_apply_when: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for does_not_apply_when: {e}"
+                        )
+                    });
                 self
             }
             pub fn env_versions<T>(mut self, value: T) -> Self
             where
                 T: ::std::convert::TryInto<
-                        ::std::collections::HashMap<::std::string::String, super::DepositRequestEnvVersionsValue>,
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        super::DepositRequestEnvVersionsValue,
                     >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.env_versions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for env_versions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for env_versions: {e}")
+                    });
                 self
             }
             pub fn error_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestErrorMessage>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepositRequestErrorMessage>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_message: {e}")
+                    });
                 self
             }
             pub fn evidence_class<T>(mut self, value: T) -> Self
@@ -3341,27 +4021,43 @@ pub mod types {
             {
                 self.evidence_class = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for evidence_class: {e}"
+                        )
+                    });
                 self
             }
             pub fn failed_attempt<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestFailedAttempt>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepositRequestFailedAttempt>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.failed_attempt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for failed_attempt: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for failed_attempt: {e}"
+                        )
+                    });
                 self
             }
             pub fn implementation<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestImplementation>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepositRequestImplementation>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.implementation = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for implementation: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for implementation: {e}"
+                        )
+                    });
                 self
             }
             pub fn insight<T>(mut self, value: T) -> Self
@@ -3371,7 +4067,9 @@ pub mod types {
             {
                 self.insight = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for insight: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for insight: {e}")
+                    });
                 self
             }
             pub fn origin_type<T>(mut self, value: T) -> Self
@@ -3381,7 +4079,9 @@ pub mod types {
             {
                 self.origin_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for origin_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for origin_type: {e}")
+                    });
                 self
             }
             pub fn problem<T>(mut self, value: T) -> Self
@@ -3391,7 +4091,9 @@ pub mod types {
             {
                 self.problem = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for problem: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for problem: {e}")
+                    });
                 self
             }
             pub fn root_cause<T>(mut self, value: T) -> Self
@@ -3401,27 +4103,39 @@ pub mod types {
             {
                 self.root_cause = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for root_cause: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for root_cause: {e}")
+                    });
                 self
             }
             pub fn successful_approach_method<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<super::DepositRequestSuccessfulApproachMethod>,
+                T: ::std::convert::TryInto<
+                    super::DepositRequestSuccessfulApproachMethod,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.successful_approach_method = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for successful_approach_method: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for successful_approach_method: {e}"
+                        )
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::DepositRequestTagsItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::DepositRequestTagsItem>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -3431,33 +4145,47 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn visibility_scope<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::VisibilityScope>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::VisibilityScope>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.visibility_scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility_scope: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_scope: {e}"
+                        )
+                    });
                 self
             }
             pub fn why_failed<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::DepositRequestWhyFailed>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::DepositRequestWhyFailed>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.why_failed = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for why_failed: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for why_failed: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DepositRequest> for super::DepositRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: DepositRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DepositRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     applies_when: value.applies_when?,
                     creation_mode: value.creation_mode?,
@@ -3504,20 +4232,35 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct DepositResponse {
-            experience_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            experience_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             quality: ::std::result::Result<super::QualityScores, ::std::string::String>,
-            validation_state: ::std::result::Result<super::ValidationState, ::std::string::String>,
-            warnings: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
+            validation_state: ::std::result::Result<
+                super::ValidationState,
+                ::std::string::String,
+            >,
+            warnings: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             worthiness_score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for DepositResponse {
             fn default() -> Self {
                 Self {
-                    experience_id: Err("no value supplied for experience_id".to_string()),
+                    experience_id: Err(
+                        "no value supplied for experience_id".to_string(),
+                    ),
                     quality: Err("no value supplied for quality".to_string()),
-                    validation_state: Err("no value supplied for validation_state".to_string()),
+                    validation_state: Err(
+                        "no value supplied for validation_state".to_string(),
+                    ),
                     warnings: Ok(Default::default()),
-                    worthiness_score: Err("no value supplied for worthiness_score".to_string()),
+                    worthiness_score: Err(
+                        "no value supplied for worthiness_score".to_string(),
+                    ),
                 }
             }
         }
@@ -3529,7 +4272,9 @@ pub mod types {
             {
                 self.experience_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for experience_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for experience_id: {e}")
+                    });
                 self
             }
             pub fn quality<T>(mut self, value: T) -> Self
@@ -3539,7 +4284,9 @@ pub mod types {
             {
                 self.quality = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for quality: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for quality: {e}")
+                    });
                 self
             }
             pub fn validation_state<T>(mut self, value: T) -> Self
@@ -3549,7 +4296,11 @@ pub mod types {
             {
                 self.validation_state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for validation_state: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validation_state: {e}"
+                        )
+                    });
                 self
             }
             pub fn warnings<T>(mut self, value: T) -> Self
@@ -3559,7 +4310,9 @@ pub mod types {
             {
                 self.warnings = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for warnings: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for warnings: {e}")
+                    });
                 self
             }
             pub fn worthiness_score<T>(mut self, value: T) -> Self
@@ -3569,13 +4322,19 @@ pub mod types {
             {
                 self.worthiness_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for worthiness_score: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for worthiness_score: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<DepositResponse> for super::DepositResponse {
             type Error = super::error::ConversionError;
-            fn try_from(value: DepositResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: DepositResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience_id: value.experience_id?,
                     quality: value.quality?,
@@ -3617,12 +4376,16 @@ pub mod types {
         impl Error {
             pub fn details<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.details = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for details: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for details: {e}")
+                    });
                 self
             }
             pub fn error<T>(mut self, value: T) -> Self
@@ -3632,7 +4395,9 @@ pub mod types {
             {
                 self.error = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error: {e}")
+                    });
                 self
             }
             pub fn message<T>(mut self, value: T) -> Self
@@ -3642,13 +4407,17 @@ pub mod types {
             {
                 self.message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for message: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Error> for super::Error {
             type Error = super::error::ConversionError;
-            fn try_from(value: Error) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Error,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     details: value.details?,
                     error: value.error?,
@@ -3668,13 +4437,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct EvidenceCount {
             count: ::std::result::Result<i64, ::std::string::String>,
-            evidence_class: ::std::result::Result<super::EvidenceClass, ::std::string::String>,
+            evidence_class: ::std::result::Result<
+                super::EvidenceClass,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EvidenceCount {
             fn default() -> Self {
                 Self {
                     count: Err("no value supplied for count".to_string()),
-                    evidence_class: Err("no value supplied for evidence_class".to_string()),
+                    evidence_class: Err(
+                        "no value supplied for evidence_class".to_string(),
+                    ),
                 }
             }
         }
@@ -3686,7 +4460,9 @@ pub mod types {
             {
                 self.count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
                 self
             }
             pub fn evidence_class<T>(mut self, value: T) -> Self
@@ -3696,13 +4472,19 @@ pub mod types {
             {
                 self.evidence_class = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for evidence_class: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<EvidenceCount> for super::EvidenceCount {
             type Error = super::error::ConversionError;
-            fn try_from(value: EvidenceCount) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: EvidenceCount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
                     evidence_class: value.evidence_class?,
@@ -3720,35 +4502,70 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Experience {
             boundaries: ::std::result::Result<super::Boundaries, ::std::string::String>,
-            contributor: ::std::result::Result<super::Contributor, ::std::string::String>,
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            creation_mode: ::std::result::Result<super::CreationMode, ::std::string::String>,
-            env_versions: ::std::result::Result<
-                ::std::collections::HashMap<::std::string::String, ::std::string::String>,
+            contributor: ::std::result::Result<
+                super::Contributor,
                 ::std::string::String,
             >,
-            error_message: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            evidence_class: ::std::result::Result<super::EvidenceClass, ::std::string::String>,
-            failed_approaches: ::std::result::Result<::std::vec::Vec<super::FailedApproach>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            creation_mode: ::std::result::Result<
+                super::CreationMode,
+                ::std::string::String,
+            >,
+            env_versions: ::std::result::Result<
+                ::std::collections::HashMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+                ::std::string::String,
+            >,
+            error_message: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            evidence_class: ::std::result::Result<
+                super::EvidenceClass,
+                ::std::string::String,
+            >,
+            failed_approaches: ::std::result::Result<
+                ::std::vec::Vec<super::FailedApproach>,
+                ::std::string::String,
+            >,
             helpful_count: ::std::result::Result<i64, ::std::string::String>,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             insight: ::std::result::Result<::std::string::String, ::std::string::String>,
-            linked_procedure_id:
-                ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            linked_procedure_id: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             origin_type: ::std::result::Result<super::OriginType, ::std::string::String>,
             problem: ::std::result::Result<::std::string::String, ::std::string::String>,
             quality: ::std::result::Result<super::QualityScores, ::std::string::String>,
-            root_cause: ::std::result::Result<::std::string::String, ::std::string::String>,
+            root_cause: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             solution: ::std::result::Result<super::Solution, ::std::string::String>,
-            tags: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
             unhelpful_count: ::std::result::Result<i64, ::std::string::String>,
             updated_at: ::std::result::Result<
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
-            validation_state: ::std::result::Result<super::ValidationState, ::std::string::String>,
-            visibility_scope: ::std::result::Result<super::VisibilityScope, ::std::string::String>,
+            validation_state: ::std::result::Result<
+                super::ValidationState,
+                ::std::string::String,
+            >,
+            visibility_scope: ::std::result::Result<
+                super::VisibilityScope,
+                ::std::string::String,
+            >,
             worthiness_score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for Experience {
@@ -3757,12 +4574,20 @@ pub mod types {
                     boundaries: Err("no value supplied for boundaries".to_string()),
                     contributor: Err("no value supplied for contributor".to_string()),
                     created_at: Err("no value supplied for created_at".to_string()),
-                    creation_mode: Err("no value supplied for creation_mode".to_string()),
+                    creation_mode: Err(
+                        "no value supplied for creation_mode".to_string(),
+                    ),
                     env_versions: Ok(Default::default()),
                     error_message: Ok(Default::default()),
-                    evidence_class: Err("no value supplied for evidence_class".to_string()),
-                    failed_approaches: Err("no value supplied for failed_approaches".to_string()),
-                    helpful_count: Err("no value supplied for helpful_count".to_string()),
+                    evidence_class: Err(
+                        "no value supplied for evidence_class".to_string(),
+                    ),
+                    failed_approaches: Err(
+                        "no value supplied for failed_approaches".to_string(),
+                    ),
+                    helpful_count: Err(
+                        "no value supplied for helpful_count".to_string(),
+                    ),
                     id: Err("no value supplied for id".to_string()),
                     insight: Err("no value supplied for insight".to_string()),
                     linked_procedure_id: Ok(Default::default()),
@@ -3773,11 +4598,19 @@ pub mod types {
                     solution: Err("no value supplied for solution".to_string()),
                     tags: Err("no value supplied for tags".to_string()),
                     title: Err("no value supplied for title".to_string()),
-                    unhelpful_count: Err("no value supplied for unhelpful_count".to_string()),
+                    unhelpful_count: Err(
+                        "no value supplied for unhelpful_count".to_string(),
+                    ),
                     updated_at: Ok(Default::default()),
-                    validation_state: Err("no value supplied for validation_state".to_string()),
-                    visibility_scope: Err("no value supplied for visibility_scope".to_string()),
-                    worthiness_score: Err("no value supplied for worthiness_score".to_string()),
+                    validation_state: Err(
+                        "no value supplied for validation_state".to_string(),
+                    ),
+                    visibility_scope: Err(
+                        "no value supplied for visibility_scope".to_string(),
+                    ),
+                    worthiness_score: Err(
+                        "no value supplied for worthiness_score".to_string(),
+                    ),
                 }
             }
         }
@@ -3789,7 +4622,9 @@ pub mod types {
             {
                 self.boundaries = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for boundaries: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for boundaries: {e}")
+                    });
                 self
             }
             pub fn contributor<T>(mut self, value: T) -> Self
@@ -3799,7 +4634,9 @@ pub mod types {
             {
                 self.contributor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for contributor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for contributor: {e}")
+                    });
                 self
             }
             pub fn created_at<T>(mut self, value: T) -> Self
@@ -3809,7 +4646,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn creation_mode<T>(mut self, value: T) -> Self
@@ -3819,17 +4658,26 @@ pub mod types {
             {
                 self.creation_mode = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for creation_mode: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for creation_mode: {e}")
+                    });
                 self
             }
             pub fn env_versions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::collections::HashMap<::std::string::String, ::std::string::String>>,
+                T: ::std::convert::TryInto<
+                    ::std::collections::HashMap<
+                        ::std::string::String,
+                        ::std::string::String,
+                    >,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.env_versions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for env_versions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for env_versions: {e}")
+                    });
                 self
             }
             pub fn error_message<T>(mut self, value: T) -> Self
@@ -3839,7 +4687,9 @@ pub mod types {
             {
                 self.error_message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_message: {e}")
+                    });
                 self
             }
             pub fn evidence_class<T>(mut self, value: T) -> Self
@@ -3849,7 +4699,11 @@ pub mod types {
             {
                 self.evidence_class = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for evidence_class: {e}"
+                        )
+                    });
                 self
             }
             pub fn failed_approaches<T>(mut self, value: T) -> Self
@@ -3859,7 +4713,11 @@ pub mod types {
             {
                 self.failed_approaches = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for failed_approaches: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for failed_approaches: {e}"
+                        )
+                    });
                 self
             }
             pub fn helpful_count<T>(mut self, value: T) -> Self
@@ -3869,7 +4727,9 @@ pub mod types {
             {
                 self.helpful_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for helpful_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for helpful_count: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -3889,7 +4749,9 @@ pub mod types {
             {
                 self.insight = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for insight: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for insight: {e}")
+                    });
                 self
             }
             pub fn linked_procedure_id<T>(mut self, value: T) -> Self
@@ -3899,7 +4761,11 @@ pub mod types {
             {
                 self.linked_procedure_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for linked_procedure_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for linked_procedure_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn origin_type<T>(mut self, value: T) -> Self
@@ -3909,7 +4775,9 @@ pub mod types {
             {
                 self.origin_type = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for origin_type: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for origin_type: {e}")
+                    });
                 self
             }
             pub fn problem<T>(mut self, value: T) -> Self
@@ -3919,7 +4787,9 @@ pub mod types {
             {
                 self.problem = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for problem: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for problem: {e}")
+                    });
                 self
             }
             pub fn quality<T>(mut self, value: T) -> Self
@@ -3929,7 +4799,9 @@ pub mod types {
             {
                 self.quality = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for quality: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for quality: {e}")
+                    });
                 self
             }
             pub fn root_cause<T>(mut self, value: T) -> Self
@@ -3939,7 +4811,9 @@ pub mod types {
             {
                 self.root_cause = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for root_cause: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for root_cause: {e}")
+                    });
                 self
             }
             pub fn solution<T>(mut self, value: T) -> Self
@@ -3949,7 +4823,9 @@ pub mod types {
             {
                 self.solution = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for solution: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for solution: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -3959,7 +4835,9 @@ pub mod types {
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -3969,7 +4847,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn unhelpful_count<T>(mut self, value: T) -> Self
@@ -3979,17 +4859,25 @@ pub mod types {
             {
                 self.unhelpful_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for unhelpful_count: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for unhelpful_count: {e}"
+                        )
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
             pub fn validation_state<T>(mut self, value: T) -> Self
@@ -3999,7 +4887,11 @@ pub mod types {
             {
                 self.validation_state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for validation_state: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validation_state: {e}"
+                        )
+                    });
                 self
             }
             pub fn visibility_scope<T>(mut self, value: T) -> Self
@@ -4009,7 +4901,11 @@ pub mod types {
             {
                 self.visibility_scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for visibility_scope: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for visibility_scope: {e}"
+                        )
+                    });
                 self
             }
             pub fn worthiness_score<T>(mut self, value: T) -> Self
@@ -4019,13 +4915,19 @@ pub mod types {
             {
                 self.worthiness_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for worthiness_score: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for worthiness_score: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Experience> for super::Experience {
             type Error = super::error::ConversionError;
-            fn try_from(value: Experience) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Experience,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     boundaries: value.boundaries?,
                     contributor: value.contributor?,
@@ -4086,8 +4988,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ExperiencePage {
-            items: ::std::result::Result<::std::vec::Vec<super::ExperienceSummary>, ::std::string::String>,
-            next_cursor: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            items: ::std::result::Result<
+                ::std::vec::Vec<super::ExperienceSummary>,
+                ::std::string::String,
+            >,
+            next_cursor: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExperiencePage {
             fn default() -> Self {
@@ -4105,7 +5013,9 @@ pub mod types {
             {
                 self.items = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for items: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for items: {e}")
+                    });
                 self
             }
             pub fn next_cursor<T>(mut self, value: T) -> Self
@@ -4115,13 +5025,17 @@ pub mod types {
             {
                 self.next_cursor = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for next_cursor: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for next_cursor: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ExperiencePage> for super::ExperiencePage {
             type Error = super::error::ConversionError;
-            fn try_from(value: ExperiencePage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ExperiencePage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     items: value.items?,
                     next_cursor: value.next_cursor?,
@@ -4138,22 +5052,39 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ExperienceSummary {
-            created_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
-            evidence_class: ::std::result::Result<super::EvidenceClass, ::std::string::String>,
-            helpful_count: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
+            created_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
+            evidence_class: ::std::result::Result<
+                super::EvidenceClass,
+                ::std::string::String,
+            >,
+            helpful_count: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
             insight: ::std::result::Result<::std::string::String, ::std::string::String>,
             problem: ::std::result::Result<::std::string::String, ::std::string::String>,
             quality: ::std::result::Result<super::QualityScores, ::std::string::String>,
-            tags: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            validation_state: ::std::result::Result<super::ValidationState, ::std::string::String>,
+            validation_state: ::std::result::Result<
+                super::ValidationState,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExperienceSummary {
             fn default() -> Self {
                 Self {
                     created_at: Err("no value supplied for created_at".to_string()),
-                    evidence_class: Err("no value supplied for evidence_class".to_string()),
+                    evidence_class: Err(
+                        "no value supplied for evidence_class".to_string(),
+                    ),
                     helpful_count: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
                     insight: Err("no value supplied for insight".to_string()),
@@ -4161,7 +5092,9 @@ pub mod types {
                     quality: Err("no value supplied for quality".to_string()),
                     tags: Err("no value supplied for tags".to_string()),
                     title: Err("no value supplied for title".to_string()),
-                    validation_state: Err("no value supplied for validation_state".to_string()),
+                    validation_state: Err(
+                        "no value supplied for validation_state".to_string(),
+                    ),
                 }
             }
         }
@@ -4173,7 +5106,9 @@ pub mod types {
             {
                 self.created_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for created_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for created_at: {e}")
+                    });
                 self
             }
             pub fn evidence_class<T>(mut self, value: T) -> Self
@@ -4183,7 +5118,11 @@ pub mod types {
             {
                 self.evidence_class = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for evidence_class: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for evidence_class: {e}"
+                        )
+                    });
                 self
             }
             pub fn helpful_count<T>(mut self, value: T) -> Self
@@ -4193,7 +5132,9 @@ pub mod types {
             {
                 self.helpful_count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for helpful_count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for helpful_count: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4213,7 +5154,9 @@ pub mod types {
             {
                 self.insight = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for insight: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for insight: {e}")
+                    });
                 self
             }
             pub fn problem<T>(mut self, value: T) -> Self
@@ -4223,7 +5166,9 @@ pub mod types {
             {
                 self.problem = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for problem: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for problem: {e}")
+                    });
                 self
             }
             pub fn quality<T>(mut self, value: T) -> Self
@@ -4233,7 +5178,9 @@ pub mod types {
             {
                 self.quality = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for quality: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for quality: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -4243,7 +5190,9 @@ pub mod types {
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -4253,7 +5202,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn validation_state<T>(mut self, value: T) -> Self
@@ -4263,13 +5214,19 @@ pub mod types {
             {
                 self.validation_state = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for validation_state: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for validation_state: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ExperienceSummary> for super::ExperienceSummary {
             type Error = super::error::ConversionError;
-            fn try_from(value: ExperienceSummary) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ExperienceSummary,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     created_at: value.created_at?,
                     evidence_class: value.evidence_class?,
@@ -4310,7 +5267,9 @@ pub mod types {
             fn default() -> Self {
                 Self {
                     deposits: Err("no value supplied for deposits".to_string()),
-                    mean_transferability: Err("no value supplied for mean_transferability".to_string()),
+                    mean_transferability: Err(
+                        "no value supplied for mean_transferability".to_string(),
+                    ),
                     tag: Err("no value supplied for tag".to_string()),
                 }
             }
@@ -4323,7 +5282,9 @@ pub mod types {
             {
                 self.deposits = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for deposits: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for deposits: {e}")
+                    });
                 self
             }
             pub fn mean_transferability<T>(mut self, value: T) -> Self
@@ -4333,7 +5294,11 @@ pub mod types {
             {
                 self.mean_transferability = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for mean_transferability: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for mean_transferability: {e}"
+                        )
+                    });
                 self
             }
             pub fn tag<T>(mut self, value: T) -> Self
@@ -4343,13 +5308,17 @@ pub mod types {
             {
                 self.tag = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tag: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ExpertiseArea> for super::ExpertiseArea {
             type Error = super::error::ConversionError;
-            fn try_from(value: ExpertiseArea) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ExpertiseArea,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     deposits: value.deposits?,
                     mean_transferability: value.mean_transferability?,
@@ -4369,7 +5338,10 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct FailedApproach {
             attempt: ::std::result::Result<::std::string::String, ::std::string::String>,
-            why_failed: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            why_failed: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FailedApproach {
             fn default() -> Self {
@@ -4387,7 +5359,9 @@ pub mod types {
             {
                 self.attempt = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for attempt: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for attempt: {e}")
+                    });
                 self
             }
             pub fn why_failed<T>(mut self, value: T) -> Self
@@ -4397,13 +5371,17 @@ pub mod types {
             {
                 self.why_failed = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for why_failed: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for why_failed: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<FailedApproach> for super::FailedApproach {
             type Error = super::error::ConversionError;
-            fn try_from(value: FailedApproach) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: FailedApproach,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     attempt: value.attempt?,
                     why_failed: value.why_failed?,
@@ -4420,10 +5398,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FeedbackRequest {
-            conditions:
-                ::std::result::Result<::std::option::Option<super::FeedbackRequestConditions>, ::std::string::String>,
-            helpfulness_detail:
-                ::std::result::Result<::std::option::Option<super::HelpfulnessDetail>, ::std::string::String>,
+            conditions: ::std::result::Result<
+                ::std::option::Option<super::FeedbackRequestConditions>,
+                ::std::string::String,
+            >,
+            helpfulness_detail: ::std::result::Result<
+                ::std::option::Option<super::HelpfulnessDetail>,
+                ::std::string::String,
+            >,
             was_helpful: ::std::result::Result<bool, ::std::string::String>,
         }
         impl ::std::default::Default for FeedbackRequest {
@@ -4438,22 +5420,32 @@ pub mod types {
         impl FeedbackRequest {
             pub fn conditions<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::FeedbackRequestConditions>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::FeedbackRequestConditions>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.conditions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for conditions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for conditions: {e}")
+                    });
                 self
             }
             pub fn helpfulness_detail<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::HelpfulnessDetail>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::HelpfulnessDetail>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.helpfulness_detail = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for helpfulness_detail: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for helpfulness_detail: {e}"
+                        )
+                    });
                 self
             }
             pub fn was_helpful<T>(mut self, value: T) -> Self
@@ -4463,13 +5455,17 @@ pub mod types {
             {
                 self.was_helpful = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for was_helpful: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for was_helpful: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<FeedbackRequest> for super::FeedbackRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: FeedbackRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: FeedbackRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     conditions: value.conditions?,
                     helpfulness_detail: value.helpfulness_detail?,
@@ -4488,18 +5484,31 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct FeedbackResponse {
-            experience_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            feedback_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            previous_transferability_score: ::std::result::Result<::std::option::Option<f64>, ::std::string::String>,
+            experience_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            feedback_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            previous_transferability_score: ::std::result::Result<
+                ::std::option::Option<f64>,
+                ::std::string::String,
+            >,
             transferability_score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for FeedbackResponse {
             fn default() -> Self {
                 Self {
-                    experience_id: Err("no value supplied for experience_id".to_string()),
+                    experience_id: Err(
+                        "no value supplied for experience_id".to_string(),
+                    ),
                     feedback_id: Err("no value supplied for feedback_id".to_string()),
                     previous_transferability_score: Ok(Default::default()),
-                    transferability_score: Err("no value supplied for transferability_score".to_string()),
+                    transferability_score: Err(
+                        "no value supplied for transferability_score".to_string(),
+                    ),
                 }
             }
         }
@@ -4511,7 +5520,9 @@ pub mod types {
             {
                 self.experience_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for experience_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for experience_id: {e}")
+                    });
                 self
             }
             pub fn feedback_id<T>(mut self, value: T) -> Self
@@ -4521,7 +5532,9 @@ pub mod types {
             {
                 self.feedback_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for feedback_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for feedback_id: {e}")
+                    });
                 self
             }
             pub fn previous_transferability_score<T>(mut self, value: T) -> Self
@@ -4531,7 +5544,11 @@ pub mod types {
             {
                 self.previous_transferability_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for previous_transferability_score: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for previous_transferability_score: {e}"
+                        )
+                    });
                 self
             }
             pub fn transferability_score<T>(mut self, value: T) -> Self
@@ -4541,17 +5558,24 @@ pub mod types {
             {
                 self.transferability_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for transferability_score: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for transferability_score: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<FeedbackResponse> for super::FeedbackResponse {
             type Error = super::error::ConversionError;
-            fn try_from(value: FeedbackResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: FeedbackResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience_id: value.experience_id?,
                     feedback_id: value.feedback_id?,
-                    previous_transferability_score: value.previous_transferability_score?,
+                    previous_transferability_score: value
+                        .previous_transferability_score?,
                     transferability_score: value.transferability_score?,
                 })
             }
@@ -4561,7 +5585,9 @@ pub mod types {
                 Self {
                     experience_id: Ok(value.experience_id),
                     feedback_id: Ok(value.feedback_id),
-                    previous_transferability_score: Ok(value.previous_transferability_score),
+                    previous_transferability_score: Ok(
+                        value.previous_transferability_score,
+                    ),
                     transferability_score: Ok(value.transferability_score),
                 }
             }
@@ -4569,17 +5595,28 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct Hotspot {
             best_score: ::std::result::Result<f64, ::std::string::String>,
-            domain: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            last_searched_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            domain: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            last_searched_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
             query: ::std::result::Result<::std::string::String, ::std::string::String>,
-            searches: ::std::result::Result<::std::num::NonZeroU64, ::std::string::String>,
+            searches: ::std::result::Result<
+                ::std::num::NonZeroU64,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Hotspot {
             fn default() -> Self {
                 Self {
                     best_score: Err("no value supplied for best_score".to_string()),
                     domain: Ok(Default::default()),
-                    last_searched_at: Err("no value supplied for last_searched_at".to_string()),
+                    last_searched_at: Err(
+                        "no value supplied for last_searched_at".to_string(),
+                    ),
                     query: Err("no value supplied for query".to_string()),
                     searches: Err("no value supplied for searches".to_string()),
                 }
@@ -4593,7 +5630,9 @@ pub mod types {
             {
                 self.best_score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for best_score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for best_score: {e}")
+                    });
                 self
             }
             pub fn domain<T>(mut self, value: T) -> Self
@@ -4603,7 +5642,9 @@ pub mod types {
             {
                 self.domain = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for domain: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for domain: {e}")
+                    });
                 self
             }
             pub fn last_searched_at<T>(mut self, value: T) -> Self
@@ -4613,7 +5654,11 @@ pub mod types {
             {
                 self.last_searched_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for last_searched_at: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for last_searched_at: {e}"
+                        )
+                    });
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -4623,7 +5668,9 @@ pub mod types {
             {
                 self.query = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for query: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
                 self
             }
             pub fn searches<T>(mut self, value: T) -> Self
@@ -4633,13 +5680,17 @@ pub mod types {
             {
                 self.searches = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for searches: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for searches: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Hotspot> for super::Hotspot {
             type Error = super::error::ConversionError;
-            fn try_from(value: Hotspot) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Hotspot,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     best_score: value.best_score?,
                     domain: value.domain?,
@@ -4662,11 +5713,23 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPrompt {
-            arguments: ::std::result::Result<::std::vec::Vec<super::ManifestPromptArgument>, ::std::string::String>,
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
-            messages: ::std::result::Result<::std::vec::Vec<super::ManifestPromptMessage>, ::std::string::String>,
+            arguments: ::std::result::Result<
+                ::std::vec::Vec<super::ManifestPromptArgument>,
+                ::std::string::String,
+            >,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            messages: ::std::result::Result<
+                ::std::vec::Vec<super::ManifestPromptMessage>,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
-            title: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            title: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ManifestPrompt {
             fn default() -> Self {
@@ -4682,12 +5745,16 @@ pub mod types {
         impl ManifestPrompt {
             pub fn arguments<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPromptArgument>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ManifestPromptArgument>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.arguments = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for arguments: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for arguments: {e}")
+                    });
                 self
             }
             pub fn description<T>(mut self, value: T) -> Self
@@ -4697,17 +5764,23 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn messages<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::ManifestPromptMessage>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::ManifestPromptMessage>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.messages = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for messages: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for messages: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4717,7 +5790,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -4727,13 +5802,17 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<ManifestPrompt> for super::ManifestPrompt {
             type Error = super::error::ConversionError;
-            fn try_from(value: ManifestPrompt) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ManifestPrompt,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     arguments: value.arguments?,
                     description: value.description?,
@@ -4756,7 +5835,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPromptArgument {
-            description: ::std::result::Result<::std::string::String, ::std::string::String>,
+            description: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             required: ::std::result::Result<bool, ::std::string::String>,
         }
@@ -4777,7 +5859,9 @@ pub mod types {
             {
                 self.description = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for description: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for description: {e}")
+                    });
                 self
             }
             pub fn name<T>(mut self, value: T) -> Self
@@ -4787,7 +5871,9 @@ pub mod types {
             {
                 self.name = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for name: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for name: {e}")
+                    });
                 self
             }
             pub fn required<T>(mut self, value: T) -> Self
@@ -4797,13 +5883,18 @@ pub mod types {
             {
                 self.required = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for required: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for required: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ManifestPromptArgument> for super::ManifestPromptArgument {
+        impl ::std::convert::TryFrom<ManifestPromptArgument>
+        for super::ManifestPromptArgument {
             type Error = super::error::ConversionError;
-            fn try_from(value: ManifestPromptArgument) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ManifestPromptArgument,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     description: value.description?,
                     name: value.name?,
@@ -4811,7 +5902,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::ManifestPromptArgument> for ManifestPromptArgument {
+        impl ::std::convert::From<super::ManifestPromptArgument>
+        for ManifestPromptArgument {
             fn from(value: super::ManifestPromptArgument) -> Self {
                 Self {
                     description: Ok(value.description),
@@ -4822,8 +5914,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct ManifestPromptMessage {
-            role: ::std::result::Result<super::ManifestPromptMessageRole, ::std::string::String>,
-            template: ::std::result::Result<::std::string::String, ::std::string::String>,
+            role: ::std::result::Result<
+                super::ManifestPromptMessageRole,
+                ::std::string::String,
+            >,
+            template: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ManifestPromptMessage {
             fn default() -> Self {
@@ -4841,7 +5939,9 @@ pub mod types {
             {
                 self.role = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for role: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for role: {e}")
+                    });
                 self
             }
             pub fn template<T>(mut self, value: T) -> Self
@@ -4851,20 +5951,26 @@ pub mod types {
             {
                 self.template = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for template: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for template: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<ManifestPromptMessage> for super::ManifestPromptMessage {
+        impl ::std::convert::TryFrom<ManifestPromptMessage>
+        for super::ManifestPromptMessage {
             type Error = super::error::ConversionError;
-            fn try_from(value: ManifestPromptMessage) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: ManifestPromptMessage,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     role: value.role?,
                     template: value.template?,
                 })
             }
         }
-        impl ::std::convert::From<super::ManifestPromptMessage> for ManifestPromptMessage {
+        impl ::std::convert::From<super::ManifestPromptMessage>
+        for ManifestPromptMessage {
             fn from(value: super::ManifestPromptMessage) -> Self {
                 Self {
                     role: Ok(value.role),
@@ -4874,8 +5980,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct McpManifest {
-            instructions: ::std::result::Result<::std::string::String, ::std::string::String>,
-            prompts: ::std::result::Result<::std::vec::Vec<super::ManifestPrompt>, ::std::string::String>,
+            instructions: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            prompts: ::std::result::Result<
+                ::std::vec::Vec<super::ManifestPrompt>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for McpManifest {
             fn default() -> Self {
@@ -4893,7 +6005,9 @@ pub mod types {
             {
                 self.instructions = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for instructions: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for instructions: {e}")
+                    });
                 self
             }
             pub fn prompts<T>(mut self, value: T) -> Self
@@ -4903,13 +6017,17 @@ pub mod types {
             {
                 self.prompts = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for prompts: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for prompts: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<McpManifest> for super::McpManifest {
             type Error = super::error::ConversionError;
-            fn try_from(value: McpManifest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: McpManifest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     instructions: value.instructions?,
                     prompts: value.prompts?,
@@ -4926,20 +6044,34 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Procedure {
-            applies_when: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            applies_when: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            source_experience_ids: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
-            steps: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
+            source_experience_ids: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            steps: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
             summary: ::std::result::Result<::std::string::String, ::std::string::String>,
             title: ::std::result::Result<::std::string::String, ::std::string::String>,
-            updated_at: ::std::result::Result<::chrono::DateTime<::chrono::offset::Utc>, ::std::string::String>,
+            updated_at: ::std::result::Result<
+                ::chrono::DateTime<::chrono::offset::Utc>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Procedure {
             fn default() -> Self {
                 Self {
                     applies_when: Ok(Default::default()),
                     id: Err("no value supplied for id".to_string()),
-                    source_experience_ids: Err("no value supplied for source_experience_ids".to_string()),
+                    source_experience_ids: Err(
+                        "no value supplied for source_experience_ids".to_string(),
+                    ),
                     steps: Err("no value supplied for steps".to_string()),
                     summary: Err("no value supplied for summary".to_string()),
                     title: Err("no value supplied for title".to_string()),
@@ -4955,7 +6087,9 @@ pub mod types {
             {
                 self.applies_when = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for applies_when: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for applies_when: {e}")
+                    });
                 self
             }
             pub fn id<T>(mut self, value: T) -> Self
@@ -4975,7 +6109,11 @@ pub mod types {
             {
                 self.source_experience_ids = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for source_experience_ids: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for source_experience_ids: {e}"
+                        )
+                    });
                 self
             }
             pub fn steps<T>(mut self, value: T) -> Self
@@ -4985,7 +6123,9 @@ pub mod types {
             {
                 self.steps = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for steps: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for steps: {e}")
+                    });
                 self
             }
             pub fn summary<T>(mut self, value: T) -> Self
@@ -4995,7 +6135,9 @@ pub mod types {
             {
                 self.summary = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for summary: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for summary: {e}")
+                    });
                 self
             }
             pub fn title<T>(mut self, value: T) -> Self
@@ -5005,7 +6147,9 @@ pub mod types {
             {
                 self.title = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for title: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for title: {e}")
+                    });
                 self
             }
             pub fn updated_at<T>(mut self, value: T) -> Self
@@ -5015,13 +6159,17 @@ pub mod types {
             {
                 self.updated_at = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for updated_at: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for updated_at: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Procedure> for super::Procedure {
             type Error = super::error::ConversionError;
-            fn try_from(value: Procedure) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Procedure,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     applies_when: value.applies_when?,
                     id: value.id?,
@@ -5069,7 +6217,9 @@ pub mod types {
             {
                 self.high = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for high: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for high: {e}")
+                    });
                 self
             }
             pub fn low<T>(mut self, value: T) -> Self
@@ -5079,7 +6229,9 @@ pub mod types {
             {
                 self.low = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for low: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for low: {e}")
+                    });
                 self
             }
             pub fn medium<T>(mut self, value: T) -> Self
@@ -5089,13 +6241,18 @@ pub mod types {
             {
                 self.medium = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for medium: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for medium: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<QualityDistribution> for super::QualityDistribution {
+        impl ::std::convert::TryFrom<QualityDistribution>
+        for super::QualityDistribution {
             type Error = super::error::ConversionError;
-            fn try_from(value: QualityDistribution) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: QualityDistribution,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     high: value.high?,
                     low: value.low?,
@@ -5121,9 +6278,13 @@ pub mod types {
         impl ::std::default::Default for QualityScores {
             fn default() -> Self {
                 Self {
-                    boundary_precision: Err("no value supplied for boundary_precision".to_string()),
+                    boundary_precision: Err(
+                        "no value supplied for boundary_precision".to_string(),
+                    ),
                     causal_depth: Err("no value supplied for causal_depth".to_string()),
-                    insight_transferability: Err("no value supplied for insight_transferability".to_string()),
+                    insight_transferability: Err(
+                        "no value supplied for insight_transferability".to_string(),
+                    ),
                 }
             }
         }
@@ -5135,7 +6296,11 @@ pub mod types {
             {
                 self.boundary_precision = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for boundary_precision: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for boundary_precision: {e}"
+                        )
+                    });
                 self
             }
             pub fn causal_depth<T>(mut self, value: T) -> Self
@@ -5145,7 +6310,9 @@ pub mod types {
             {
                 self.causal_depth = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for causal_depth: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for causal_depth: {e}")
+                    });
                 self
             }
             pub fn insight_transferability<T>(mut self, value: T) -> Self
@@ -5155,13 +6322,19 @@ pub mod types {
             {
                 self.insight_transferability = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for insight_transferability: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for insight_transferability: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<QualityScores> for super::QualityScores {
             type Error = super::error::ConversionError;
-            fn try_from(value: QualityScores) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: QualityScores,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     boundary_precision: value.boundary_precision?,
                     causal_depth: value.causal_depth?,
@@ -5180,8 +6353,14 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RawDepositRequest {
-            content: ::std::result::Result<super::RawDepositRequestContent, ::std::string::String>,
-            tags: ::std::result::Result<::std::vec::Vec<super::RawDepositRequestTagsItem>, ::std::string::String>,
+            content: ::std::result::Result<
+                super::RawDepositRequestContent,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::RawDepositRequestTagsItem>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RawDepositRequest {
             fn default() -> Self {
@@ -5199,23 +6378,31 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RawDepositRequestTagsItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::RawDepositRequestTagsItem>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<RawDepositRequest> for super::RawDepositRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: RawDepositRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RawDepositRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content: value.content?,
                     tags: value.tags?,
@@ -5232,20 +6419,38 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RawDepositResponse {
-            bytes: ::std::result::Result<::std::option::Option<i64>, ::std::string::String>,
-            filename: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
-            normalization_status:
-                ::std::result::Result<super::RawDepositResponseNormalizationStatus, ::std::string::String>,
-            raw_deposit_id: ::std::result::Result<::std::string::String, ::std::string::String>,
-            status: ::std::result::Result<super::RawDepositResponseStatus, ::std::string::String>,
+            bytes: ::std::result::Result<
+                ::std::option::Option<i64>,
+                ::std::string::String,
+            >,
+            filename: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
+            normalization_status: ::std::result::Result<
+                super::RawDepositResponseNormalizationStatus,
+                ::std::string::String,
+            >,
+            raw_deposit_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
+            status: ::std::result::Result<
+                super::RawDepositResponseStatus,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RawDepositResponse {
             fn default() -> Self {
                 Self {
                     bytes: Ok(Default::default()),
                     filename: Ok(Default::default()),
-                    normalization_status: Err("no value supplied for normalization_status".to_string()),
-                    raw_deposit_id: Err("no value supplied for raw_deposit_id".to_string()),
+                    normalization_status: Err(
+                        "no value supplied for normalization_status".to_string(),
+                    ),
+                    raw_deposit_id: Err(
+                        "no value supplied for raw_deposit_id".to_string(),
+                    ),
                     status: Err("no value supplied for status".to_string()),
                 }
             }
@@ -5258,7 +6463,9 @@ pub mod types {
             {
                 self.bytes = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for bytes: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for bytes: {e}")
+                    });
                 self
             }
             pub fn filename<T>(mut self, value: T) -> Self
@@ -5268,7 +6475,9 @@ pub mod types {
             {
                 self.filename = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filename: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
                 self
             }
             pub fn normalization_status<T>(mut self, value: T) -> Self
@@ -5278,7 +6487,11 @@ pub mod types {
             {
                 self.normalization_status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for normalization_status: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for normalization_status: {e}"
+                        )
+                    });
                 self
             }
             pub fn raw_deposit_id<T>(mut self, value: T) -> Self
@@ -5288,7 +6501,11 @@ pub mod types {
             {
                 self.raw_deposit_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for raw_deposit_id: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for raw_deposit_id: {e}"
+                        )
+                    });
                 self
             }
             pub fn status<T>(mut self, value: T) -> Self
@@ -5298,13 +6515,17 @@ pub mod types {
             {
                 self.status = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for status: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for status: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<RawDepositResponse> for super::RawDepositResponse {
             type Error = super::error::ConversionError;
-            fn try_from(value: RawDepositResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RawDepositResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     bytes: value.bytes?,
                     filename: value.filename?,
@@ -5327,9 +6548,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RawFileDepositRequest {
-            content: ::std::result::Result<super::RawFileDepositRequestContent, ::std::string::String>,
-            filename: ::std::result::Result<super::RawFileDepositRequestFilename, ::std::string::String>,
-            tags: ::std::result::Result<::std::vec::Vec<super::RawFileDepositRequestTagsItem>, ::std::string::String>,
+            content: ::std::result::Result<
+                super::RawFileDepositRequestContent,
+                ::std::string::String,
+            >,
+            filename: ::std::result::Result<
+                super::RawFileDepositRequestFilename,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::RawFileDepositRequestTagsItem>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RawFileDepositRequest {
             fn default() -> Self {
@@ -5348,7 +6578,9 @@ pub mod types {
             {
                 self.content = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for content: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for content: {e}")
+                    });
                 self
             }
             pub fn filename<T>(mut self, value: T) -> Self
@@ -5358,23 +6590,32 @@ pub mod types {
             {
                 self.filename = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for filename: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for filename: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<super::RawFileDepositRequestTagsItem>>,
+                T: ::std::convert::TryInto<
+                    ::std::vec::Vec<super::RawFileDepositRequestTagsItem>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
         }
-        impl ::std::convert::TryFrom<RawFileDepositRequest> for super::RawFileDepositRequest {
+        impl ::std::convert::TryFrom<RawFileDepositRequest>
+        for super::RawFileDepositRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: RawFileDepositRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RawFileDepositRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     content: value.content?,
                     filename: value.filename?,
@@ -5382,7 +6623,8 @@ pub mod types {
                 })
             }
         }
-        impl ::std::convert::From<super::RawFileDepositRequest> for RawFileDepositRequest {
+        impl ::std::convert::From<super::RawFileDepositRequest>
+        for RawFileDepositRequest {
             fn from(value: super::RawFileDepositRequest) -> Self {
                 Self {
                     content: Ok(value.content),
@@ -5393,7 +6635,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct RetractRequest {
-            reason: ::std::result::Result<::std::option::Option<super::RetractRequestReason>, ::std::string::String>,
+            reason: ::std::result::Result<
+                ::std::option::Option<super::RetractRequestReason>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RetractRequest {
             fn default() -> Self {
@@ -5405,42 +6650,56 @@ pub mod types {
         impl RetractRequest {
             pub fn reason<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::RetractRequestReason>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::RetractRequestReason>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.reason = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for reason: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for reason: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<RetractRequest> for super::RetractRequest {
             type Error = super::error::ConversionError;
-            fn try_from(value: RetractRequest) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: RetractRequest,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self { reason: value.reason? })
             }
         }
         impl ::std::convert::From<super::RetractRequest> for RetractRequest {
             fn from(value: super::RetractRequest) -> Self {
-                Self {
-                    reason: Ok(value.reason),
-                }
+                Self { reason: Ok(value.reason) }
             }
         }
         #[derive(Clone, Debug)]
         pub struct SearchQuery {
-            error_message:
-                ::std::result::Result<::std::option::Option<super::SearchQueryErrorMessage>, ::std::string::String>,
+            error_message: ::std::result::Result<
+                ::std::option::Option<super::SearchQueryErrorMessage>,
+                ::std::string::String,
+            >,
             limit: ::std::result::Result<::std::num::NonZeroU32, ::std::string::String>,
             query: ::std::result::Result<super::SearchQueryQuery, ::std::string::String>,
-            scope: ::std::result::Result<::std::option::Option<super::SearchScope>, ::std::string::String>,
-            tags: ::std::result::Result<::std::vec::Vec<super::SearchQueryTagsItem>, ::std::string::String>,
+            scope: ::std::result::Result<
+                ::std::option::Option<super::SearchScope>,
+                ::std::string::String,
+            >,
+            tags: ::std::result::Result<
+                ::std::vec::Vec<super::SearchQueryTagsItem>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SearchQuery {
             fn default() -> Self {
                 Self {
                     error_message: Ok(Default::default()),
-                    limit: Ok(super::defaults::default_nzu64::<::std::num::NonZeroU32, 5>()),
+                    limit: Ok(
+                        super::defaults::default_nzu64::<::std::num::NonZeroU32, 5>(),
+                    ),
                     query: Err("no value supplied for query".to_string()),
                     scope: Ok(Default::default()),
                     tags: Ok(Default::default()),
@@ -5450,12 +6709,16 @@ pub mod types {
         impl SearchQuery {
             pub fn error_message<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::option::Option<super::SearchQueryErrorMessage>>,
+                T: ::std::convert::TryInto<
+                    ::std::option::Option<super::SearchQueryErrorMessage>,
+                >,
                 T::Error: ::std::fmt::Display,
             {
                 self.error_message = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for error_message: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for error_message: {e}")
+                    });
                 self
             }
             pub fn limit<T>(mut self, value: T) -> Self
@@ -5465,7 +6728,9 @@ pub mod types {
             {
                 self.limit = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for limit: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for limit: {e}")
+                    });
                 self
             }
             pub fn query<T>(mut self, value: T) -> Self
@@ -5475,7 +6740,9 @@ pub mod types {
             {
                 self.query = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for query: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -5485,7 +6752,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
             pub fn tags<T>(mut self, value: T) -> Self
@@ -5495,13 +6764,17 @@ pub mod types {
             {
                 self.tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tags: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<SearchQuery> for super::SearchQuery {
             type Error = super::error::ConversionError;
-            fn try_from(value: SearchQuery) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: SearchQuery,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     error_message: value.error_message?,
                     limit: value.limit?,
@@ -5525,9 +6798,18 @@ pub mod types {
         #[derive(Clone, Debug)]
         pub struct SearchResponse {
             query: ::std::result::Result<::std::string::String, ::std::string::String>,
-            results: ::std::result::Result<::std::vec::Vec<super::SearchResult>, ::std::string::String>,
-            scope: ::std::result::Result<::std::option::Option<super::SearchScope>, ::std::string::String>,
-            search_id: ::std::result::Result<::std::string::String, ::std::string::String>,
+            results: ::std::result::Result<
+                ::std::vec::Vec<super::SearchResult>,
+                ::std::string::String,
+            >,
+            scope: ::std::result::Result<
+                ::std::option::Option<super::SearchScope>,
+                ::std::string::String,
+            >,
+            search_id: ::std::result::Result<
+                ::std::string::String,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SearchResponse {
             fn default() -> Self {
@@ -5547,7 +6829,9 @@ pub mod types {
             {
                 self.query = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for query: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for query: {e}")
+                    });
                 self
             }
             pub fn results<T>(mut self, value: T) -> Self
@@ -5557,7 +6841,9 @@ pub mod types {
             {
                 self.results = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for results: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for results: {e}")
+                    });
                 self
             }
             pub fn scope<T>(mut self, value: T) -> Self
@@ -5567,7 +6853,9 @@ pub mod types {
             {
                 self.scope = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for scope: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for scope: {e}")
+                    });
                 self
             }
             pub fn search_id<T>(mut self, value: T) -> Self
@@ -5577,13 +6865,17 @@ pub mod types {
             {
                 self.search_id = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for search_id: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for search_id: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<SearchResponse> for super::SearchResponse {
             type Error = super::error::ConversionError;
-            fn try_from(value: SearchResponse) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: SearchResponse,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     query: value.query?,
                     results: value.results?,
@@ -5604,9 +6896,18 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct SearchResult {
-            experience: ::std::result::Result<super::ExperienceSummary, ::std::string::String>,
-            matched_fields: ::std::result::Result<::std::vec::Vec<::std::string::String>, ::std::string::String>,
-            own: ::std::result::Result<::std::option::Option<bool>, ::std::string::String>,
+            experience: ::std::result::Result<
+                super::ExperienceSummary,
+                ::std::string::String,
+            >,
+            matched_fields: ::std::result::Result<
+                ::std::vec::Vec<::std::string::String>,
+                ::std::string::String,
+            >,
+            own: ::std::result::Result<
+                ::std::option::Option<bool>,
+                ::std::string::String,
+            >,
             score: ::std::result::Result<f64, ::std::string::String>,
         }
         impl ::std::default::Default for SearchResult {
@@ -5627,7 +6928,9 @@ pub mod types {
             {
                 self.experience = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for experience: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for experience: {e}")
+                    });
                 self
             }
             pub fn matched_fields<T>(mut self, value: T) -> Self
@@ -5637,7 +6940,11 @@ pub mod types {
             {
                 self.matched_fields = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for matched_fields: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for matched_fields: {e}"
+                        )
+                    });
                 self
             }
             pub fn own<T>(mut self, value: T) -> Self
@@ -5647,7 +6954,9 @@ pub mod types {
             {
                 self.own = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for own: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for own: {e}")
+                    });
                 self
             }
             pub fn score<T>(mut self, value: T) -> Self
@@ -5657,13 +6966,17 @@ pub mod types {
             {
                 self.score = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for score: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for score: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<SearchResult> for super::SearchResult {
             type Error = super::error::ConversionError;
-            fn try_from(value: SearchResult) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: SearchResult,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     experience: value.experience?,
                     matched_fields: value.matched_fields?,
@@ -5684,7 +6997,10 @@ pub mod types {
         }
         #[derive(Clone, Debug)]
         pub struct Solution {
-            implementation: ::std::result::Result<::std::option::Option<::std::string::String>, ::std::string::String>,
+            implementation: ::std::result::Result<
+                ::std::option::Option<::std::string::String>,
+                ::std::string::String,
+            >,
             method: ::std::result::Result<::std::string::String, ::std::string::String>,
         }
         impl ::std::default::Default for Solution {
@@ -5703,7 +7019,11 @@ pub mod types {
             {
                 self.implementation = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for implementation: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for implementation: {e}"
+                        )
+                    });
                 self
             }
             pub fn method<T>(mut self, value: T) -> Self
@@ -5713,13 +7033,17 @@ pub mod types {
             {
                 self.method = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for method: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for method: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Solution> for super::Solution {
             type Error = super::error::ConversionError;
-            fn try_from(value: Solution) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Solution,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     implementation: value.implementation?,
                     method: value.method?,
@@ -5739,10 +7063,19 @@ pub mod types {
             contributors: ::std::result::Result<i64, ::std::string::String>,
             experiences: ::std::result::Result<i64, ::std::string::String>,
             feedback: ::std::result::Result<i64, ::std::string::String>,
-            quality_distribution: ::std::result::Result<super::QualityDistribution, ::std::string::String>,
+            quality_distribution: ::std::result::Result<
+                super::QualityDistribution,
+                ::std::string::String,
+            >,
             searches_last_7_days: ::std::result::Result<i64, ::std::string::String>,
-            top_tags: ::std::result::Result<::std::vec::Vec<super::TagCount>, ::std::string::String>,
-            trust_distribution: ::std::result::Result<::std::vec::Vec<super::EvidenceCount>, ::std::string::String>,
+            top_tags: ::std::result::Result<
+                ::std::vec::Vec<super::TagCount>,
+                ::std::string::String,
+            >,
+            trust_distribution: ::std::result::Result<
+                ::std::vec::Vec<super::EvidenceCount>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Stats {
             fn default() -> Self {
@@ -5750,10 +7083,16 @@ pub mod types {
                     contributors: Err("no value supplied for contributors".to_string()),
                     experiences: Err("no value supplied for experiences".to_string()),
                     feedback: Err("no value supplied for feedback".to_string()),
-                    quality_distribution: Err("no value supplied for quality_distribution".to_string()),
-                    searches_last_7_days: Err("no value supplied for searches_last_7_days".to_string()),
+                    quality_distribution: Err(
+                        "no value supplied for quality_distribution".to_string(),
+                    ),
+                    searches_last_7_days: Err(
+                        "no value supplied for searches_last_7_days".to_string(),
+                    ),
                     top_tags: Err("no value supplied for top_tags".to_string()),
-                    trust_distribution: Err("no value supplied for trust_distribution".to_string()),
+                    trust_distribution: Err(
+                        "no value supplied for trust_distribution".to_string(),
+                    ),
                 }
             }
         }
@@ -5765,7 +7104,9 @@ pub mod types {
             {
                 self.contributors = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for contributors: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for contributors: {e}")
+                    });
                 self
             }
             pub fn experiences<T>(mut self, value: T) -> Self
@@ -5775,7 +7116,9 @@ pub mod types {
             {
                 self.experiences = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for experiences: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for experiences: {e}")
+                    });
                 self
             }
             pub fn feedback<T>(mut self, value: T) -> Self
@@ -5785,7 +7128,9 @@ pub mod types {
             {
                 self.feedback = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for feedback: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for feedback: {e}")
+                    });
                 self
             }
             pub fn quality_distribution<T>(mut self, value: T) -> Self
@@ -5795,7 +7140,11 @@ pub mod types {
             {
                 self.quality_distribution = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for quality_distribution: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for quality_distribution: {e}"
+                        )
+                    });
                 self
             }
             pub fn searches_last_7_days<T>(mut self, value: T) -> Self
@@ -5805,7 +7154,11 @@ pub mod types {
             {
                 self.searches_last_7_days = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for searches_last_7_days: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for searches_last_7_days: {e}"
+                        )
+                    });
                 self
             }
             pub fn top_tags<T>(mut self, value: T) -> Self
@@ -5815,7 +7168,9 @@ pub mod types {
             {
                 self.top_tags = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for top_tags: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for top_tags: {e}")
+                    });
                 self
             }
             pub fn trust_distribution<T>(mut self, value: T) -> Self
@@ -5825,13 +7180,19 @@ pub mod types {
             {
                 self.trust_distribution = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for trust_distribution: {e}"));
+                    .map_err(|e| {
+                        format!(
+                            "error converting supplied value for trust_distribution: {e}"
+                        )
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<Stats> for super::Stats {
             type Error = super::error::ConversionError;
-            fn try_from(value: Stats) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: Stats,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     contributors: value.contributors?,
                     experiences: value.experiences?,
@@ -5879,7 +7240,9 @@ pub mod types {
             {
                 self.searches = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for searches: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for searches: {e}")
+                    });
                 self
             }
             pub fn tag<T>(mut self, value: T) -> Self
@@ -5889,7 +7252,9 @@ pub mod types {
             {
                 self.tag = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tag: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
                 self
             }
             pub fn unresolved<T>(mut self, value: T) -> Self
@@ -5899,13 +7264,17 @@ pub mod types {
             {
                 self.unresolved = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for unresolved: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for unresolved: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<StruggleArea> for super::StruggleArea {
             type Error = super::error::ConversionError;
-            fn try_from(value: StruggleArea) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: StruggleArea,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     searches: value.searches?,
                     tag: value.tag?,
@@ -5943,7 +7312,9 @@ pub mod types {
             {
                 self.count = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for count: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for count: {e}")
+                    });
                 self
             }
             pub fn tag<T>(mut self, value: T) -> Self
@@ -5953,13 +7324,17 @@ pub mod types {
             {
                 self.tag = value
                     .try_into()
-                    .map_err(|e| format!("error converting supplied value for tag: {e}"));
+                    .map_err(|e| {
+                        format!("error converting supplied value for tag: {e}")
+                    });
                 self
             }
         }
         impl ::std::convert::TryFrom<TagCount> for super::TagCount {
             type Error = super::error::ConversionError;
-            fn try_from(value: TagCount) -> ::std::result::Result<Self, super::error::ConversionError> {
+            fn try_from(
+                value: TagCount,
+            ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     count: value.count?,
                     tag: value.tag?,
@@ -5980,7 +7355,9 @@ pub mod types {
         pub(super) fn default_nzu64<T, const V: u64>() -> T
         where
             T: ::std::convert::TryFrom<::std::num::NonZeroU64>,
-            <T as ::std::convert::TryFrom<::std::num::NonZeroU64>>::Error: ::std::fmt::Debug,
+            <T as ::std::convert::TryFrom<
+                ::std::num::NonZeroU64,
+            >>::Error: ::std::fmt::Debug,
         {
             T::try_from(::std::num::NonZeroU64::try_from(V).unwrap()).unwrap()
         }
@@ -5991,12 +7368,18 @@ pub mod types {
         pub struct ConversionError(::std::borrow::Cow<'static, str>);
         impl ::std::error::Error for ConversionError {}
         impl ::std::fmt::Display for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Display::fmt(&self.0, f)
             }
         }
         impl ::std::fmt::Debug for ConversionError {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> Result<(), ::std::fmt::Error> {
+            fn fmt(
+                &self,
+                f: &mut ::std::fmt::Formatter<'_>,
+            ) -> Result<(), ::std::fmt::Error> {
                 ::std::fmt::Debug::fmt(&self.0, f)
             }
         }
@@ -6052,7 +7435,11 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client, inner: crate::Credentials) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::Credentials,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
@@ -6079,8 +7466,7 @@ const _: () = {
     fn assert_client_hooks()
     where
         Client: ClientHooks<crate::Credentials>,
-    {
-    }
+    {}
 };
 impl Client {
     /// Search experiences
@@ -6336,7 +7722,8 @@ pub mod builder {
     use super::types;
     #[allow(unused_imports)]
     use super::{
-        ByteStream, ClientHooks, ClientInfo, Error, OperationInfo, RequestBuilderExt, ResponseValue, encode_path,
+        encode_path, ByteStream, ClientInfo, ClientHooks, Error, OperationInfo,
+        RequestBuilderExt, ResponseValue,
     };
     /// Builder for [`Client::search_experiences`]
     ///
@@ -6380,7 +7767,10 @@ pub mod builder {
             self.conditions = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `SearchExperiencesConditions` for conditions failed".to_string());
+                .map_err(|_| {
+                    "conversion to `SearchExperiencesConditions` for conditions failed"
+                        .to_string()
+                });
             self
         }
         pub fn error_message<V>(mut self, value: V) -> Self
@@ -6390,7 +7780,10 @@ pub mod builder {
             self.error_message = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `SearchExperiencesErrorMessage` for error_message failed".to_string());
+                .map_err(|_| {
+                    "conversion to `SearchExperiencesErrorMessage` for error_message failed"
+                        .to_string()
+                });
             self
         }
         pub fn evidence_class<V>(mut self, value: V) -> Self
@@ -6400,7 +7793,9 @@ pub mod builder {
             self.evidence_class = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `EvidenceClass` for evidence_class failed".to_string());
+                .map_err(|_| {
+                    "conversion to `EvidenceClass` for evidence_class failed".to_string()
+                });
             self
         }
         pub fn include_drafts<V>(mut self, value: V) -> Self
@@ -6410,7 +7805,9 @@ pub mod builder {
             self.include_drafts = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `bool` for include_drafts failed".to_string());
+                .map_err(|_| {
+                    "conversion to `bool` for include_drafts failed".to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -6420,7 +7817,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn min_boundary_precision<V>(mut self, value: V) -> Self
@@ -6430,7 +7830,9 @@ pub mod builder {
             self.min_boundary_precision = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for min_boundary_precision failed".to_string());
+                .map_err(|_| {
+                    "conversion to `f64` for min_boundary_precision failed".to_string()
+                });
             self
         }
         pub fn min_causal_depth<V>(mut self, value: V) -> Self
@@ -6440,7 +7842,9 @@ pub mod builder {
             self.min_causal_depth = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for min_causal_depth failed".to_string());
+                .map_err(|_| {
+                    "conversion to `f64` for min_causal_depth failed".to_string()
+                });
             self
         }
         pub fn min_insight_transferability<V>(mut self, value: V) -> Self
@@ -6450,7 +7854,10 @@ pub mod builder {
             self.min_insight_transferability = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `f64` for min_insight_transferability failed".to_string());
+                .map_err(|_| {
+                    "conversion to `f64` for min_insight_transferability failed"
+                        .to_string()
+                });
             self
         }
         pub fn query<V>(mut self, value: V) -> Self
@@ -6459,7 +7866,9 @@ pub mod builder {
         {
             self.query = value
                 .try_into()
-                .map_err(|_| "conversion to `SearchExperiencesQuery` for query failed".to_string());
+                .map_err(|_| {
+                    "conversion to `SearchExperiencesQuery` for query failed".to_string()
+                });
             self
         }
         pub fn scope<V>(mut self, value: V) -> Self
@@ -6479,11 +7888,15 @@ pub mod builder {
             self.tags = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `SearchExperiencesTags` for tags failed".to_string());
+                .map_err(|_| {
+                    "conversion to `SearchExperiencesTags` for tags failed".to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/experiences/search`
-        pub async fn send(self) -> Result<ResponseValue<types::SearchResponse>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::SearchResponse>, Error<types::Error>> {
             let Self {
                 client,
                 conditions,
@@ -6503,18 +7916,23 @@ pub mod builder {
             let evidence_class = evidence_class.map_err(Error::InvalidRequest)?;
             let include_drafts = include_drafts.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
-            let min_boundary_precision = min_boundary_precision.map_err(Error::InvalidRequest)?;
+            let min_boundary_precision = min_boundary_precision
+                .map_err(Error::InvalidRequest)?;
             let min_causal_depth = min_causal_depth.map_err(Error::InvalidRequest)?;
-            let min_insight_transferability = min_insight_transferability.map_err(Error::InvalidRequest)?;
+            let min_insight_transferability = min_insight_transferability
+                .map_err(Error::InvalidRequest)?;
             let query = query.map_err(Error::InvalidRequest)?;
             let scope = scope.map_err(Error::InvalidRequest)?;
             let tags = tags.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/search", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6524,22 +7942,40 @@ pub mod builder {
                     ::reqwest::header::HeaderValue::from_static("application/json"),
                 )
                 .query(&progenitor_client::QueryParam::new("conditions", &conditions))
-                .query(&progenitor_client::QueryParam::new("error_message", &error_message))
-                .query(&progenitor_client::QueryParam::new("evidence_class", &evidence_class))
-                .query(&progenitor_client::QueryParam::new("include_drafts", &include_drafts))
+                .query(
+                    &progenitor_client::QueryParam::new("error_message", &error_message),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "evidence_class",
+                        &evidence_class,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "include_drafts",
+                        &include_drafts,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new(
-                    "min_boundary_precision",
-                    &min_boundary_precision,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "min_causal_depth",
-                    &min_causal_depth,
-                ))
-                .query(&progenitor_client::QueryParam::new(
-                    "min_insight_transferability",
-                    &min_insight_transferability,
-                ))
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "min_boundary_precision",
+                        &min_boundary_precision,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "min_causal_depth",
+                        &min_causal_depth,
+                    ),
+                )
+                .query(
+                    &progenitor_client::QueryParam::new(
+                        "min_insight_transferability",
+                        &min_insight_transferability,
+                    ),
+                )
                 .query(&progenitor_client::QueryParam::new("query", &query))
                 .query(&progenitor_client::QueryParam::new("scope", &scope))
                 .query(&progenitor_client::QueryParam::new("tags", &tags))
@@ -6554,11 +7990,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6581,33 +8047,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::BatchSearchRequest>,
-            <V as std::convert::TryInto<types::BatchSearchRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::BatchSearchRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `BatchSearchRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `BatchSearchRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::BatchSearchRequest) -> types::builder::BatchSearchRequest,
+            F: std::ops::FnOnce(
+                types::builder::BatchSearchRequest,
+            ) -> types::builder::BatchSearchRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/search/batch`
-        pub async fn send(self) -> Result<ResponseValue<types::BatchSearchResponse>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::BatchSearchResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::BatchSearchRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::BatchSearchRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/search/batch", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6628,11 +8107,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6655,33 +8164,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::DepositRequest>,
-            <V as std::convert::TryInto<types::DepositRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::DepositRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `DepositRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `DepositRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::DepositRequest) -> types::builder::DepositRequest,
+            F: std::ops::FnOnce(
+                types::builder::DepositRequest,
+            ) -> types::builder::DepositRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences`
-        pub async fn send(self) -> Result<ResponseValue<types::DepositResponse>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DepositResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::DepositRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::DepositRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6702,13 +8224,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6731,33 +8295,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RawDepositRequest>,
-            <V as std::convert::TryInto<types::RawDepositRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::RawDepositRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `RawDepositRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `RawDepositRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::RawDepositRequest) -> types::builder::RawDepositRequest,
+            F: std::ops::FnOnce(
+                types::builder::RawDepositRequest,
+            ) -> types::builder::RawDepositRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/raw`
-        pub async fn send(self) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::RawDepositRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::RawDepositRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/raw", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6778,13 +8355,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6807,33 +8426,48 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RawFileDepositRequest>,
-            <V as std::convert::TryInto<types::RawFileDepositRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::RawFileDepositRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `RawFileDepositRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!(
+                        "conversion to `RawFileDepositRequest` for body failed: {}", s
+                    )
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::RawFileDepositRequest) -> types::builder::RawFileDepositRequest,
+            F: std::ops::FnOnce(
+                types::builder::RawFileDepositRequest,
+            ) -> types::builder::RawFileDepositRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/raw/file`
-        pub async fn send(self) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::RawDepositResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::RawFileDepositRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::RawFileDepositRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/raw/file", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6854,13 +8488,55 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                409u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                422u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                409u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                422u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6889,7 +8565,10 @@ pub mod builder {
             self.cursor = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `ListMyExperiencesCursor` for cursor failed".to_string());
+                .map_err(|_| {
+                    "conversion to `ListMyExperiencesCursor` for cursor failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -6899,20 +8578,28 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/experiences/mine`
-        pub async fn send(self) -> Result<ResponseValue<types::ExperiencePage>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ExperiencePage>, Error<types::Error>> {
             let Self { client, cursor, limit } = self;
             let cursor = cursor.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/mine", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -6934,11 +8621,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -6961,33 +8678,46 @@ pub mod builder {
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::ContextCheckRequest>,
-            <V as std::convert::TryInto<types::ContextCheckRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::ContextCheckRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `ContextCheckRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `ContextCheckRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::ContextCheckRequest) -> types::builder::ContextCheckRequest,
+            F: std::ops::FnOnce(
+                types::builder::ContextCheckRequest,
+            ) -> types::builder::ContextCheckRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/context-check`
-        pub async fn send(self) -> Result<ResponseValue<types::ContextCheckResponse>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::ContextCheckResponse>, Error<types::Error>> {
             let Self { client, body } = self;
             let body = body
-                .and_then(|v| types::ContextCheckRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::ContextCheckRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/experiences/context-check", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7008,11 +8738,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7038,23 +8798,30 @@ pub mod builder {
         {
             self.experience_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for experience_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for experience_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/experiences/{experience_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Experience>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Experience>, Error<types::Error>> {
             let Self { client, experience_id } = self;
             let experience_id = experience_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/experiences/{}",
-                client.baseurl,
-                encode_path(&experience_id.to_string()),
+                "{}/v1/experiences/{}", client.baseurl, encode_path(& experience_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7074,12 +8841,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7107,48 +8910,59 @@ pub mod builder {
         {
             self.experience_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for experience_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for experience_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::RetractRequest>,
-            <V as std::convert::TryInto<types::RetractRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::RetractRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `RetractRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `RetractRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::RetractRequest) -> types::builder::RetractRequest,
+            F: std::ops::FnOnce(
+                types::builder::RetractRequest,
+            ) -> types::builder::RetractRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/{experience_id}/retract`
-        pub async fn send(self) -> Result<ResponseValue<types::Experience>, Error<types::Error>> {
-            let Self {
-                client,
-                experience_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Experience>, Error<types::Error>> {
+            let Self { client, experience_id, body } = self;
             let experience_id = experience_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::RetractRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::RetractRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/experiences/{}/retract",
-                client.baseurl,
-                encode_path(&experience_id.to_string()),
+                "{}/v1/experiences/{}/retract", client.baseurl, encode_path(&
+                experience_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7169,12 +8983,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7202,48 +9052,59 @@ pub mod builder {
         {
             self.experience_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for experience_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for experience_id failed"
+                        .to_string()
+                });
             self
         }
         pub fn body<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<types::FeedbackRequest>,
-            <V as std::convert::TryInto<types::FeedbackRequest>>::Error: std::fmt::Display,
+            <V as std::convert::TryInto<
+                types::FeedbackRequest,
+            >>::Error: std::fmt::Display,
         {
             self.body = value
                 .try_into()
                 .map(From::from)
-                .map_err(|s| format!("conversion to `FeedbackRequest` for body failed: {}", s));
+                .map_err(|s| {
+                    format!("conversion to `FeedbackRequest` for body failed: {}", s)
+                });
             self
         }
         pub fn body_map<F>(mut self, f: F) -> Self
         where
-            F: std::ops::FnOnce(types::builder::FeedbackRequest) -> types::builder::FeedbackRequest,
+            F: std::ops::FnOnce(
+                types::builder::FeedbackRequest,
+            ) -> types::builder::FeedbackRequest,
         {
             self.body = self.body.map(f);
             self
         }
         ///Sends a `POST` request to `/v1/experiences/{experience_id}/feedback`
-        pub async fn send(self) -> Result<ResponseValue<types::FeedbackResponse>, Error<types::Error>> {
-            let Self {
-                client,
-                experience_id,
-                body,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::FeedbackResponse>, Error<types::Error>> {
+            let Self { client, experience_id, body } = self;
             let experience_id = experience_id.map_err(Error::InvalidRequest)?;
             let body = body
-                .and_then(|v| types::FeedbackRequest::try_from(v).map_err(|e| e.to_string()))
+                .and_then(|v| {
+                    types::FeedbackRequest::try_from(v).map_err(|e| e.to_string())
+                })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/experiences/{}/feedback",
-                client.baseurl,
-                encode_path(&experience_id.to_string()),
+                "{}/v1/experiences/{}/feedback", client.baseurl, encode_path(&
+                experience_id.to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7264,12 +9125,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7295,23 +9192,30 @@ pub mod builder {
         {
             self.procedure_id = value
                 .try_into()
-                .map_err(|_| "conversion to `:: std :: string :: String` for procedure_id failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for procedure_id failed"
+                        .to_string()
+                });
             self
         }
         ///Sends a `GET` request to `/v1/procedures/{procedure_id}`
-        pub async fn send(self) -> Result<ResponseValue<types::Procedure>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Procedure>, Error<types::Error>> {
             let Self { client, procedure_id } = self;
             let procedure_id = procedure_id.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/v1/procedures/{}",
-                client.baseurl,
-                encode_path(&procedure_id.to_string()),
+                "{}/v1/procedures/{}", client.baseurl, encode_path(& procedure_id
+                .to_string()),
             );
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7331,12 +9235,48 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                404u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                404u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7353,14 +9293,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v1/agents/me/profile`
-        pub async fn send(self) -> Result<ResponseValue<types::AgentProfile>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::AgentProfile>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/agents/me/profile", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7380,10 +9325,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7400,14 +9369,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v1/stats`
-        pub async fn send(self) -> Result<ResponseValue<types::Stats>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::Stats>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/stats", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7427,10 +9401,34 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7463,7 +9461,10 @@ pub mod builder {
             self.days = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for days failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for days failed"
+                        .to_string()
+                });
             self
         }
         pub fn domain<V>(mut self, value: V) -> Self
@@ -7473,7 +9474,10 @@ pub mod builder {
             self.domain = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `GetDemandHotspotsDomain` for domain failed".to_string());
+                .map_err(|_| {
+                    "conversion to `GetDemandHotspotsDomain` for domain failed"
+                        .to_string()
+                });
             self
         }
         pub fn limit<V>(mut self, value: V) -> Self
@@ -7483,7 +9487,10 @@ pub mod builder {
             self.limit = value
                 .try_into()
                 .map(Some)
-                .map_err(|_| "conversion to `:: std :: num :: NonZeroU32` for limit failed".to_string());
+                .map_err(|_| {
+                    "conversion to `:: std :: num :: NonZeroU32` for limit failed"
+                        .to_string()
+                });
             self
         }
         pub fn max_top_score<V>(mut self, value: V) -> Self
@@ -7497,24 +9504,23 @@ pub mod builder {
             self
         }
         ///Sends a `GET` request to `/v1/demand/hotspots`
-        pub async fn send(self) -> Result<ResponseValue<types::DemandHotspots>, Error<types::Error>> {
-            let Self {
-                client,
-                days,
-                domain,
-                limit,
-                max_top_score,
-            } = self;
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::DemandHotspots>, Error<types::Error>> {
+            let Self { client, days, domain, limit, max_top_score } = self;
             let days = days.map_err(Error::InvalidRequest)?;
             let domain = domain.map_err(Error::InvalidRequest)?;
             let limit = limit.map_err(Error::InvalidRequest)?;
             let max_top_score = max_top_score.map_err(Error::InvalidRequest)?;
             let url = format!("{}/v1/demand/hotspots", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7526,7 +9532,9 @@ pub mod builder {
                 .query(&progenitor_client::QueryParam::new("days", &days))
                 .query(&progenitor_client::QueryParam::new("domain", &domain))
                 .query(&progenitor_client::QueryParam::new("limit", &limit))
-                .query(&progenitor_client::QueryParam::new("max_top_score", &max_top_score))
+                .query(
+                    &progenitor_client::QueryParam::new("max_top_score", &max_top_score),
+                )
                 .headers(header_map)
                 .build()?;
             let info = OperationInfo {
@@ -7538,11 +9546,41 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                401u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                403u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                429u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                400u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                401u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                403u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                429u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
@@ -7559,14 +9597,19 @@ pub mod builder {
             Self { client: client }
         }
         ///Sends a `GET` request to `/v1/mcp/manifest.json`
-        pub async fn send(self) -> Result<ResponseValue<types::McpManifest>, Error<types::Error>> {
+        pub async fn send(
+            self,
+        ) -> Result<ResponseValue<types::McpManifest>, Error<types::Error>> {
             let Self { client } = self;
             let url = format!("{}/v1/mcp/manifest.json", client.baseurl,);
             let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
-            header_map.append(
-                ::reqwest::header::HeaderName::from_static("api-version"),
-                ::reqwest::header::HeaderValue::from_static(super::Client::api_version()),
-            );
+            header_map
+                .append(
+                    ::reqwest::header::HeaderName::from_static("api-version"),
+                    ::reqwest::header::HeaderValue::from_static(
+                        super::Client::api_version(),
+                    ),
+                );
             #[allow(unused_mut)]
             let mut request = client
                 .client
@@ -7586,7 +9629,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => Err(Error::ErrorResponse(ResponseValue::from_response(response).await?)),
+                500u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }
