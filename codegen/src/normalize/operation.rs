@@ -271,6 +271,11 @@ fn unsendable(p: &mut Value, location: &str, required: bool, components: &Value)
     if let Some(o) = p.as_object_mut() {
         o.shift_remove("content");
     }
+    // A parameter is sent or not; null has no form on the wire (and progenitor would make an
+    // optional nullable header an `Option<Option<T>>`).
+    if let Some(schema) = p.get_mut("schema").and_then(Value::as_object_mut) {
+        schema.shift_remove("nullable");
+    }
     let style = p.get("style").and_then(Value::as_str);
     let supported = match location {
         "path" | "header" => style.is_none_or(|s| s == "simple"),

@@ -63,12 +63,14 @@ fn one(schema: &mut Value, ptr: &str, components: &Value, cx: &mut Cx) {
         return;
     }
     annotations(obj);
+    // First: a union's one non-null member merges into the schema, and the passes below apply
+    // to what it brought (FastAPI's `Optional[tuple[float, float]]`).
+    unions(obj, ptr, components, cx);
     types(obj);
     constants(obj);
     bounds(obj, ptr, cx);
     tuple(obj, ptr, cx);
     keywords(obj, ptr, cx);
-    unions(obj, ptr, components, cx);
     enums(obj, ptr, cx);
     default(obj, ptr, cx);
 }
