@@ -169,6 +169,20 @@ fn downgrade_document(doc: &mut Value, version: Version, cx: &mut Cx) {
     for key in ["jsonSchemaDialect", "webhooks", "$self"] {
         root.shift_remove(key);
     }
+    // The SDK takes its key from `ClientConfig`, not from security schemes: one openapiv3 cannot
+    // read (3.1's `mutualTLS`) is dropped.
+    if let Some(schemes) = root
+        .get_mut("components")
+        .and_then(|c| c.get_mut("securitySchemes"))
+        .and_then(Value::as_object_mut)
+    {
+        schemes.retain(|_, s| {
+            matches!(
+                s.get("type").and_then(Value::as_str),
+                Some("apiKey" | "http" | "oauth2" | "openIdConnect")
+            ) || s.get("$ref").is_some()
+        });
+    }
     if let Some(info) = root.get_mut("info").and_then(Value::as_object_mut) {
         info.shift_remove("summary");
         if let Some(license) = info.get_mut("license").and_then(Value::as_object_mut) {

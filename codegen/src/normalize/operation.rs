@@ -44,7 +44,15 @@ pub(super) fn normalize(doc: &mut Value, cx: &mut Cx) -> Vec<LeftOut> {
             let Some(op) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
             };
-            let result = operation(op, &path, &shared, &op_ptr, &components, cx);
+            let result = if matches!(method, "options" | "trace") {
+                // progenitor calls `reqwest::Client::options`/`trace`, which reqwest lacks.
+                Err(format!(
+                    "its method is {}, which the client generator cannot send",
+                    method.to_uppercase()
+                ))
+            } else {
+                operation(op, &path, &shared, &op_ptr, &components, cx)
+            };
             if let Err(reason) = result {
                 let operation_id = op
                     .get("operationId")
@@ -71,6 +79,22 @@ pub(super) fn normalize(doc: &mut Value, cx: &mut Cx) -> Vec<LeftOut> {
     left_out
 }
 
+/// Methods the generated `Client` has besides the operations (progenitor's, its hooks', and the
+/// SDK layer's).
+const CLIENT_METHODS: [&str; 11] = [
+    "new",
+    "new_with_client",
+    "baseurl",
+    "client",
+    "api_version",
+    "inner",
+    "pre",
+    "post",
+    "exec",
+    "with_api_key",
+    "builder",
+];
+
 /// `get` + `/v1/notes/{id}` → `getNotes`, the id suggested for an operation without one.
 pub fn suggest_operation_id(method: &str, path: &str) -> String {
     let mut id = method.to_string();
@@ -93,9 +117,13 @@ fn operation_ids(doc: &mut Value, cx: &mut Cx) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    // (original id or method name) → where it was first used.
+    // (original id or method name) → where it was first used. The client's own methods are
+    // taken from the start.
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
-    let mut methods: BTreeMap<String, String> = BTreeMap::new();
+    let mut methods: BTreeMap<String, String> = CLIENT_METHODS
+        .iter()
+        .map(|m| (m.to_string(), "the client itself".to_string()))
+        .collect();
     // Ids the spec gives are kept before any made-up one takes them.
     let given: BTreeSet<String> = paths
         .values()
@@ -138,6 +166,9 @@ fn operation_ids(doc: &mut Value, cx: &mut Cx) {
                     let method = names::progenitor(given, Case::Snake);
                     let clash = match (ids.get(given), methods.get(&method)) {
                         (Some(first), _) => format!("is already used at {first}"),
+                        (None, Some(first)) if CLIENT_METHODS.contains(&method.as_str()) && first == "the client itself" => {
+                            format!("would be the SDK method `{method}`, which the client already has")
+                        }
                         (None, Some(first)) => format!("makes the SDK method `{method}`, as the operation at {first} does"),
                         (None, None) => "is the id of another operation".to_string(),
                     };
@@ -287,8 +318,12 @@ fn unsendable(p: &mut Value, location: &str, required: bool, components: &Value)
             style.unwrap_or_default()
         ));
     }
-    if location == "header" && matches!(schema_type(p.get("schema"), components), Some("array" | "object")) {
+    let composite_type = matches!(schema_type(p.get("schema"), components), Some("array" | "object"));
+    if location == "header" && composite_type {
         return Some("is a list or an object, and the client generator sends header values as text".into());
+    }
+    if location == "path" && composite_type {
+        return Some("is a list or an object, and the client generator fills path segments with single values".into());
     }
     // progenitor gives a struct parameter a builder, and has no optional form of one.
     if !required && p.get("schema").is_some_and(|s| is_struct(s, components)) {

@@ -258,6 +258,12 @@ fn bounds(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
             None => {}
         }
     }
+    // A lower bound of 0 bounds nothing (typify would check `len() < 0`).
+    for key in ["minLength", "minItems", "minProperties"] {
+        if obj.get(key).and_then(Value::as_f64) == Some(0.0) {
+            obj.shift_remove(key);
+        }
+    }
     for key in [
         "minLength",
         "maxLength",
@@ -622,11 +628,19 @@ fn enums(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
         return;
     };
     let strings: Option<Vec<&str>> = values.iter().map(Value::as_str).collect();
-    let reason = match &strings {
-        Some(s) if names::enum_variants_nameable(s) => return,
-        Some(_) => "cannot all be Rust variant names",
-        None if values.iter().all(Value::is_number) || values.iter().all(Value::is_boolean) => return,
-        None => "mix JSON types",
+    let declared = obj.get("type").and_then(Value::as_str);
+    // Values that contradict the declared type: the API's values are of neither for sure.
+    let contradicts = declared.is_some_and(|t| !values.iter().all(|v| json_type_matches(v, t)));
+    let reason = match (&strings, declared) {
+        (_, Some(t)) if contradicts => format!("are not all of its type `{t}`"),
+        (Some(s), _) if names::enum_variants_nameable(s) => return,
+        (Some(_), _) => "cannot all be Rust variant names".into(),
+        (None, _) if values.iter().all(Value::is_number) || values.iter().all(Value::is_boolean) => return,
+        (None, _) => "mix JSON types".into(),
+    };
+    let becomes = match (contradicts, &strings) {
+        (false, Some(_)) => "a plain string",
+        _ => "untyped JSON",
     };
     let shown: Vec<String> = values
         .iter()
@@ -644,12 +658,12 @@ fn enums(obj: &mut Map<String, Value>, ptr: &str, cx: &mut Cx) {
     cx.warn(
         Kind::Enum,
         &crate::pointer::join(ptr, "enum"),
-        format!(
-            "enum values {named} {reason}; the value is a plain {} (the values are listed in its description)",
-            if strings.is_some() { "string" } else { "JSON value" }
-        ),
+        format!("enum values {named} {reason}; the value is {becomes} (the values are listed in its description)"),
     );
     obj.shift_remove("enum");
+    if contradicts {
+        obj.shift_remove("type");
+    }
     let description = obj
         .get("description")
         .and_then(Value::as_str)

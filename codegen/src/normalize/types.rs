@@ -170,6 +170,16 @@ impl Names<'_, '_> {
             .unwrap_or_default();
         let items = schema.get("items").is_some_and(Value::is_object);
         let values = schema.get("additionalProperties").is_some_and(Value::is_object);
+        // typify merges an intersection into one type: its inline members' properties are the
+        // type's own.
+        let merged: Vec<usize> = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(|m| (0..m.len()).filter(|i| m[*i].get("$ref").is_none()).collect())
+            .unwrap_or_default();
+        for i in merged {
+            self.inside(doc, &format!("{ptr}/allOf/{i}"), name);
+        }
         for property in properties {
             let derived = names::typify(&format!("{name}_{}", property.to_snake_case()), Case::Pascal);
             self.place(doc, &pointer::join(&format!("{ptr}/properties"), &property), &derived);
