@@ -14,7 +14,7 @@ mod error;
 mod generate;
 mod manifest;
 mod names;
-pub mod normalize;
+mod normalize;
 mod output;
 mod pointer;
 mod scaffold;

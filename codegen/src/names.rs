@@ -41,6 +41,20 @@ fn finish(out: String) -> String {
     }
 }
 
+/// ASCII letters and digits lowercased, everything else `_`: the characters of tool names and
+/// of argument and toolset identifiers.
+pub fn lower_ascii(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
 /// progenitor's `sanitize`: method, builder and parameter names.
 pub fn progenitor(input: &str, case: Case) -> String {
     let out = base(input, case);

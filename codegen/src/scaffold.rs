@@ -188,16 +188,7 @@ fn new_manifest(api: &str, info: &openapiv3::Info) -> Value {
 
 /// `listHALORuns` → `list_halo_runs`, unique among `taken`, within [`MAX_NAME`].
 fn tool_name(operation_id: &str, taken: &BTreeSet<String>) -> String {
-    let snake: String = names::progenitor(operation_id, Case::Snake)
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let snake = names::lower_ascii(&names::progenitor(operation_id, Case::Snake));
     let mut base = snake.trim_matches('_').to_string();
     if base.len() > MAX_NAME {
         base.truncate(MAX_NAME);
@@ -246,17 +237,7 @@ fn entry(name: &str, operation_id: &str, method: &str, path: &str, op: &openapiv
     tool.insert("title".into(), json!(title));
     tool.insert("description".into(), json!(cut_sentence(&description, MAX_DESCRIPTION)));
     if let Some(tag) = op.tags.first() {
-        let toolset: String = tag
-            .chars()
-            .map(|c| {
-                if c.is_ascii_alphanumeric() {
-                    c.to_ascii_lowercase()
-                } else {
-                    '_'
-                }
-            })
-            .collect();
-        tool.insert("toolset".into(), json!(toolset.trim_matches('_')));
+        tool.insert("toolset".into(), json!(names::lower_ascii(tag).trim_matches('_')));
     }
     tool.insert("annotations".into(), Value::Object(annotations));
     tool.insert("operation".into(), json!(operation_id));

@@ -282,14 +282,7 @@ fn isolate(spec: &mut Spec, path: &Path, report: &mut Report) {
             *node = serde_json::to_value(&untyped).unwrap_or_default();
         }
     }
-    let operations: Vec<(String, String)> = spec
-        .openapi
-        .paths
-        .paths
-        .iter()
-        .filter_map(|(p, item)| item.as_item().map(|i| (p, i)))
-        .flat_map(|(p, item)| item.iter().map(move |(m, _)| (p.clone(), m.to_string())))
-        .collect();
+    let operations = operation_keys(&spec.openapi);
     if takes(&spec.openapi).is_ok() {
         return;
     }
@@ -313,12 +306,8 @@ fn isolate(spec: &mut Spec, path: &Path, report: &mut Report) {
             .unwrap_or_default()
             .to_string();
         let reason = format!("the client generator fails on it ({reason})");
-        report.warn(
-            Kind::Operation,
-            path,
-            &ptr,
-            format!("`{operation_id}` is left out of the SDK: {reason}"),
-        );
+        spec.left_out
+            .push(LeftOut::record(report, path, &ptr, &operation_id, reason));
         remove_operation(&mut spec.openapi, &p, &method);
         if let Some(item) = spec
             .doc
@@ -327,11 +316,6 @@ fn isolate(spec: &mut Spec, path: &Path, report: &mut Report) {
         {
             item.shift_remove(&method);
         }
-        spec.left_out.push(LeftOut {
-            operation_id,
-            pointer: ptr,
-            reason,
-        });
     }
 }
 
@@ -381,15 +365,19 @@ fn blank_schemas_except(openapi: &mut OpenAPI, keep: &[String]) {
     }
 }
 
-fn keep_operations(openapi: &mut OpenAPI, keep: &[(String, String)]) {
-    let all: Vec<(String, String)> = openapi
+/// (path, method) of every operation.
+fn operation_keys(openapi: &OpenAPI) -> Vec<(String, String)> {
+    openapi
         .paths
         .paths
         .iter()
         .filter_map(|(p, item)| item.as_item().map(|i| (p, i)))
         .flat_map(|(p, item)| item.iter().map(move |(m, _)| (p.clone(), m.to_string())))
-        .collect();
-    for (p, m) in all {
+        .collect()
+}
+
+fn keep_operations(openapi: &mut OpenAPI, keep: &[(String, String)]) {
+    for (p, m) in operation_keys(openapi) {
         if !keep.contains(&(p.clone(), m.clone())) {
             remove_operation(openapi, &p, &m);
         }

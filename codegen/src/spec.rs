@@ -52,17 +52,7 @@ pub fn load(path: &Path, report: &mut Report) -> Option<Spec> {
                     .unwrap_or_default()
                     .to_string();
                 let reason = format!("it is not valid OpenAPI 3.0 at {ptr}: {message}");
-                report.warn(
-                    Kind::Operation,
-                    path,
-                    &op_ptr,
-                    format!("`{operation_id}` is left out of the SDK: {reason}"),
-                );
-                left_out.push(LeftOut {
-                    operation_id,
-                    pointer: op_ptr,
-                    reason,
-                });
+                left_out.push(LeftOut::record(report, path, &op_ptr, &operation_id, reason));
                 if let Some(item) = doc
                     .pointer_mut(&pointer::of(["paths", p]))
                     .and_then(Value::as_object_mut)

@@ -800,16 +800,7 @@ pub fn pascal(name: &str) -> String {
 
 /// A Rust identifier for an argument name.
 pub fn ident(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                '_'
-            }
-        })
-        .collect();
+    let s = names::lower_ascii(name);
     match s.as_str() {
         "" => "arg".into(),
         // Keywords that cannot be raw identifiers.

@@ -22,7 +22,7 @@ mod refs;
 mod schema;
 mod types;
 
-pub use operation::{LeftOut, suggest_operation_id};
+pub use operation::LeftOut;
 
 use crate::diagnostics::{Kind, Report};
 use crate::error::Error;

@@ -7,12 +7,13 @@
 //! operation never blocks the rest.
 
 use super::Cx;
-use crate::diagnostics::Kind;
+use crate::diagnostics::{Kind, Report};
 use crate::names::{self, Case};
 use crate::pointer;
 use crate::walk::METHODS;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
 
 /// An operation that is not in the SDK, and why.
 #[derive(Debug, Clone)]
@@ -20,6 +21,23 @@ pub struct LeftOut {
     pub operation_id: String,
     pub pointer: String,
     pub reason: String,
+}
+
+impl LeftOut {
+    /// Reports an operation of `path` (at `pointer`) as left out, and returns the record.
+    pub fn record(report: &mut Report, path: &Path, pointer: &str, operation_id: &str, reason: String) -> LeftOut {
+        report.warn(
+            Kind::Operation,
+            path,
+            pointer,
+            format!("`{operation_id}` is left out of the SDK: {reason}"),
+        );
+        LeftOut {
+            operation_id: operation_id.to_string(),
+            pointer: pointer.to_string(),
+            reason,
+        }
+    }
 }
 
 pub(super) fn normalize(doc: &mut Value, cx: &mut Cx) -> Vec<LeftOut> {
@@ -59,16 +77,7 @@ pub(super) fn normalize(doc: &mut Value, cx: &mut Cx) -> Vec<LeftOut> {
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_string();
-                cx.warn(
-                    Kind::Operation,
-                    &op_ptr,
-                    format!("`{operation_id}` is left out of the SDK: {reason}"),
-                );
-                left_out.push(LeftOut {
-                    operation_id,
-                    pointer: op_ptr,
-                    reason,
-                });
+                left_out.push(LeftOut::record(cx.report, cx.path, &op_ptr, &operation_id, reason));
                 item.shift_remove(method);
             }
         }
@@ -96,7 +105,7 @@ const CLIENT_METHODS: [&str; 11] = [
 ];
 
 /// `get` + `/v1/notes/{id}` → `getNotes`, the id suggested for an operation without one.
-pub fn suggest_operation_id(method: &str, path: &str) -> String {
+fn suggest_operation_id(method: &str, path: &str) -> String {
     let mut id = method.to_string();
     for seg in path
         .split('/')
