@@ -1,131 +1,157 @@
-//! Command-line and environment configuration shared by both binaries.
+//! The command line of both binaries, on clap: the flags they share ([`Flags`]), each with its
+//! environment fallback where it has one, and help text completed from the generated manifest
+//! (tool, resource and prompt counts; the toolsets `--toolsets` accepts), so no count or list in
+//! `--help` is typed by hand. Each binary adds its API's own flags (see `inferior::Args`,
+//! `inference::Args`).
 
+use crate::mcp::{Api, Server};
+use clap::builder::PossibleValuesParser;
+use std::ffi::OsString;
+use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::time::Duration;
 
 /// Flags both servers take.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Flags {
-    pub help: bool,
-    pub version: bool,
-    /// Run on the embedded local backend.
+    /// Run on the embedded local backend (SQLite; no account or network needed), seeded with demo
+    /// data on first use
+    #[arg(long)]
     pub local: bool,
+    /// Where --local keeps its data (the default is named in `parse`)
+    #[arg(long, value_name = "DIR", requires = "local")]
     pub data_dir: Option<PathBuf>,
-    /// Serve Streamable HTTP on this address instead of stdio.
-    pub http: Option<String>,
-    pub read_only: bool,
-    pub toolsets: Vec<String>,
-    /// Further Host values accepted over HTTP (behind a proxy).
+    /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio, e.g. 127.0.0.1:8080
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
+    /// Also accept this Host header over HTTP (behind a proxy); repeatable
+    #[arg(long = "allow-host", value_name = "HOST", requires = "http")]
     pub allowed_hosts: Vec<String>,
-    /// Browser origins accepted over HTTP; when any is given, other origins are refused.
+    /// Accept browser requests only from these origins, such as https://app.example.com;
+    /// repeatable
+    #[arg(long = "allow-origin", value_name = "URL", requires = "http")]
     pub allowed_origins: Vec<String>,
-    /// No MCP sessions over HTTP: any replica can answer any request.
+    /// HTTP without sessions, so replicas can share one load balancer
+    #[arg(long, requires = "http")]
     pub stateless: bool,
+    /// Hide the tools that change anything
+    #[arg(long)]
+    pub read_only: bool,
+    /// Only the tools of these groups, comma-separated
+    #[arg(long, value_name = "GROUPS", value_delimiter = ',')]
+    pub toolsets: Vec<String>,
+    /// Seconds before an API call is abandoned
+    #[arg(long, value_name = "SECONDS", env = "MCP_HTTP_TIMEOUT", default_value = "15", value_parser = seconds)]
+    pub timeout: Duration,
 }
 
-/// Parses flags; an unknown flag or a missing value is an error naming it.
-pub fn parse(args: impl IntoIterator<Item = String>) -> Result<Flags, String> {
-    let mut flags = Flags::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n.to_string(), Some(v.to_string())),
-            _ => (arg.clone(), None),
-        };
-        let mut value = |what: &str| {
-            inline
-                .clone()
-                .or_else(|| args.next())
-                .ok_or_else(|| format!("{name} needs {what}"))
-        };
-        match name.as_str() {
-            "-h" | "--help" => flags.help = true,
-            "-V" | "--version" => flags.version = true,
-            "--local" => flags.local = true,
-            "--data-dir" => flags.data_dir = Some(value("a directory")?.into()),
-            "--http" => flags.http = Some(value("an address such as 127.0.0.1:8080")?),
-            "--allow-host" => flags.allowed_hosts.push(value("a host name")?),
-            "--allow-origin" => flags
-                .allowed_origins
-                .push(value("an origin such as https://app.example.com")?),
-            "--stateless" => flags.stateless = true,
-            "--read-only" => flags.read_only = true,
-            "--toolsets" => {
-                flags.toolsets = value("a comma-separated list")?
-                    .split(',')
-                    .map(|s| s.trim().to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect()
-            }
-            other => return Err(format!("unknown argument `{other}` (see --help)")),
+impl Flags {
+    /// Which tools to expose (`per_request_key` is the server's to decide).
+    pub fn options(&self) -> crate::mcp::Options {
+        crate::mcp::Options {
+            read_only: self.read_only,
+            toolsets: self.toolsets.clone(),
+            per_request_key: false,
         }
     }
-    Ok(flags)
+
+    /// The HTTP transport's configuration, when `--http` was given.
+    pub fn http_config(&self) -> Option<crate::mcp::http::HttpConfig> {
+        self.http.map(|addr| crate::mcp::http::HttpConfig {
+            addr,
+            allowed_hosts: self.allowed_hosts.clone(),
+            allowed_origins: self.allowed_origins.clone(),
+            stateless: self.stateless,
+        })
+    }
 }
 
-/// The life of a server binary: logging, flags, `--help` and `--version`, then `run`. Any error
-/// is one line on stderr and a failing exit code (2 for bad flags).
-pub async fn main<F, Fut>(name: &str, help: &str, run: F) -> std::process::ExitCode
+/// A positive, finite number of seconds.
+fn seconds(v: &str) -> Result<Duration, String> {
+    v.trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|s| *s > 0.0 && s.is_finite())
+        .map(Duration::from_secs_f64)
+        .ok_or_else(|| format!("`{v}` is not a positive number of seconds"))
+}
+
+/// Parses a binary's command line (`P`, which flattens [`Flags`]) with its help completed from
+/// API `A`'s manifest: `about` gains the counts, `environment` follows the options, and
+/// `--toolsets` accepts the manifest's groups only.
+pub fn parse<A: Api, P: clap::Parser>(
+    about: &str,
+    environment: &str,
+    args: impl IntoIterator<Item = impl Into<OsString> + Clone>,
+) -> Result<P, clap::Error> {
+    let mut toolsets: Vec<&'static str> = A::TOOLS.iter().filter_map(|t| t.toolset).collect();
+    toolsets.sort_unstable();
+    toolsets.dedup();
+    let prompts = Server::<A>::embedded_manifest().prompts.len();
+    let counts = [
+        (A::TOOLS.len(), "tool"),
+        (A::RESOURCES.len(), "resource"),
+        (prompts, "prompt"),
+    ]
+    .into_iter()
+    .filter(|(n, _)| *n > 0)
+    .map(|(n, what)| format!("{n} {what}{}", if n == 1 { "" } else { "s" }))
+    .collect::<Vec<_>>()
+    .join(", ");
+    let mut command = P::command();
+    // A variable set to nothing counts as unset: hosts' configurations often carry `"VAR": ""`.
+    let blank: Vec<clap::Id> = command
+        .get_arguments()
+        .filter(|a| {
+            a.get_env()
+                .and_then(std::env::var_os)
+                .is_some_and(|v| v.to_string_lossy().trim().is_empty())
+        })
+        .map(|a| a.get_id().clone())
+        .collect();
+    for id in blank {
+        command = command.mut_arg(id, |a| a.env(None));
+    }
+    let data_dir = backend::default_data_dir(command.get_name()).display().to_string();
+    let data_dir = match crate::cli::env("HOME") {
+        Some(home) => data_dir.replacen(&home, "~", 1),
+        None => data_dir,
+    };
+    let mut matches = command
+        .about(format!("{about} ({counts})"))
+        .mut_arg("data_dir", |a| {
+            a.help(format!("Where --local keeps its data [default: {data_dir}]"))
+        })
+        .after_help(environment.to_string())
+        .mut_arg("toolsets", |a| a.value_parser(PossibleValuesParser::new(toolsets)))
+        .try_get_matches_from(args)?;
+    P::from_arg_matches_mut(&mut matches)
+}
+
+/// The life of a server binary: logging, the command line (`--help` and `--version` print and
+/// exit 0, a usage error exits 2), then `run`, whose error is one line on stderr and exit 1.
+pub async fn main<A, P, F, Fut>(about: &str, environment: &str, run: F) -> ExitCode
 where
-    F: FnOnce(Flags) -> Fut,
-    Fut: std::future::Future<Output = Result<(), String>>,
+    A: Api,
+    P: clap::Parser,
+    F: FnOnce(P) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
 {
     init_logging();
-    let flags = match parse(std::env::args().skip(1)) {
-        Ok(f) => f,
+    let args = match parse::<A, P>(about, environment, std::env::args_os()) {
+        Ok(args) => args,
         Err(e) => {
-            eprintln!("{name}: {e}");
-            return std::process::ExitCode::from(2);
+            let _ = e.print();
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    if flags.help {
-        print!("{help}");
-        return std::process::ExitCode::SUCCESS;
-    }
-    if flags.version {
-        println!("{name} {}", env!("CARGO_PKG_VERSION"));
-        return std::process::ExitCode::SUCCESS;
-    }
-    match run(flags).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+    match run(args).await {
+        Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("{name}: {e}");
-            std::process::ExitCode::FAILURE
+            eprintln!("{}: {e}", P::command().get_name());
+            ExitCode::FAILURE
         }
-    }
-}
-
-/// The HTTP transport's configuration, when `--http` was given. `--allow-host` and
-/// `--stateless` only make sense with it.
-pub fn http_config(flags: &Flags) -> Result<Option<crate::mcp::http::HttpConfig>, String> {
-    let Some(addr) = &flags.http else {
-        if flags.stateless || !flags.allowed_hosts.is_empty() || !flags.allowed_origins.is_empty() {
-            return Err("--allow-host, --allow-origin and --stateless apply to --http only".into());
-        }
-        return Ok(None);
-    };
-    let addr = addr
-        .parse()
-        .map_err(|_| format!("--http: `{addr}` is not an address such as 127.0.0.1:8080"))?;
-    Ok(Some(crate::mcp::http::HttpConfig {
-        addr,
-        allowed_hosts: flags.allowed_hosts.clone(),
-        allowed_origins: flags.allowed_origins.clone(),
-        stateless: flags.stateless,
-    }))
-}
-
-/// `MCP_HTTP_TIMEOUT` (seconds, default 15).
-pub fn timeout() -> Result<Duration, String> {
-    match std::env::var("MCP_HTTP_TIMEOUT") {
-        Ok(v) if !v.trim().is_empty() => v
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|s| *s > 0.0 && s.is_finite())
-            .map(Duration::from_secs_f64)
-            .ok_or_else(|| format!("MCP_HTTP_TIMEOUT must be a positive number of seconds, got `{v}`")),
-        _ => Ok(Duration::from_secs(15)),
     }
 }
 
@@ -146,33 +172,4 @@ pub fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn p(args: &[&str]) -> Result<Flags, String> {
-        parse(args.iter().map(|s| s.to_string()))
-    }
-
-    #[test]
-    fn flags_parse_with_and_without_equals() {
-        let f = p(&[
-            "--local",
-            "--data-dir",
-            "/tmp/x",
-            "--toolsets=halo,traces",
-            "--read-only",
-        ])
-        .unwrap();
-        assert!(f.local && f.read_only);
-        assert_eq!(f.data_dir, Some(PathBuf::from("/tmp/x")));
-        assert_eq!(f.toolsets, ["halo", "traces"]);
-        assert_eq!(
-            p(&["--http"]).unwrap_err(),
-            "--http needs an address such as 127.0.0.1:8080"
-        );
-        assert_eq!(p(&["--bogus"]).unwrap_err(), "unknown argument `--bogus` (see --help)");
-    }
 }

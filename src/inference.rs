@@ -100,7 +100,32 @@ impl Ctx<inference_sdk::Client> {
     }
 }
 
-/// The server's configuration, from flags and the environment.
+/// The command line of `inference-mcp`.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "inference-mcp", version)]
+pub struct Args {
+    #[command(flatten)]
+    pub flags: crate::cli::Flags,
+    /// The API's base URL
+    #[arg(long, value_name = "URL", env = "INFERENCE_API_URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
+}
+
+/// What `--help` says of the server; the counts are added from the manifest.
+pub const ABOUT: &str = "inference-mcp: the Inference (Catalyst) MCP server for projects, models, datasets, \
+rubrics, evals, training jobs, deployments, inferences, traces, spans, agents and HALO reports. Speaks MCP \
+(JSON-RPC) over stdin/stdout, or Streamable HTTP with --http; logs go to stderr";
+
+/// The environment `--help` lists after the options.
+pub const ENVIRONMENT: &str = "\
+Environment:
+  INFERENCE_API_KEY  Project API key (sk-inference-...); a read-only key is the safer default. With
+                     --local, the demo's local key (three projects, default support-bot) is the
+                     default. Over HTTP every request must carry `Authorization: Bearer <key>`,
+                     which is forwarded to the API for that request alone (401 otherwise)
+  RUST_LOG           Log filter for stderr (default warn)";
+
+/// The server's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub api_url: String,
@@ -113,34 +138,22 @@ pub struct Config {
 pub const DEFAULT_API_URL: &str = "https://api.inference.net";
 
 impl Config {
-    /// From flags and the environment; `local_url` (the embedded backend's, with `--local`)
-    /// replaces `INFERENCE_API_URL` and supplies the local key when `INFERENCE_API_KEY` is unset.
-    pub fn from_env(flags: &crate::cli::Flags, local_url: Option<String>) -> Result<Self, String> {
+    /// From the command line and `INFERENCE_API_KEY`; `local_url` (the embedded backend's, with
+    /// `--local`) replaces the API URL and supplies the local key when `INFERENCE_API_KEY` is
+    /// unset.
+    pub fn new(args: &Args, local_url: Option<String>) -> Self {
         let api_key = crate::cli::env("INFERENCE_API_KEY")
             .or_else(|| local_url.as_ref().map(|_| crate::local::INFERENCE_KEY.to_string()));
         let api_url = local_url
-            .or_else(|| crate::cli::env("INFERENCE_API_URL"))
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+            .unwrap_or_else(|| args.api_url.clone())
             .trim_end_matches('/')
             .to_string();
-        let known: std::collections::BTreeSet<&str> = Inference::TOOLS.iter().filter_map(|t| t.toolset).collect();
-        if let Some(unknown) = flags.toolsets.iter().find(|t| !known.contains(t.as_str())) {
-            return Err(format!(
-                "unknown toolset `{unknown}`; choose from: {}",
-                known.into_iter().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        let options = crate::mcp::Options {
-            read_only: flags.read_only,
-            toolsets: flags.toolsets.clone(),
-            per_request_key: false,
-        };
-        Ok(Self {
+        Self {
             api_url,
             api_key,
-            timeout: crate::cli::timeout()?,
-            options,
-        })
+            timeout: args.flags.timeout,
+            options: args.flags.options(),
+        }
     }
 }
 

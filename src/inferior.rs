@@ -36,13 +36,42 @@ impl Api for Inferior {
     }
 }
 
-/// The server's configuration, from the environment.
+/// The command line of `inferior-mcp`.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "inferior-mcp", version)]
+pub struct Args {
+    #[command(flatten)]
+    pub flags: crate::cli::Flags,
+    /// The API's base URL
+    #[arg(long, value_name = "URL", env = "INFERIOR_API_URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
+    /// The live manifest, fetched once at start (3 s, no auth; the embedded copy when it fails)
+    /// [default: <api-url>/v1/mcp/manifest.json]
+    #[arg(long, value_name = "URL", env = "INFERIOR_MCP_MANIFEST_URL")]
+    pub manifest_url: Option<String>,
+}
+
+/// What `--help` says of the server; the counts are added from the manifest.
+pub const ABOUT: &str = "inferior-mcp: the Inferior MCP server. Speaks MCP (JSON-RPC) over stdin/stdout, or \
+Streamable HTTP with --http; logs go to stderr";
+
+/// The environment `--help` lists after the options.
+pub const ENVIRONMENT: &str = "\
+Environment:
+  INFERIOR_API_KEY  API key (cw_full_..., cw_dep_..., cw_read_..., cw_search_...). Without it the
+                    server still starts: network tools answer `ERROR: authentication failed`, the
+                    six local gates work. With --local, the demo's local key is the default. Over
+                    HTTP, a request's `Authorization: Bearer <key>` replaces it for that request
+  RUST_LOG          Log filter for stderr (default warn)";
+
+/// The server's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub api_url: String,
     pub api_key: Option<String>,
     pub timeout: std::time::Duration,
     pub manifest_url: String,
+    pub options: crate::mcp::Options,
 }
 
 /// The documented default API.
@@ -52,26 +81,29 @@ pub const DEFAULT_API_URL: &str = "https://api.inferior.ai";
 pub const MANIFEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
 impl Config {
-    /// From the environment; `local_url` (the embedded backend's, with `--local`) replaces
-    /// `INFERIOR_API_URL` and supplies the local key when `INFERIOR_API_KEY` is unset.
-    pub fn from_env(local_url: Option<String>) -> Result<Self, String> {
+    /// From the command line and `INFERIOR_API_KEY`; `local_url` (the embedded backend's, with
+    /// `--local`) replaces the API and manifest URLs and supplies the local key when
+    /// `INFERIOR_API_KEY` is unset.
+    pub fn new(args: &Args, local_url: Option<String>) -> Self {
         let api_url = local_url
             .clone()
-            .or_else(|| crate::cli::env("INFERIOR_API_URL"))
-            .unwrap_or_else(|| DEFAULT_API_URL.to_string())
+            .unwrap_or_else(|| args.api_url.clone())
             .trim_end_matches('/')
             .to_string();
-        let manifest_url = crate::cli::env("INFERIOR_MCP_MANIFEST_URL")
+        let manifest_url = args
+            .manifest_url
+            .clone()
             .filter(|_| local_url.is_none())
             .unwrap_or_else(|| format!("{api_url}/v1/mcp/manifest.json"));
         let api_key =
             crate::cli::env("INFERIOR_API_KEY").or_else(|| local_url.map(|_| crate::local::INFERIOR_KEY.to_string()));
-        Ok(Self {
+        Self {
             api_url,
             api_key,
-            timeout: crate::cli::timeout()?,
+            timeout: args.flags.timeout,
             manifest_url,
-        })
+            options: args.flags.options(),
+        }
     }
 }
 
@@ -100,7 +132,7 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp
         manifest,
         crate::mcp::Options {
             per_request_key,
-            ..crate::mcp::Options::default()
+            ..config.options.clone()
         },
     ))
 }

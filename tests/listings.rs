@@ -180,3 +180,91 @@ async fn prompts_render_and_enforce_required_arguments() {
     );
     client.cancel().await.unwrap();
 }
+
+/// The names a client lists.
+async fn tool_names(client: &rmcp::service::RunningService<rmcp::RoleClient, ()>) -> Vec<String> {
+    client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name.to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn inferior_read_only_and_toolsets() {
+    let client = spawn(INFERIOR, &["--read-only"], &[("INFERIOR_API_URL", CLOSED)]).await;
+    let read_only = tool_names(&client).await;
+    assert!(
+        !read_only
+            .iter()
+            .any(|n| n.starts_with("deposit_") || n.contains("feedback")),
+        "{read_only:?}"
+    );
+    insta::assert_snapshot!("inferior_tools_list_read_only", read_only.join("\n"));
+    let hidden = client
+        .call_tool(CallToolRequestParams::new("submit_inferior_feedback"))
+        .await;
+    assert!(
+        hidden
+            .unwrap_err()
+            .to_string()
+            .contains("unknown tool `submit_inferior_feedback`"),
+        "a hidden tool cannot be called either"
+    );
+    client.cancel().await.unwrap();
+
+    let client = spawn(INFERIOR, &["--toolsets", "gates"], &[("INFERIOR_API_URL", CLOSED)]).await;
+    insta::assert_snapshot!("inferior_tools_list_gates", tool_names(&client).await.join("\n"));
+    client.cancel().await.unwrap();
+}
+
+/// Runs a binary with `args` (no terminal, no `COLUMNS`): (exit code, stdout, stderr).
+fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .env_remove("COLUMNS")
+        .env_remove("MCP_HTTP_TIMEOUT")
+        .env_remove("INFERIOR_API_URL")
+        .env_remove("INFERENCE_API_URL")
+        .env_remove("INFERIOR_MCP_MANIFEST_URL")
+        .env("HOME", "/home/user")
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn help_is_built_from_the_manifests() {
+    let (code, inferior, _) = run(INFERIOR, &["--help"]);
+    assert_eq!(code, 0);
+    assert!(inferior.contains("(16 tools, 4 resources, 5 prompts)"), "{inferior}");
+    insta::assert_snapshot!("inferior_help", inferior);
+    let (code, inference, _) = run(INFERENCE, &["--help"]);
+    assert_eq!(code, 0);
+    insta::assert_snapshot!("inference_help", inference);
+
+    let (code, _, err) = run(INFERENCE, &["--toolsets", "identity,trainig"]);
+    assert_eq!(code, 2, "a usage error");
+    assert!(
+        err.contains("invalid value 'trainig' for '--toolsets <GROUPS>'"),
+        "{err}"
+    );
+    let (code, _, err) = run(INFERIOR, &["--stateless"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--http <ADDR>"), "--stateless needs --http: {err}");
+    let (code, _, err) = run(INFERIOR, &["--timeout", "0"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("`0` is not a positive number of seconds"), "{err}");
+    let (code, out, _) = run(INFERIOR, &["--version"]);
+    assert_eq!(
+        (code, out.trim()),
+        (0, concat!("inferior-mcp ", env!("CARGO_PKG_VERSION")))
+    );
+}

@@ -17,7 +17,7 @@ pub use ttl_cache::{TtlCache, key_hash};
 
 /// Serves over Streamable HTTP with `--http`, else over stdio.
 pub async fn serve<A: Api>(server: Server<A>, flags: &crate::cli::Flags) -> Result<(), String> {
-    match crate::cli::http_config(flags)? {
+    match flags.http_config() {
         Some(config) => http::serve(server, config).await,
         None => stdio::serve(server).await,
     }
