@@ -504,9 +504,6 @@ async fn search_batch(
 // ---------------------------------------------------------------------------------------------
 // Deposits
 
-/// Minimum lengths of the quality gates, in characters.
-pub const GATES: [(u8, &str, usize); 3] = [(1, "root_cause", 30), (2, "insight", 20), (3, "title", 10)];
-
 /// A stable content hash (FNV-1a over normalized text) for exact-duplicate detection.
 fn content_hash(parts: &[&str]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -598,20 +595,16 @@ fn trimmed(v: Option<String>) -> Option<String> {
 /// Runs the quality gates and the secret/PII check, scores, refuses an exact duplicate, and
 /// stores. Returns the deposit's answer.
 fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
-    for (gate, field, min) in GATES {
-        let value = match field {
+    for gate in worthiness::GATES {
+        let value = match gate.field {
             "root_cause" => &e.root_cause,
             "insight" => &e.insight,
             _ => &e.title,
         };
-        let n = value.chars().count();
-        if n < min {
-            return Err(ApiError::unprocessable(
-                "quality_gate",
-                format!("gate {gate} rejection — {field} too short ({n} < {min} chars)"),
-            )
-            .detail("gate", gate)
-            .detail("field", field));
+        if let Some(rejection) = gate.rejection(value) {
+            return Err(ApiError::unprocessable("quality_gate", rejection)
+                .detail("gate", gate.number)
+                .detail("field", gate.field));
         }
     }
     refuse_sensitive(&[

@@ -160,7 +160,6 @@ fn generate_api(
         "tools": model.tools,
         "resources": model.resources,
         "templates": model.templates,
-        "prompts": model.prompts,
     });
     let mut failed = false;
     let mut render = |name: &str| -> String {

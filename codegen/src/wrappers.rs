@@ -1,6 +1,7 @@
 //! The model the wrapper template renders: for each manifest tool its input schema, typed
-//! argument fields and the SDK call; for each resource the call that reads it; for each prompt
-//! its typed arguments. Building it checks the manifest against the spec.
+//! argument fields and the SDK call; for each resource the call that reads it. Building it checks
+//! the manifest against the spec, prompts included (the servers render those from the embedded
+//! manifest).
 
 use crate::error::Error;
 use crate::manifest::{Argument, Manifest, Resolver, Tool};
@@ -20,7 +21,6 @@ pub struct Model {
     pub tools: Vec<ToolModel>,
     pub resources: Vec<ResourceModel>,
     pub templates: Vec<ResourceModel>,
-    pub prompts: Vec<PromptModel>,
 }
 
 #[derive(Serialize)]
@@ -96,15 +96,6 @@ pub struct ResourceModel {
     pub vars: Vec<(String, String)>,
 }
 
-#[derive(Serialize)]
-pub struct PromptModel {
-    pub name: String,
-    pub type_name: String,
-    pub description: String,
-    /// (field ident, argument name, required, description).
-    pub arguments: Vec<(String, String, bool, String)>,
-}
-
 /// One operation parameter or body field as a candidate tool argument.
 struct Param {
     name: String,
@@ -178,7 +169,6 @@ pub fn build(
         }
     }
     let mut prompt_names = BTreeSet::new();
-    let mut prompts = Vec::new();
     for (i, p) in manifest.prompts.iter().enumerate() {
         let ptr = pointer(["prompts", &i.to_string()]);
         if !prompt_names.insert(p.name.clone()) {
@@ -205,23 +195,12 @@ pub fn build(
                 ));
             }
         }
-        prompts.push(PromptModel {
-            name: p.name.clone(),
-            type_name: pascal(&p.name),
-            description: p.description.clone(),
-            arguments: p
-                .arguments
-                .iter()
-                .map(|a| (ident(&a.name), a.name.clone(), a.required, a.description.clone()))
-                .collect(),
-        });
     }
     if errors.is_empty() {
         Ok(Model {
             tools,
             resources,
             templates,
-            prompts,
         })
     } else {
         Err(errors)

@@ -6,13 +6,61 @@
 //! [`MIN_INSIGHT`] characters that is not the fix restated), specificity (0.10: a title of at
 //! least [`MIN_TITLE`] characters and a tag), boundaries (0.10), verification (0.10),
 //! non-triviality (0.10), and the self-reported novelty and recurrence (0.05 each). A draft
-//! should be deposited when the score is at least [`THRESHOLD`], it is complete, its root cause
-//! passes the API's gate 1, and the fix is not trivial. A dimension below 0.5 is reported failed.
+//! should be deposited when the score is at least [`THRESHOLD`], it is complete, it passes the
+//! API's quality [`GATES`], and the fix is not trivial. A dimension below 0.5 is reported failed.
 
 pub const THRESHOLD: f64 = 0.6;
-pub const MIN_ROOT_CAUSE: usize = 30;
-pub const MIN_INSIGHT: usize = 30;
-pub const MIN_TITLE: usize = 15;
+
+/// One of the API's deposit quality gates: the least number of characters a field holds once
+/// trimmed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Gate {
+    pub number: u8,
+    pub field: &'static str,
+    pub min_chars: usize,
+}
+
+/// The API's quality gates, defined here once: the backend refuses a deposit that fails one,
+/// and this evaluation says no to a draft that would. The spec's field descriptions state the
+/// same minimums (a test holds the two together).
+pub const GATES: [Gate; 3] = [
+    Gate {
+        number: 1,
+        field: "root_cause",
+        min_chars: 30,
+    },
+    Gate {
+        number: 2,
+        field: "insight",
+        min_chars: 20,
+    },
+    Gate {
+        number: 3,
+        field: "title",
+        min_chars: 10,
+    },
+];
+
+/// Gate 1: the root cause's minimum length.
+pub const MIN_ROOT_CAUSE: usize = GATES[0].min_chars;
+/// Gate 2: the insight's minimum length.
+pub const MIN_INSIGHT: usize = GATES[1].min_chars;
+/// Gate 3: the title's minimum length.
+pub const MIN_TITLE: usize = GATES[2].min_chars;
+
+impl Gate {
+    /// Why `value` fails this gate, as the API says it
+    /// (`gate 1 rejection — root_cause too short (12 < 30 chars)`), if it does.
+    pub fn rejection(&self, value: &str) -> Option<String> {
+        let n = value.trim().chars().count();
+        (n < self.min_chars).then(|| {
+            format!(
+                "gate {} rejection — {} too short ({n} < {} chars)",
+                self.number, self.field, self.min_chars
+            )
+        })
+    }
+}
 
 /// A draft deposit and the author's self-report.
 #[derive(Debug, Clone, Default)]
@@ -169,7 +217,15 @@ pub fn evaluate(d: &Draft) -> Evaluation {
         .filter(|d| d.score < 0.5)
         .map(|d| (d.name, d.advice.clone()))
         .collect();
-    let should_deposit = score >= THRESHOLD && complete && len(&d.root_cause) >= MIN_ROOT_CAUSE && !d.is_trivial_fix;
+    let passes_gates = GATES.iter().all(|g| {
+        let value = match g.field {
+            "root_cause" => &d.root_cause,
+            "insight" => &d.insight,
+            _ => &d.title,
+        };
+        g.rejection(value.as_deref().unwrap_or_default()).is_none()
+    });
+    let should_deposit = score >= THRESHOLD && complete && passes_gates && !d.is_trivial_fix;
     Evaluation {
         should_deposit,
         score,
@@ -203,6 +259,24 @@ impl std::fmt::Display for Evaluation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_spec_states_the_gates() {
+        let spec = include_str!("../../specs/inferior/openapi.yaml");
+        for g in GATES {
+            let prose = format!("quality gate {}: at least {} characters", g.number, g.min_chars);
+            assert!(
+                spec.lines()
+                    .any(|l| l.trim_start().starts_with(&format!("{}:", g.field)) && l.contains(&prose)),
+                "the spec's `{}` should say \"{prose}\"",
+                g.field
+            );
+        }
+        assert_eq!(
+            GATES[0].rejection("  too short  "),
+            Some("gate 1 rejection — root_cause too short (9 < 30 chars)".into())
+        );
+    }
 
     fn good() -> Draft {
         Draft {

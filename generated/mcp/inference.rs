@@ -1318,40 +1318,6 @@ pub mod args {
     }
 }
 
-/// Typed prompt arguments, one struct per prompt; `arguments()` gives the map `prompts/get` takes.
-pub mod prompts {
-    /// Arguments of the `apply-halo-fixes` prompt: Pull the latest HALO report for an agent and apply its suggested fixes in this codebase.
-    #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-    pub struct ApplyHaloFixes {
-        /// The agent, by name, part of a name, or id. Leave out to choose from recent reports.
-        #[serde(rename = "agent", default, skip_serializing_if = "Option::is_none")]
-        pub agent: Option<String>,
-    }
-
-    impl ApplyHaloFixes {
-        /// The prompt's name.
-        pub const NAME: &'static str = "apply-halo-fixes";
-    }
-    /// Arguments of the `run-halo` prompt: Run a HALO analysis on an agent over a time window, wait for the report, then offer to apply it.
-    #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-    pub struct RunHalo {
-        /// The agent, by name, part of a name, or id.
-        #[serde(rename = "agent")]
-        pub agent: String,
-        /// Hours of traces to analyse (default 24).
-        #[serde(rename = "lookback_hours", default, skip_serializing_if = "Option::is_none")]
-        pub lookback_hours: Option<String>,
-        /// What the analysis should focus on.
-        #[serde(rename = "prompt", default, skip_serializing_if = "Option::is_none")]
-        pub prompt: Option<String>,
-    }
-
-    impl RunHalo {
-        /// The prompt's name.
-        pub const NAME: &'static str = "run-halo";
-    }
-}
-
 /// Calls the tool `name`; `None` when this API has no such tool.
 pub async fn call_tool(ctx: &Ctx<sdk::Client>, name: &str, arguments: JsonObject) -> Option<Result<String, ToolError>> {
     Some(match name {
