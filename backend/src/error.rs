@@ -34,18 +34,6 @@ impl ApiError {
         Self::new(StatusCode::BAD_REQUEST, "invalid_request", message).detail("field", field)
     }
 
-    /// A list outside its allowed length (the generated types check lengths of strings, not of
-    /// lists).
-    pub fn check_items(field: &str, len: usize, min: usize, max: usize) -> Result<(), Self> {
-        if len < min || len > max {
-            return Err(Self::bad_request(
-                field,
-                format!("`{field}` must hold {min} to {max} items (got {len})"),
-            ));
-        }
-        Ok(())
-    }
-
     pub fn unauthorized(message: impl Into<String>) -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
     }
@@ -89,6 +77,20 @@ impl ApiError {
             "the local backend failed; see its log",
         )
     }
+}
+
+/// A request the spec does not allow (400), or an operation without a handler (501), as the
+/// API's error body; the generated routers answer with it.
+pub fn rejected(rejection: inferior_server::Rejection) -> Response {
+    use inferior_server::Rejection;
+    match &rejection {
+        Rejection::Invalid { field, message } => ApiError::bad_request(field, message.clone()),
+        Rejection::NotImplemented { operation } => {
+            ApiError::new(StatusCode::NOT_IMPLEMENTED, "not_implemented", rejection.to_string())
+                .detail("operation", *operation)
+        }
+    }
+    .into_response()
 }
 
 impl From<rusqlite::Error> for ApiError {

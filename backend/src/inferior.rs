@@ -8,7 +8,6 @@ use crate::server::AppState;
 use crate::util::{enum_str, enum_value, new_id, now, parse_ts, take_page, ts};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
 use axum::{Json, Router};
 use inferior_gates::{safety, worthiness};
 use inferior_sdk::types as t;
@@ -16,22 +15,32 @@ use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+/// Every operation of the spec at its route, behind the spec's checks (`inferior-server`).
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/experiences/search", get(search))
-        .route("/v1/experiences/search/batch", post(search_batch))
-        .route("/v1/experiences", post(deposit))
-        .route("/v1/experiences/raw", post(deposit_raw))
-        .route("/v1/experiences/raw/file", post(deposit_raw_file))
-        .route("/v1/experiences/mine", get(mine))
-        .route("/v1/experiences/context-check", post(context_check))
-        .route("/v1/experiences/{experience_id}", get(get_experience))
-        .route("/v1/experiences/{experience_id}/retract", post(retract))
-        .route("/v1/experiences/{experience_id}/feedback", post(feedback))
-        .route("/v1/procedures/{procedure_id}", get(get_procedure))
-        .route("/v1/agents/me/profile", get(profile))
-        .route("/v1/stats", get(stats))
-        .route("/v1/demand/hotspots", get(hotspots))
+    use inferior_server::Operation as O;
+    inferior_server::router(
+        |op| {
+            Some(match op {
+                O::SearchExperiences => op.handle(search),
+                O::SearchExperiencesBatch => op.handle(search_batch),
+                O::DepositExperience => op.handle(deposit),
+                O::DepositRawExperience => op.handle(deposit_raw),
+                O::DepositRawFile => op.handle(deposit_raw_file),
+                O::ListMyExperiences => op.handle(mine),
+                O::CheckContext => op.handle(context_check),
+                O::GetExperience => op.handle(get_experience),
+                O::RetractExperience => op.handle(retract),
+                O::SubmitFeedback => op.handle(feedback),
+                O::GetProcedure => op.handle(get_procedure),
+                O::GetMyProfile => op.handle(profile),
+                O::GetStats => op.handle(stats),
+                O::GetDemandHotspots => op.handle(hotspots),
+                O::GetMcpManifest => op.handle(crate::server::inferior_manifest),
+                _ => return None,
+            })
+        },
+        crate::error::rejected,
+    )
 }
 
 fn caller(state: &AppState, headers: &HeaderMap, need: Need) -> ApiResult<Agent> {
@@ -225,34 +234,13 @@ struct SearchParams {
     conditions: Option<String>,
     tags: Option<String>,
     error_message: Option<String>,
-    limit: Option<i64>,
-    scope: Option<t::SearchScope>,
+    limit: i64,
+    scope: t::SearchScope,
     min_causal_depth: Option<f64>,
     min_boundary_precision: Option<f64>,
     min_insight_transferability: Option<f64>,
     evidence_class: Option<t::EvidenceClass>,
-    include_drafts: Option<bool>,
-}
-
-fn check_len(field: &str, value: &str, min: usize, max: usize) -> ApiResult<()> {
-    let n = value.chars().count();
-    if n < min || n > max {
-        return Err(ApiError::bad_request(
-            field,
-            format!("`{field}` must be {min} to {max} characters (got {n})"),
-        ));
-    }
-    Ok(())
-}
-
-fn check_range(field: &str, value: f64, min: f64, max: f64) -> ApiResult<()> {
-    if !(min..=max).contains(&value) {
-        return Err(ApiError::bad_request(
-            field,
-            format!("`{field}` must be between {min} and {max} (got {value})"),
-        ));
-    }
-    Ok(())
+    include_drafts: bool,
 }
 
 /// What one search asks for, after validation.
@@ -420,40 +408,20 @@ async fn search(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<t::SearchResponse>> {
     let agent = caller(&state, &headers, Need::Search)?;
+    // Lengths, ranges and defaults are the spec's, applied by `inferior-server` before this.
     let p: SearchParams = crate::extract::query(raw.as_deref())?;
-    check_len("query", &p.query, 1, 1000)?;
-    if let Some(c) = &p.conditions {
-        check_len("conditions", c, 0, 1000)?;
-    }
-    if let Some(tags) = &p.tags {
-        check_len("tags", tags, 0, 500)?;
-    }
-    if let Some(e) = &p.error_message {
-        check_len("error_message", e, 0, 2000)?;
-    }
-    let limit = p.limit.unwrap_or(5);
-    check_range("limit", limit as f64, 1.0, 20.0)?;
-    for (name, v) in [
-        ("min_causal_depth", p.min_causal_depth),
-        ("min_boundary_precision", p.min_boundary_precision),
-        ("min_insight_transferability", p.min_insight_transferability),
-    ] {
-        if let Some(v) = v {
-            check_range(name, v, 0.0, 1.0)?;
-        }
-    }
     let req = SearchRequest {
         query: p.query,
         conditions: p.conditions,
         tags: p.tags.as_deref().map(split_tags).unwrap_or_default(),
         error_message: p.error_message,
-        limit: limit as usize,
-        scope: p.scope.unwrap_or(t::SearchScope::SelfFirst),
+        limit: p.limit as usize,
+        scope: p.scope,
         min_causal_depth: p.min_causal_depth.unwrap_or(0.0),
         min_boundary_precision: p.min_boundary_precision.unwrap_or(0.0),
         min_transferability: p.min_insight_transferability.unwrap_or(0.0),
         evidence_class: p.evidence_class.as_ref().map(enum_str),
-        include_drafts: p.include_drafts.unwrap_or(false),
+        include_drafts: p.include_drafts,
     };
     let conn = state.db.lock();
     Ok(Json(run_search(&conn, &agent, &req)?))
@@ -465,24 +433,12 @@ async fn search_batch(
     Body(body): Body,
 ) -> ApiResult<Json<t::BatchSearchResponse>> {
     let agent = caller(&state, &headers, Need::Search)?;
+    // Item counts and ranges are the spec's, checked by `inferior-server` before this.
     let batch: t::BatchSearchRequest = crate::extract::json(&body)?;
-    if batch.queries.is_empty() || batch.queries.len() > 10 {
-        return Err(ApiError::bad_request(
-            "queries",
-            format!("`queries` must hold 1 to 10 searches (got {})", batch.queries.len()),
-        ));
-    }
     let conn = state.db.lock();
     let mut responses = Vec::new();
-    for (i, q) in batch.queries.iter().enumerate() {
-        ApiError::check_items(&format!("queries[{i}].tags"), q.tags.len(), 0, 20)?;
+    for q in &batch.queries {
         let limit = q.limit.get();
-        if limit > 20 {
-            return Err(ApiError::bad_request(
-                &format!("queries[{i}].limit"),
-                "`limit` must be between 1 and 20",
-            ));
-        }
         let req = SearchRequest {
             query: q.query.to_string(),
             conditions: None,
@@ -718,7 +674,6 @@ async fn deposit(
 ) -> ApiResult<(StatusCode, Json<t::DepositResponse>)> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let d: t::DepositRequest = crate::extract::json(&body)?;
-    ApiError::check_items("tags", d.tags.len(), 1, 20)?;
     let new = NewExperience {
         id: new_id("exp"),
         agent_id: agent.agent_id,
@@ -824,7 +779,6 @@ async fn deposit_raw(
 ) -> ApiResult<(StatusCode, Json<t::RawDepositResponse>)> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let d: t::RawDepositRequest = crate::extract::json(&body)?;
-    ApiError::check_items("tags", d.tags.len(), 0, 20)?;
     if d.content.trim().is_empty() {
         return Err(ApiError::bad_request("content", "`content` is empty"));
     }
@@ -847,7 +801,6 @@ async fn deposit_raw_file(
 ) -> ApiResult<(StatusCode, Json<t::RawDepositResponse>)> {
     let agent = caller(&state, &headers, Need::Deposit)?;
     let d: t::RawFileDepositRequest = crate::extract::json(&body)?;
-    ApiError::check_items("tags", d.tags.len(), 0, 20)?;
     if d.filename.contains(['/', '\\'])
         || d.filename.trim().is_empty()
         || d.filename.starts_with('.') && d.filename.len() < 3
@@ -887,7 +840,7 @@ async fn mine(
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Json<t::ExperiencePage>> {
     let agent = caller(&state, &headers, Need::Read)?;
-    let (offset, limit) = crate::extract::query::<crate::util::Page>(raw.as_deref())?.resolve(20)?;
+    let (offset, limit) = crate::extract::query::<crate::util::Page>(raw.as_deref())?.resolve()?;
     let conn = state.db.lock();
     let sql = format!(
         "SELECT {COLUMNS} FROM experiences e JOIN contributors c ON c.agent_id = e.agent_id WHERE e.agent_id = ?1 ORDER BY e.created_at DESC, e.id LIMIT ?2 OFFSET ?3"
@@ -1010,7 +963,6 @@ async fn context_check(
 ) -> ApiResult<Json<t::ContextCheckResponse>> {
     let agent = caller(&state, &headers, Need::Search)?;
     let c: t::ContextCheckRequest = crate::extract::json(&body)?;
-    ApiError::check_items("tools", c.tools.len(), 0, 50)?;
     let tools: Vec<String> = c.tools.iter().map(|t| t.to_string()).collect();
     let query = format!(
         "{} {} {}",
@@ -1289,9 +1241,9 @@ fn jaccard(a: &std::collections::BTreeSet<String>, b: &std::collections::BTreeSe
 #[serde(deny_unknown_fields)]
 struct HotspotParams {
     domain: Option<String>,
-    days: Option<i64>,
-    max_top_score: Option<f64>,
-    limit: Option<i64>,
+    days: i64,
+    max_top_score: f64,
+    limit: i64,
 }
 
 async fn hotspots(
@@ -1301,15 +1253,7 @@ async fn hotspots(
 ) -> ApiResult<Json<t::DemandHotspots>> {
     caller(&state, &headers, Need::Admin)?;
     let p: HotspotParams = crate::extract::query(raw.as_deref())?;
-    if let Some(domain) = &p.domain {
-        check_len("domain", domain, 0, 100)?;
-    }
-    let days = p.days.unwrap_or(7);
-    check_range("days", days as f64, 1.0, 90.0)?;
-    let max_top_score = p.max_top_score.unwrap_or(0.3);
-    check_range("max_top_score", max_top_score, 0.0, 1.0)?;
-    let limit = p.limit.unwrap_or(50);
-    check_range("limit", limit as f64, 1.0, 200.0)?;
+    let (days, max_top_score, limit) = (p.days, p.max_top_score, p.limit);
     let since = ts(now() - chrono::Duration::days(days));
     let conn = state.db.lock();
     let mut stmt = conn.prepare_cached("SELECT query, tags, best_score, created_at FROM searches WHERE created_at >= ?1 AND best_score <= ?2 ORDER BY created_at DESC")?;

@@ -4,59 +4,48 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-const HELP: &str = "\
-backend: the Inferior and Catalyst APIs on a local SQLite store
+/// The Inferior and Catalyst APIs on a local SQLite store.
+///
+/// Serves the Inferior API under /inferior and the Catalyst API under /inference; each serves its
+/// spec at {base}/openapi.json and its live MCP manifest at {base}/v1/mcp/manifest.json. Logs go
+/// to stderr (RUST_LOG, default info).
+#[derive(clap::Parser)]
+#[command(name = "backend", version)]
+struct Args {
+    /// Listen address (loopback unless you say otherwise)
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    /// Where the store lives [default: ~/.local/share/mcp-servers/backend]
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Seed with FILE instead of the built-in demo (applied once per data directory)
+    #[arg(long, value_name = "FILE", conflicts_with = "empty")]
+    seed: Option<PathBuf>,
+    /// Start without any seed
+    #[arg(long)]
+    empty: bool,
+    /// Background step interval in milliseconds
+    #[arg(long, value_name = "N", default_value_t = 500)]
+    tick_ms: u64,
+    /// Requests per minute for every key, replacing each key's own limit
+    #[arg(long, value_name = "N")]
+    rate_limit: Option<u32>,
+}
 
-USAGE:
-    cargo run -p backend -- [OPTIONS]
-
-OPTIONS:
-    --addr ADDR        Listen address (default 127.0.0.1:8787; loopback unless you say otherwise)
-    --data-dir DIR     Where the store lives (default ~/.local/share/mcp-servers/backend)
-    --seed FILE        Seed with FILE instead of the built-in demo (applied once per data dir)
-    --empty            Start without any seed
-    --tick-ms N        Background step interval (default 500)
-    --rate-limit N     Requests per minute for every key, replacing each key's own limit
-    -h, --help         Show this help
-
-Serves the Inferior API under /inferior and the Catalyst API under /inference; each serves its
-spec at {base}/openapi.json and its live MCP manifest at {base}/v1/mcp/manifest.json.
-Logs go to stderr (RUST_LOG, default info).
-";
-
-fn parse() -> Result<Option<backend::Config>, String> {
-    let mut config = backend::Config::new(backend::default_data_dir("backend"));
-    config.addr = SocketAddr::from(([127, 0, 0, 1], 8787));
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        let mut value = |what: &str| args.next().ok_or_else(|| format!("{arg} needs {what}"));
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--addr" => config.addr = value("an address")?.parse().map_err(|e| format!("--addr: {e}"))?,
-            "--data-dir" => config.data_dir = PathBuf::from(value("a directory")?),
-            "--seed" => {
-                let path = PathBuf::from(value("a file")?);
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("--seed {}: {e}", path.display()))?;
-                let dir = path.parent().map(PathBuf::from).unwrap_or_default();
-                config.seeds = vec![(text, path.display().to_string(), dir)];
-            }
-            "--empty" => config.seeds.clear(),
-            "--rate-limit" => {
-                config.rate_limit_override = Some(
-                    value("requests per minute")?
-                        .parse()
-                        .map_err(|e| format!("--rate-limit: {e}"))?,
-                )
-            }
-            "--tick-ms" => {
-                config.tick = std::time::Duration::from_millis(
-                    value("milliseconds")?.parse().map_err(|e| format!("--tick-ms: {e}"))?,
-                )
-            }
-            other => return Err(format!("unknown argument `{other}` (see --help)")),
-        }
+fn config(args: Args) -> Result<backend::Config, String> {
+    let mut config = backend::Config::new(args.data_dir.unwrap_or_else(|| backend::default_data_dir("backend")));
+    config.addr = args.addr;
+    config.tick = std::time::Duration::from_millis(args.tick_ms);
+    config.rate_limit_override = args.rate_limit;
+    if args.empty {
+        config.seeds.clear();
     }
-    Ok(Some(config))
+    if let Some(path) = args.seed {
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("--seed {}: {e}", path.display()))?;
+        let dir = path.parent().map(PathBuf::from).unwrap_or_default();
+        config.seeds = vec![(text, path.display().to_string(), dir)];
+    }
+    Ok(config)
 }
 
 #[tokio::main]
@@ -67,12 +56,8 @@ async fn main() -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
-    let config = match parse() {
-        Ok(Some(c)) => c,
-        Ok(None) => {
-            print!("{HELP}");
-            return ExitCode::SUCCESS;
-        }
+    let config = match config(<Args as clap::Parser>::parse()) {
+        Ok(c) => c,
         Err(e) => {
             eprintln!("backend: {e}");
             return ExitCode::from(2);

@@ -4,6 +4,7 @@
 use crate::auth::Limiter;
 use crate::db::Db;
 use axum::Router;
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -149,20 +150,20 @@ async fn not_found() -> Response {
     .into_response()
 }
 
+/// `getMcpManifest` of the Inferior API.
+pub async fn inferior_manifest(State(state): State<AppState>) -> Response {
+    state.manifests.manifest("inferior", INFERIOR_MANIFEST)
+}
+
+/// `getMcpManifest` of the Catalyst API.
+pub async fn inference_manifest(State(state): State<AppState>) -> Response {
+    state.manifests.manifest("inference", INFERENCE_MANIFEST)
+}
+
 pub fn router(state: AppState) -> Router {
-    let (m1, m2) = (state.manifests.clone(), state.manifests.clone());
-    let inferior = crate::inferior::router()
-        .route("/openapi.json", get(|| async { json(INFERIOR_SPEC.as_slice()) }))
-        .route(
-            "/v1/mcp/manifest.json",
-            get(move || async move { m1.manifest("inferior", INFERIOR_MANIFEST) }),
-        );
-    let inference = crate::inference::router()
-        .route("/openapi.json", get(|| async { json(INFERENCE_SPEC.as_slice()) }))
-        .route(
-            "/v1/mcp/manifest.json",
-            get(move || async move { m2.manifest("inference", INFERENCE_MANIFEST) }),
-        );
+    let inferior = crate::inferior::router().route("/openapi.json", get(|| async { json(INFERIOR_SPEC.as_slice()) }));
+    let inference =
+        crate::inference::router().route("/openapi.json", get(|| async { json(INFERENCE_SPEC.as_slice()) }));
     Router::new()
         .nest("/inferior", inferior)
         .nest("/inference", inference)

@@ -87,27 +87,20 @@ pub fn cut_chars(s: String, max: usize) -> String {
     }
 }
 
-/// Paging parameters of every list.
-#[derive(Debug, Default, serde::Deserialize)]
+/// Paging parameters of every list; `limit` always comes (the spec's default fills it in, and
+/// its range is checked, before a handler runs).
+#[derive(Debug, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Page {
     pub cursor: Option<String>,
-    pub limit: Option<i64>,
+    pub limit: i64,
 }
 
 impl Page {
-    /// (offset, limit) after validation: `limit` from 1 to 100 (`default` when absent), and a
-    /// cursor this API returned.
-    pub fn resolve(&self, default: i64) -> crate::error::ApiResult<(i64, i64)> {
-        let limit = self.limit.unwrap_or(default);
-        if !(1..=100).contains(&limit) {
-            return Err(crate::error::ApiError::bad_request(
-                "limit",
-                format!("`limit` must be between 1 and 100 (got {limit})"),
-            ));
-        }
+    /// (offset, limit), with a cursor this API returned.
+    pub fn resolve(&self) -> crate::error::ApiResult<(i64, i64)> {
         let offset = cursor_offset(self.cursor.as_deref())
             .ok_or_else(|| crate::error::ApiError::bad_request("cursor", "`cursor` is not one this API returned"))?;
-        Ok((offset, limit))
+        Ok((offset, self.limit))
     }
 }

@@ -1486,3 +1486,79 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_deposit() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// The error body of a refused request: (status, `error`, `details.field`, `message`).
+fn refusal((status, body): (u16, String)) -> (u16, String, String, String) {
+    let v: serde_json::Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("a JSON error body: {body}"));
+    let s = |p: &str| v.pointer(p).and_then(|x| x.as_str()).unwrap_or_default().to_string();
+    (status, s("/error"), s("/details/field"), s("/message"))
+}
+
+#[tokio::test]
+async fn requests_are_held_to_the_spec_before_a_handler_runs() {
+    let b = start("spec-checks").await;
+    let (inferior, inference) = (b.inferior_url(), b.inference_url());
+    let bad = |field: &str, message: &str| {
+        (
+            400,
+            "invalid_request".to_string(),
+            field.to_string(),
+            message.to_string(),
+        )
+    };
+
+    // Inferior: a query parameter's range, length and pattern, a missing one, an enum, a body's
+    // list and number.
+    let search = format!("{inferior}/v1/experiences/search");
+    assert_eq!(
+        refusal(raw_get(&format!("{search}?query=cors&limit=21"), FULL).await),
+        bad("limit", "`limit` must be between 1 and 20 (got 21)")
+    );
+    let long = "x".repeat(1001);
+    assert_eq!(
+        refusal(raw_get(&format!("{search}?query={long}"), FULL).await),
+        bad("query", "`query` must be 1 to 1000 characters (got 1001)")
+    );
+    assert_eq!(
+        refusal(raw_get(&format!("{search}?query=cors&scope=everyone"), FULL).await).2,
+        "scope"
+    );
+    assert_eq!(
+        refusal(raw_get(&search, FULL).await),
+        bad("query", "`query` is required")
+    );
+    assert_eq!(
+        refusal(raw_get(&format!("{inferior}/v1/experiences/mine?cursor=c_x"), FULL).await),
+        bad("cursor", "`cursor` must match `^c_[0-9]{1,12}$` (got `c_x`)")
+    );
+    let batch = serde_json::json!({"queries": [{"query": "cors", "limit": 21}]});
+    assert_eq!(
+        refusal(raw_post(&format!("{search}/batch"), FULL, batch).await),
+        bad(
+            "queries[0].limit",
+            "`queries[0].limit` must be between 1 and 20 (got 21)"
+        )
+    );
+    let tags: Vec<String> = (0..21).map(|n| format!("t{n}")).collect();
+    let raw = serde_json::json!({"content": "a raw note about a build failure", "tags": tags});
+    assert_eq!(
+        refusal(raw_post(&format!("{inferior}/v1/experiences/raw"), FULL, raw).await),
+        bad("tags", "`tags` must hold at most 20 items (got 21)")
+    );
+
+    // Catalyst: a page size, a body's numbers (the window of a HALO run, replicas).
+    assert_eq!(
+        refusal(raw_get(&format!("{inference}/v1/projects/{P}/models?limit=101"), RW).await),
+        bad("limit", "`limit` must be between 1 and 100 (got 101)")
+    );
+    let run = serde_json::json!({"agent_id": "agt_support", "lookback_hours": 2147483648u64});
+    let (status, code, field, _) = refusal(raw_post(&format!("{inference}/v1/projects/{P}/halo/runs"), RW, run).await);
+    assert_eq!(
+        (status, code.as_str(), field.as_str()),
+        (400, "invalid_request", "lookback_hours")
+    );
+    let deployment = serde_json::json!({"name": "d", "model_id": "mdl_x", "max_replicas": 101});
+    let (status, _, field, message) =
+        refusal(raw_post(&format!("{inference}/v1/projects/{P}/deployments"), RW, deployment).await);
+    assert_eq!((status, field.as_str()), (400, "max_replicas"), "{message}");
+}

@@ -3,7 +3,7 @@
 use crate::diagnostics::{Kind, Report};
 use crate::error::Error;
 use crate::manifest::{self, Manifest};
-use crate::{pointer, sdk, spec, wrappers};
+use crate::{pointer, sdk, server, spec, wrappers};
 use minijinja::{Environment, Value as J};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
@@ -160,6 +160,7 @@ fn generate_api(
         "tools": model.tools,
         "resources": model.resources,
         "templates": model.templates,
+        "server_operations": server::operations(&spec.doc),
     });
     let mut failed = false;
     let mut render = |name: &str| -> String {
@@ -189,6 +190,8 @@ fn generate_api(
     let readme = render("sdk_readme.md.j2");
     let lib = render("sdk_lib.rs.j2");
     let wrappers_rs = render("wrappers.rs.j2");
+    let server_cargo = render("server_cargo.toml.j2");
+    let server_lib = render("server_lib.rs.j2");
     if failed {
         return None;
     }
@@ -203,7 +206,13 @@ fn generate_api(
     // The client is as prettyplease prints it (lib.rs tells rustfmt to skip it): formatting
     // megabytes again would take seconds and depend on the toolchain's rustfmt.
     out.insert(sdk_dir.join("src/client.rs"), client_rs);
-    for (path, source) in [(sdk_dir.join("src/lib.rs"), lib), (wrappers_path, wrappers_rs)] {
+    let server_dir = PathBuf::from(format!("{api}-server"));
+    out.insert(server_dir.join("Cargo.toml"), server_cargo);
+    for (path, source) in [
+        (sdk_dir.join("src/lib.rs"), lib),
+        (wrappers_path, wrappers_rs),
+        (server_dir.join("src/lib.rs"), server_lib),
+    ] {
         match rustfmt.format(&source, &path) {
             Ok(text) => {
                 out.insert(path, text);
@@ -287,6 +296,11 @@ fn environment() -> Result<Environment<'static>, Error> {
         ("sdk_readme.md.j2", include_str!("../templates/sdk_readme.md.j2")),
         ("sdk_lib.rs.j2", include_str!("../templates/sdk_lib.rs.j2")),
         ("wrappers.rs.j2", include_str!("../templates/wrappers.rs.j2")),
+        (
+            "server_cargo.toml.j2",
+            include_str!("../templates/server_cargo.toml.j2"),
+        ),
+        ("server_lib.rs.j2", include_str!("../templates/server_lib.rs.j2")),
     ] {
         env.add_template(name, source).map_err(|e| Error::Template {
             name: name.to_string(),

@@ -20,6 +20,7 @@ mod pointer;
 mod scaffold;
 mod schema;
 mod sdk;
+mod server;
 mod spec;
 mod walk;
 mod wrappers;

@@ -64,6 +64,10 @@ impl fmt::Display for ToolError {
             ToolError::RateLimited {
                 retry_after_seconds: None,
             } => f.write_str("rate limit exceeded — retry in a minute"),
+            // An operation the spec has and the local backend does not implement yet.
+            ToolError::Api { status: 501, message } if message.is_empty() => f.write_str(
+                "the API does not implement this operation (HTTP 501); the local backend (--local) answers so for an operation it has no handler for yet",
+            ),
             ToolError::Api { status, message } if message.is_empty() => write!(f, "the API answered HTTP {status}"),
             ToolError::Api { message, .. } => f.write_str(message),
             ToolError::Timeout => f.write_str("the API did not answer in time — try again, or raise MCP_HTTP_TIMEOUT"),

@@ -8,53 +8,45 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::server::AppState;
 use crate::util::{cut_chars, new_id, now, parse_ts, ts};
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::MethodRouter;
 use inference_sdk::types as t;
+use inference_server::Operation;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Deserialize;
 
-pub fn routes(router: Router<AppState>) -> Router<AppState> {
-    router
-        .route("/v1/whoami", get(whoami))
-        .route("/v1/projects", get(list_projects))
-        .route("/v1/projects/{project_id}", get(get_project))
-        .route("/v1/projects/{project_id}/models", get(list_models))
-        .route("/v1/projects/{project_id}/models/{model_id}", get(get_model))
-        .route(
-            "/v1/projects/{project_id}/datasets",
-            get(list_datasets).post(create_dataset),
-        )
-        .route("/v1/projects/{project_id}/datasets/{dataset_id}", get(get_dataset))
-        .route(
-            "/v1/projects/{project_id}/rubrics",
-            get(list_rubrics).post(create_rubric),
-        )
-        .route("/v1/projects/{project_id}/rubrics/{rubric_id}", get(get_rubric))
-        .route("/v1/projects/{project_id}/evals", get(list_evals).post(run_eval))
-        .route("/v1/projects/{project_id}/evals/{eval_id}", get(get_eval))
-        .route(
-            "/v1/projects/{project_id}/training-jobs",
-            get(list_training_jobs).post(create_training_job),
-        )
-        .route(
-            "/v1/projects/{project_id}/training-jobs/{job_id}",
-            get(get_training_job),
-        )
-        .route(
-            "/v1/projects/{project_id}/training-jobs/{job_id}/cancel",
-            post(cancel_training_job),
-        )
-        .route(
-            "/v1/projects/{project_id}/deployments",
-            get(list_deployments).post(create_deployment),
-        )
-        .route(
-            "/v1/projects/{project_id}/deployments/{deployment_id}",
-            get(get_deployment).patch(update_deployment).delete(delete_deployment),
-        )
+/// The handlers of identity, projects and the catalog.
+pub fn endpoint(op: Operation) -> Option<MethodRouter<AppState>> {
+    use Operation as O;
+    Some(match op {
+        O::Whoami => op.handle(whoami),
+        O::ListProjects => op.handle(list_projects),
+        O::GetProject => op.handle(get_project),
+        O::ListModels => op.handle(list_models),
+        O::GetModel => op.handle(get_model),
+        O::ListDatasets => op.handle(list_datasets),
+        O::CreateDataset => op.handle(create_dataset),
+        O::GetDataset => op.handle(get_dataset),
+        O::ListRubrics => op.handle(list_rubrics),
+        O::CreateRubric => op.handle(create_rubric),
+        O::GetRubric => op.handle(get_rubric),
+        O::ListEvals => op.handle(list_evals),
+        O::RunEval => op.handle(run_eval),
+        O::GetEval => op.handle(get_eval),
+        O::ListTrainingJobs => op.handle(list_training_jobs),
+        O::CreateTrainingJob => op.handle(create_training_job),
+        O::GetTrainingJob => op.handle(get_training_job),
+        O::CancelTrainingJob => op.handle(cancel_training_job),
+        O::ListDeployments => op.handle(list_deployments),
+        O::CreateDeployment => op.handle(create_deployment),
+        O::GetDeployment => op.handle(get_deployment),
+        O::UpdateDeployment => op.handle(update_deployment),
+        O::DeleteDeployment => op.handle(delete_deployment),
+        O::GetMcpManifest => op.handle(crate::server::inference_manifest),
+        _ => return None,
+    })
 }
 
 /// Set on training jobs and deployments: what a local record is.
@@ -176,7 +168,7 @@ fn model_row(r: &Row<'_>) -> rusqlite::Result<t::Model> {
 #[serde(deny_unknown_fields)]
 struct ModelParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     kind: Option<t::ModelKind>,
 }
 
@@ -314,7 +306,6 @@ async fn create_dataset(
 ) -> ApiResult<(StatusCode, Json<t::Dataset>)> {
     caller(&state, &headers, &project_id, true)?;
     let d: t::CreateDatasetRequest = crate::extract::json(&body)?;
-    ApiError::check_items("rows", d.rows.len(), 0, 1000)?;
     let id = new_id("ds");
     let mut conn = state.db.lock();
     let tx = conn.transaction()?;
@@ -431,18 +422,6 @@ async fn create_rubric(
 ) -> ApiResult<(StatusCode, Json<t::Rubric>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateRubricRequest = crate::extract::json(&body)?;
-    ApiError::check_items("criteria", r.criteria.len(), 1, 20)?;
-    if let Some((i, c)) = r
-        .criteria
-        .iter()
-        .enumerate()
-        .find(|(_, c)| !(0.0..=1.0).contains(&c.weight))
-    {
-        return Err(ApiError::bad_request(
-            &format!("criteria[{i}].weight"),
-            format!("weight must be between 0 and 1 (got {})", c.weight),
-        ));
-    }
     let id = new_id("rb");
     let conn = state.db.lock();
     conn.execute(
@@ -482,7 +461,7 @@ fn eval_row(r: &Row<'_>) -> rusqlite::Result<t::Eval> {
 #[serde(deny_unknown_fields)]
 struct EvalParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     status: Option<t::EvalStatus>,
 }
 
@@ -592,7 +571,7 @@ fn job_row(r: &Row<'_>) -> rusqlite::Result<t::TrainingJob> {
 #[serde(deny_unknown_fields)]
 struct JobParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     status: Option<t::TrainingStatus>,
 }
 

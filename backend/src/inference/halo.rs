@@ -6,45 +6,34 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::server::AppState;
 use crate::util::{new_id, now, parse_ts, ts};
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
+use axum::routing::MethodRouter;
 use chrono::{DateTime, Datelike, Duration, NaiveTime, TimeZone, Timelike, Utc};
 use inference_sdk::types as t;
+use inference_server::Operation;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Deserialize;
 
-pub fn routes(router: Router<AppState>) -> Router<AppState> {
-    router
-        .route("/v1/projects/{project_id}/halo/runs", get(list_runs).post(create_run))
-        .route("/v1/projects/{project_id}/halo/runs/{run_id}", get(get_run))
-        .route("/v1/projects/{project_id}/halo/runs/{run_id}/cancel", post(cancel_run))
-        .route("/v1/projects/{project_id}/halo/conversations", get(list_conversations))
-        .route(
-            "/v1/projects/{project_id}/halo/conversations/{conversation_id}",
-            get(get_conversation),
-        )
-        .route(
-            "/v1/projects/{project_id}/halo/schedules",
-            get(list_schedules).post(create_schedule),
-        )
-        .route(
-            "/v1/projects/{project_id}/halo/schedules/{schedule_id}",
-            get(get_schedule),
-        )
-        .route(
-            "/v1/projects/{project_id}/halo/schedules/{schedule_id}/pause",
-            post(pause_schedule),
-        )
-        .route(
-            "/v1/projects/{project_id}/halo/schedules/{schedule_id}/resume",
-            post(resume_schedule),
-        )
-        .route(
-            "/v1/projects/{project_id}/halo/schedules/{schedule_id}/archive",
-            post(archive_schedule),
-        )
+/// The handlers of HALO runs, conversations and schedules.
+pub fn endpoint(op: Operation) -> Option<MethodRouter<AppState>> {
+    use Operation as O;
+    Some(match op {
+        O::ListHaloRuns => op.handle(list_runs),
+        O::CreateHaloRun => op.handle(create_run),
+        O::GetHaloRun => op.handle(get_run),
+        O::CancelHaloRun => op.handle(cancel_run),
+        O::ListHaloConversations => op.handle(list_conversations),
+        O::GetHaloConversation => op.handle(get_conversation),
+        O::ListHaloSchedules => op.handle(list_schedules),
+        O::CreateHaloSchedule => op.handle(create_schedule),
+        O::GetHaloSchedule => op.handle(get_schedule),
+        O::PauseHaloSchedule => op.handle(pause_schedule),
+        O::ResumeHaloSchedule => op.handle(resume_schedule),
+        O::ArchiveHaloSchedule => op.handle(archive_schedule),
+        _ => return None,
+    })
 }
 
 /// The model that writes local reports (a deterministic analysis, not a language model).
@@ -94,7 +83,7 @@ pub fn load_run(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::H
 #[serde(deny_unknown_fields)]
 struct RunParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     agent_id: Option<String>,
     status: Option<t::HaloRunStatus>,
 }
@@ -315,7 +304,7 @@ fn conversation_row(r: &Row<'_>) -> rusqlite::Result<t::HaloConversation> {
 #[serde(deny_unknown_fields)]
 struct ConversationParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     agent_id: Option<String>,
 }
 
@@ -470,7 +459,7 @@ pub fn next_fire(
 #[serde(deny_unknown_fields)]
 struct ScheduleParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     agent_id: Option<String>,
     status: Option<t::HaloScheduleStatus>,
 }
@@ -508,19 +497,6 @@ async fn create_schedule(
 ) -> ApiResult<(StatusCode, Json<t::HaloSchedule>)> {
     caller(&state, &headers, &project_id, true)?;
     let r: t::CreateHaloScheduleRequest = crate::extract::json(&body)?;
-    if let Some(d) = r.day_of_week
-        && !(0..=6).contains(&d)
-    {
-        return Err(ApiError::bad_request(
-            "day_of_week",
-            "`day_of_week` must be 0 (Monday) to 6 (Sunday)",
-        ));
-    }
-    if let Some(d) = r.day_of_month
-        && d.get() > 28
-    {
-        return Err(ApiError::bad_request("day_of_month", "`day_of_month` must be 1 to 28"));
-    }
     let cadence = enum_str(&r.cadence);
     let lookback = r.lookback_hours.map_or(
         match r.cadence {

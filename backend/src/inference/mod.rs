@@ -16,10 +16,16 @@ use axum::Router;
 use axum::http::HeaderMap;
 use rusqlite::types::Value;
 
+/// Every operation of the spec at its route, behind the spec's checks (`inference-server`).
 pub fn router() -> Router<AppState> {
-    catalog::routes(Router::new())
-        .merge(telemetry::routes(Router::new()))
-        .merge(halo::routes(Router::new()))
+    inference_server::router(
+        |op| {
+            catalog::endpoint(op)
+                .or_else(|| telemetry::endpoint(op))
+                .or_else(|| halo::endpoint(op))
+        },
+        crate::error::rejected,
+    )
 }
 
 /// The caller, checked for `project_id` with read (or write) scope.
@@ -99,7 +105,7 @@ impl Select {
         page: &Page,
         map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
     ) -> ApiResult<(Vec<T>, Option<String>)> {
-        let (offset, limit) = page.resolve(25)?;
+        let (offset, limit) = page.resolve()?;
         self.sql
             .push_str(&format!(" ORDER BY {order} LIMIT {} OFFSET {offset}", limit + 1));
         let mut stmt = conn.prepare(&self.sql)?;

@@ -5,28 +5,30 @@ use super::{Page, Select, caller, enum_str, enum_value};
 use crate::error::{ApiError, ApiResult};
 use crate::server::AppState;
 use crate::util::{cut_chars, parse_ts, ts};
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
+use axum::routing::MethodRouter;
 use chrono::{DateTime, Utc};
 use inference_sdk::types as t;
+use inference_server::Operation;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Deserialize;
 
-pub fn routes(router: Router<AppState>) -> Router<AppState> {
-    router
-        .route("/v1/projects/{project_id}/inferences", get(list_inferences))
-        .route(
-            "/v1/projects/{project_id}/inferences/{inference_id}",
-            get(get_inference),
-        )
-        .route("/v1/projects/{project_id}/traces", get(list_traces))
-        .route("/v1/projects/{project_id}/traces/{trace_id}", get(get_trace))
-        .route("/v1/projects/{project_id}/spans", get(list_spans))
-        .route("/v1/projects/{project_id}/spans/{span_id}", get(get_span))
-        .route("/v1/projects/{project_id}/agents", get(list_agents))
-        .route("/v1/projects/{project_id}/agents/{agent_id}", get(get_agent))
+/// The handlers of inferences, traces, spans and agents.
+pub fn endpoint(op: Operation) -> Option<MethodRouter<AppState>> {
+    use Operation as O;
+    Some(match op {
+        O::ListInferences => op.handle(list_inferences),
+        O::GetInference => op.handle(get_inference),
+        O::ListTraces => op.handle(list_traces),
+        O::GetTrace => op.handle(get_trace),
+        O::ListSpans => op.handle(list_spans),
+        O::GetSpan => op.handle(get_span),
+        O::ListAgents => op.handle(list_agents),
+        O::GetAgent => op.handle(get_agent),
+        _ => return None,
+    })
 }
 
 fn check_window(
@@ -81,7 +83,7 @@ fn inference_row(r: &Row<'_>) -> rusqlite::Result<t::Inference> {
 #[serde(deny_unknown_fields)]
 struct InferenceParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     status: Option<t::InferenceStatus>,
@@ -165,7 +167,7 @@ fn trace_row(r: &Row<'_>) -> rusqlite::Result<t::Trace> {
 #[serde(deny_unknown_fields)]
 struct TraceParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     agent_id: Option<String>,
@@ -267,7 +269,7 @@ pub fn span_row(r: &Row<'_>, max_text: usize) -> rusqlite::Result<t::Span> {
 #[serde(deny_unknown_fields)]
 struct SpanParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
     trace_id: Option<String>,
@@ -344,7 +346,7 @@ async fn get_span(
 #[serde(deny_unknown_fields)]
 struct AgentParams {
     cursor: Option<String>,
-    limit: Option<i64>,
+    limit: i64,
     since: Option<DateTime<Utc>>,
     until: Option<DateTime<Utc>>,
 }
@@ -431,7 +433,14 @@ async fn get_agent(
     let p: WindowParams = crate::extract::query(raw.as_deref())?;
     let (since, until) = check_window(p.since, p.until)?;
     let conn = state.db.lock();
-    let (items, _) = agents(&conn, &project_id, Some(&agent_id), since, until, &Page::default())?;
+    let (items, _) = agents(
+        &conn,
+        &project_id,
+        Some(&agent_id),
+        since,
+        until,
+        &Page { cursor: None, limit: 1 },
+    )?;
     items
         .into_iter()
         .next()
