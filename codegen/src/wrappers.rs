@@ -38,8 +38,6 @@ pub struct ToolModel {
     /// Name of the argument struct.
     pub args_type: String,
     pub fields: Vec<ArgField>,
-    /// (argument, default as JSON) applied before deserializing.
-    pub defaults: Vec<(String, String)>,
     pub handler: Option<String>,
     pub before: Option<String>,
     pub call: Option<CallModel>,
@@ -268,7 +266,6 @@ fn build_tool(
         input_schema: String::new(),
         args_type: format!("{}Args", pascal(&tool.name)),
         fields: Vec::new(),
-        defaults: Vec::new(),
         handler: tool.handler.clone(),
         before: tool.before.clone(),
         call: None,
@@ -315,7 +312,6 @@ fn build_tool(
                 let default = arg.default.clone().or_else(|| s.get("default").cloned());
                 if let Some(d) = &default {
                     s["default"] = d.clone();
-                    model.defaults.push((arg.name.clone(), d.to_string()));
                 }
                 let base = schema::rust_type(&s);
                 let ty = if is_required || default.is_some() {
@@ -433,7 +429,6 @@ fn build_tool(
                     .or_else(|| s.get("default").cloned());
                 if let Some(d) = &default {
                     s["default"] = d.clone();
-                    model.defaults.push((arg_name.clone(), d.to_string()));
                 }
                 let is_required = p.required && default.is_none() && resolve.is_none();
                 if is_required {

@@ -1371,7 +1371,7 @@ pub async fn call_tool(ctx: &Ctx<sdk::Client>, name: &str, arguments: JsonObject
 }
 
 async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let _args: args::WhoamiArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let _args: args::WhoamiArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().whoami();
     let response = request.send().await?;
@@ -1379,7 +1379,7 @@ async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String,
 }
 
 async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListProjectsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListProjectsArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_projects();
     if let Some(value) = args.cursor {
@@ -1391,7 +1391,7 @@ async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
 }
 
 async fn get_project(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetProjectArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetProjectArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_project();
@@ -1401,7 +1401,7 @@ async fn get_project(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
 }
 
 async fn list_models(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListModelsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListModelsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_models();
@@ -1418,7 +1418,7 @@ async fn list_models(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
 }
 
 async fn get_model(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetModelArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetModelArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_model();
@@ -1429,7 +1429,7 @@ async fn get_model(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
 }
 
 async fn list_datasets(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListDatasetsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListDatasetsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_datasets();
@@ -1443,7 +1443,7 @@ async fn list_datasets(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
 }
 
 async fn get_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetDatasetArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetDatasetArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_dataset();
@@ -1454,7 +1454,7 @@ async fn get_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
 }
 
 async fn create_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CreateDatasetArgs = crate::mcp::parse_arguments(arguments, &[("max_rows", r#"1000"#)])?;
+    let args: args::CreateDatasetArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_dataset();
@@ -1472,7 +1472,7 @@ async fn create_dataset(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
 }
 
 async fn list_rubrics(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListRubricsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListRubricsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_rubrics();
@@ -1486,7 +1486,7 @@ async fn list_rubrics(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<S
 }
 
 async fn get_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetRubricArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetRubricArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_rubric();
@@ -1497,7 +1497,7 @@ async fn get_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Str
 }
 
 async fn create_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CreateRubricArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::CreateRubricArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_rubric();
@@ -1512,7 +1512,7 @@ async fn create_rubric(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
 }
 
 async fn list_evals(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListEvalsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListEvalsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_evals();
@@ -1529,7 +1529,7 @@ async fn list_evals(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Str
 }
 
 async fn get_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetEvalArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetEvalArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_eval();
@@ -1540,7 +1540,7 @@ async fn get_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
 }
 
 async fn run_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::RunEvalArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::RunEvalArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().run_eval();
@@ -1556,7 +1556,7 @@ async fn run_eval(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
 }
 
 async fn list_training_jobs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListTrainingJobsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListTrainingJobsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_training_jobs();
@@ -1573,7 +1573,7 @@ async fn list_training_jobs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Re
 }
 
 async fn get_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetTrainingJobArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetTrainingJobArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_training_job();
@@ -1584,7 +1584,7 @@ async fn get_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resu
 }
 
 async fn create_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CreateTrainingJobArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::CreateTrainingJobArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_training_job();
@@ -1600,7 +1600,7 @@ async fn create_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
 }
 
 async fn cancel_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CancelTrainingJobArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::CancelTrainingJobArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().cancel_training_job();
@@ -1611,7 +1611,7 @@ async fn cancel_training_job(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
 }
 
 async fn list_deployments(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListDeploymentsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListDeploymentsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_deployments();
@@ -1625,7 +1625,7 @@ async fn list_deployments(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resu
 }
 
 async fn get_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetDeploymentArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetDeploymentArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_deployment();
@@ -1636,8 +1636,7 @@ async fn get_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
 }
 
 async fn create_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CreateDeploymentArgs =
-        crate::mcp::parse_arguments(arguments, &[("min_replicas", r#"1"#), ("max_replicas", r#"1"#)])?;
+    let args: args::CreateDeploymentArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_deployment();
@@ -1653,7 +1652,7 @@ async fn create_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
 }
 
 async fn update_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::UpdateDeploymentArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::UpdateDeploymentArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().update_deployment();
@@ -1669,7 +1668,7 @@ async fn update_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
 }
 
 async fn delete_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::DeleteDeploymentArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::DeleteDeploymentArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().delete_deployment();
@@ -1680,7 +1679,7 @@ async fn delete_deployment(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
 }
 
 async fn list_inferences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListInferencesArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListInferencesArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_inferences();
@@ -1706,7 +1705,7 @@ async fn list_inferences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
 }
 
 async fn get_inference(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetInferenceArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetInferenceArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_inference();
@@ -1717,7 +1716,7 @@ async fn get_inference(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
 }
 
 async fn list_traces(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListTracesArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListTracesArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_traces();
@@ -1749,7 +1748,7 @@ async fn list_traces(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
 }
 
 async fn get_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetTraceArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetTraceArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_trace();
@@ -1760,7 +1759,7 @@ async fn get_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
 }
 
 async fn list_spans(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListSpansArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListSpansArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_spans();
@@ -1795,7 +1794,7 @@ async fn list_spans(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Str
 }
 
 async fn get_span(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetSpanArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetSpanArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_span();
@@ -1806,7 +1805,7 @@ async fn get_span(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Strin
 }
 
 async fn list_agents(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListAgentsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListAgentsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_agents();
@@ -1826,7 +1825,7 @@ async fn list_agents(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<St
 }
 
 async fn get_agent(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetAgentArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetAgentArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_agent();
@@ -1843,17 +1842,17 @@ async fn get_agent(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<Stri
 }
 
 async fn apply_halo_fixes(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ApplyHaloFixesArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::ApplyHaloFixesArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inference::apply_halo_fixes(ctx, args).await
 }
 
 async fn run_halo(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::RunHaloArgs = crate::mcp::parse_arguments(arguments, &[("lookback_hours", r#"24"#)])?;
+    let args: args::RunHaloArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inference::run_halo(ctx, args).await
 }
 
 async fn list_halo_runs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListHaloRunsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListHaloRunsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_halo_runs();
@@ -1873,7 +1872,7 @@ async fn list_halo_runs(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
 }
 
 async fn get_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetHaloRunArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetHaloRunArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_halo_run();
@@ -1884,8 +1883,7 @@ async fn get_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<S
 }
 
 async fn create_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CreateHaloRunArgs =
-        crate::mcp::parse_arguments(arguments, &[("lookback_hours", r#"24"#), ("span_limit", r#"10000"#)])?;
+    let args: args::CreateHaloRunArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_halo_run();
@@ -1905,7 +1903,7 @@ async fn create_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
 }
 
 async fn cancel_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CancelHaloRunArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::CancelHaloRunArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().cancel_halo_run();
@@ -1916,7 +1914,7 @@ async fn cancel_halo_run(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
 }
 
 async fn list_halo_conversations(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListHaloConversationsArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListHaloConversationsArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_halo_conversations();
@@ -1933,7 +1931,7 @@ async fn list_halo_conversations(ctx: &Ctx<sdk::Client>, arguments: JsonObject) 
 }
 
 async fn get_halo_report(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetHaloReportArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetHaloReportArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_halo_conversation();
@@ -1944,7 +1942,7 @@ async fn get_halo_report(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Resul
 }
 
 async fn list_halo_schedules(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ListHaloSchedulesArgs = crate::mcp::parse_arguments(arguments, &[("limit", r#"25"#)])?;
+    let args: args::ListHaloSchedulesArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_halo_schedules();
@@ -1964,7 +1962,7 @@ async fn list_halo_schedules(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
 }
 
 async fn get_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetHaloScheduleArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_halo_schedule();
@@ -1975,7 +1973,7 @@ async fn get_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Res
 }
 
 async fn create_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CreateHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[("time_of_day", r#""09:00""#)])?;
+    let args: args::CreateHaloScheduleArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_halo_schedule();
@@ -1994,7 +1992,7 @@ async fn create_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> 
 }
 
 async fn pause_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::PauseHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::PauseHaloScheduleArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().pause_halo_schedule();
@@ -2005,7 +2003,7 @@ async fn pause_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> R
 }
 
 async fn resume_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ResumeHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::ResumeHaloScheduleArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().resume_halo_schedule();
@@ -2016,7 +2014,7 @@ async fn resume_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> 
 }
 
 async fn archive_halo_schedule(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ArchiveHaloScheduleArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::ArchiveHaloScheduleArgs = crate::mcp::parse_arguments(arguments)?;
     let project = ctx.resolve_project(args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().archive_halo_schedule();

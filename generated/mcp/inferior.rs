@@ -590,14 +590,7 @@ pub async fn call_tool(ctx: &Ctx<sdk::Client>, name: &str, arguments: JsonObject
 }
 
 async fn search_inferior_experiences(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::SearchInferiorExperiencesArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("limit", r#"5"#),
-            ("scope", r#""self_first""#),
-            ("include_drafts", r#"false"#),
-        ],
-    )?;
+    let args: args::SearchInferiorExperiencesArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::check_search_query(ctx, &args).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().search_experiences();
@@ -631,7 +624,7 @@ async fn search_inferior_experiences(ctx: &Ctx<sdk::Client>, arguments: JsonObje
 }
 
 async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::GetInferiorExperienceArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::GetInferiorExperienceArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_experience();
     request = request.experience_id(args.experience_id);
@@ -640,7 +633,7 @@ async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) 
 }
 
 async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CheckInferiorContextArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::CheckInferiorContextArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().check_context();
     request = request.body(sdk::types::ContextCheckRequest {
@@ -653,7 +646,7 @@ async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -
 }
 
 async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let _args: args::GetInferiorStatsArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let _args: args::GetInferiorStatsArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_stats();
     let response = request.send().await?;
@@ -661,7 +654,7 @@ async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Re
 }
 
 async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let _args: args::GetMyProfileArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let _args: args::GetMyProfileArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_my_profile();
     let response = request.send().await?;
@@ -669,10 +662,7 @@ async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result
 }
 
 async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::InferiorDemandHotspotsArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[("days", r#"7"#), ("max_top_score", r#"0.3"#), ("limit", r#"50"#)],
-    )?;
+    let args: args::InferiorDemandHotspotsArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_demand_hotspots();
     if let Some(value) = args.domain {
@@ -686,14 +676,7 @@ async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject)
 }
 
 async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::DepositInferiorExperienceArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("origin_type", r#""agent_session""#),
-            ("creation_mode", r#""structured""#),
-            ("visibility_scope", r#""public""#),
-        ],
-    )?;
+    let args: args::DepositInferiorExperienceArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().deposit_experience();
     request = request.body(sdk::types::DepositRequest {
@@ -720,7 +703,7 @@ async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObje
 }
 
 async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::DepositRawInferiorExperienceArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::DepositRawInferiorExperienceArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().deposit_raw_experience();
     request = request.body(sdk::types::RawDepositRequest {
@@ -732,13 +715,12 @@ async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: Json
 }
 
 async fn deposit_file_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::DepositFileInferiorExperienceArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::DepositFileInferiorExperienceArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::deposit_file(ctx, args).await
 }
 
 async fn submit_inferior_feedback(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::SubmitInferiorFeedbackArgs =
-        crate::mcp::parse_arguments(arguments, &[("helpfulness_detail", r#""solved_directly""#)])?;
+    let args: args::SubmitInferiorFeedbackArgs = crate::mcp::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().submit_feedback();
     request = request.experience_id(args.experience_id);
@@ -752,74 +734,32 @@ async fn submit_inferior_feedback(ctx: &Ctx<sdk::Client>, arguments: JsonObject)
 }
 
 async fn should_search_inferior(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::ShouldSearchInferiorArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("is_error_shaped", r#"false"#),
-            ("is_high_stakes", r#"false"#),
-            ("is_unfamiliar", r#"false"#),
-            ("failed_attempts", r#"0"#),
-            ("elapsed_minutes", r#"0"#),
-            ("is_trivial", r#"false"#),
-            ("already_searched", r#"false"#),
-            ("user_forbids_search", r#"false"#),
-        ],
-    )?;
+    let args: args::ShouldSearchInferiorArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::should_search(ctx, args).await
 }
 
 async fn evaluate_deposit_worthiness(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::EvaluateDepositWorthinessArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("is_trivial_fix", r#"false"#),
-            ("has_been_verified", r#"false"#),
-            ("novelty_self_report", r#"0.5"#),
-            ("recurrence_self_report", r#"0.5"#),
-        ],
-    )?;
+    let args: args::EvaluateDepositWorthinessArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::evaluate_deposit_worthiness(ctx, args).await
 }
 
 async fn check_query_safety(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::CheckQuerySafetyArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("block_secrets", r#"true"#),
-            ("block_internal_hosts", r#"true"#),
-            ("block_customer_data", r#"true"#),
-            ("max_length", r#"2000"#),
-        ],
-    )?;
+    let args: args::CheckQuerySafetyArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::check_query_safety(ctx, args).await
 }
 
 async fn detect_deposit_signals_from_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::DetectDepositSignalsFromTraceArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("searches_performed", r#"0"#),
-            ("outcome", r#""success""#),
-            ("elapsed_seconds", r#"0.0"#),
-        ],
-    )?;
+    let args: args::DetectDepositSignalsFromTraceArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::detect_deposit_signals(ctx, args).await
 }
 
 async fn detect_search_signals_from_trace(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::DetectSearchSignalsFromTraceArgs = crate::mcp::parse_arguments(
-        arguments,
-        &[
-            ("searches_performed", r#"0"#),
-            ("outcome", r#""success""#),
-            ("elapsed_seconds", r#"0.0"#),
-        ],
-    )?;
+    let args: args::DetectSearchSignalsFromTraceArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::detect_search_signals(ctx, args).await
 }
 
 async fn form_search_query(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
-    let args: args::FormSearchQueryArgs = crate::mcp::parse_arguments(arguments, &[])?;
+    let args: args::FormSearchQueryArgs = crate::mcp::parse_arguments(arguments)?;
     crate::handlers::inferior::form_search_query(ctx, args).await
 }
 

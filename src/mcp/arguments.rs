@@ -2,26 +2,91 @@
 
 use super::{JsonObject, ToolError};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// Fills absent arguments with their defaults (JSON text, from the manifest or spec), then
-/// deserializes. A wrong argument is reported by name.
-pub fn parse_arguments<T: DeserializeOwned>(
-    mut arguments: JsonObject,
-    defaults: &[(&str, &str)],
-) -> Result<T, ToolError> {
-    for (name, default) in defaults {
-        if arguments.get(*name).is_none_or(serde_json::Value::is_null) {
-            let value = serde_json::from_str(default).map_err(|e| ToolError::InvalidArgument {
-                name: (*name).to_string(),
-                reason: format!("its default does not parse: {e}"),
-            })?;
-            arguments.insert((*name).to_string(), value);
+/// Fills in the defaults of absent arguments and holds the given ones to the constraints of
+/// the tool's input schema (generated from the spec: ranges, lengths, patterns, enums, item
+/// counts), so a bad argument is named before anything is sent and no handler re-checks it.
+/// A null argument means "not given".
+pub fn prepare(schema: &JsonObject, arguments: &mut JsonObject) -> Result<(), ToolError> {
+    arguments.retain(|_, v| !v.is_null());
+    let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+        return Ok(());
+    };
+    for (name, property) in properties {
+        match arguments.get(name) {
+            Some(value) => {
+                if let Some(reason) = violation(property, value) {
+                    return Err(ToolError::InvalidArgument {
+                        name: name.clone(),
+                        reason,
+                    });
+                }
+            }
+            None => {
+                if let Some(default) = property.get("default") {
+                    arguments.insert(name.clone(), default.clone());
+                }
+            }
         }
     }
-    // A null optional argument means "not given".
-    arguments.retain(|_, v| !v.is_null());
-    serde_path_to_error::deserialize(serde_json::Value::Object(arguments)).map_err(|e| {
+    Ok(())
+}
+
+/// What `value` should be, when it breaks a constraint of `schema`.
+fn violation(schema: &Value, value: &Value) -> Option<String> {
+    let number = |k: &str| schema.get(k).and_then(Value::as_f64);
+    let count = |k: &str| schema.get(k).and_then(Value::as_u64);
+    let range = |min: Option<u64>, max: Option<u64>, unit: &str| match (min, max) {
+        (Some(min), Some(max)) => format!("{min} to {max}{unit}"),
+        (Some(min), None) => format!("at least {min}{unit}"),
+        (None, Some(max)) => format!("at most {max}{unit}"),
+        (None, None) => String::new(),
+    };
+    if let Some(allowed) = schema.get("enum").and_then(Value::as_array)
+        && !allowed.contains(value)
+    {
+        let list: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
+        return Some(format!("must be one of {} (got {value})", list.join(", ")));
+    }
+    match value {
+        Value::Number(n) => {
+            let v = n.as_f64()?;
+            let (min, max) = (number("minimum"), number("maximum"));
+            (min.is_some_and(|m| v < m) || max.is_some_and(|m| v > m)).then(|| match (min, max) {
+                (Some(min), Some(max)) => format!("must be between {min} and {max} (got {n})"),
+                (Some(min), None) => format!("must be at least {min} (got {n})"),
+                (_, max) => format!("must be at most {} (got {n})", max.unwrap_or_default()),
+            })
+        }
+        Value::String(text) => {
+            let n = text.chars().count() as u64;
+            let (min, max) = (count("minLength").filter(|m| *m > 0), count("maxLength"));
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                let bounds = range(min, max, " characters");
+                return Some(format!("must be {bounds} (got {n})"));
+            }
+            let pattern = schema.get("pattern").and_then(Value::as_str)?;
+            let re = regress::Regex::new(pattern).ok()?;
+            re.find(text).is_none().then(|| format!("must match `{pattern}`"))
+        }
+        Value::Array(items) => {
+            let n = items.len() as u64;
+            let (min, max) = (count("minItems").filter(|m| *m > 0), count("maxItems"));
+            (min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m)).then(|| {
+                let bounds = range(min, max, " items");
+                format!("must hold {bounds} (got {n})")
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Deserializes a tool's arguments (after [`prepare`]) into its argument struct; a wrong, missing
+/// or unknown argument is an error naming it.
+pub fn parse_arguments<T: DeserializeOwned>(arguments: JsonObject) -> Result<T, ToolError> {
+    serde_path_to_error::deserialize(Value::Object(arguments)).map_err(|e| {
         let path = e.path().to_string();
         let reason = e.inner().to_string();
         if path == "." {
@@ -107,25 +172,65 @@ mod tests {
         v.as_object().cloned().unwrap_or_default()
     }
 
+    fn schema() -> JsonObject {
+        object(serde_json::json!({"type": "object", "properties": {
+            "query": {"type": "string", "minLength": 1, "maxLength": 10},
+            "limit": {"type": "integer", "minimum": 1, "maximum": 20, "default": 5},
+            "scope": {"type": "string", "enum": ["mine", "all"]},
+            "cursor": {"type": "string", "pattern": "^c_[0-9]+$"},
+            "tags": {"type": "array", "items": {"type": "string"}, "maxItems": 2}
+        }}))
+    }
+
+    fn prepared(v: serde_json::Value) -> Result<JsonObject, String> {
+        let mut arguments = object(v);
+        prepare(&schema(), &mut arguments)
+            .map(|()| arguments)
+            .map_err(|e| e.to_string())
+    }
+
     #[test]
     fn defaults_fill_absent_and_null_arguments() {
-        let args: Args = parse_arguments(
-            object(serde_json::json!({"query": "q", "scope": null})),
-            &[("limit", "5")],
-        )
-        .unwrap();
+        let arguments = prepared(serde_json::json!({"query": "q", "scope": null})).unwrap();
+        let args: Args = parse_arguments(arguments).unwrap();
         assert_eq!((args.query.as_str(), args.limit.get()), ("q", 5));
         assert_eq!(args.scope, None);
     }
 
     #[test]
+    fn arguments_are_held_to_the_schema() {
+        let refused = |v| prepared(v).unwrap_err();
+        assert_eq!(
+            refused(serde_json::json!({"query": "q", "limit": 21})),
+            "ERROR: invalid argument `limit` — must be between 1 and 20 (got 21)"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"query": "far too long a query"})),
+            "ERROR: invalid argument `query` — must be 1 to 10 characters (got 20)"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"scope": "everyone"})),
+            "ERROR: invalid argument `scope` — must be one of \"mine\", \"all\" (got \"everyone\")"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"cursor": "abc"})),
+            "ERROR: invalid argument `cursor` — must match `^c_[0-9]+$`"
+        );
+        assert_eq!(
+            refused(serde_json::json!({"tags": ["a", "b", "c"]})),
+            "ERROR: invalid argument `tags` — must hold at most 2 items (got 3)"
+        );
+        assert!(prepared(serde_json::json!({"query": "ok", "limit": 20, "cursor": "c_1"})).is_ok());
+    }
+
+    #[test]
     fn wrong_argument_is_named() {
-        let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 0})), &[]).unwrap_err();
+        let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 0}))).unwrap_err();
         assert_eq!(
             err.to_string(),
             "ERROR: invalid argument `limit` — invalid value: integer `0`, expected a positive integer"
         );
-        let err = parse_arguments::<Args>(object(serde_json::json!({"query": 3, "limit": 1})), &[]).unwrap_err();
+        let err = parse_arguments::<Args>(object(serde_json::json!({"query": 3, "limit": 1}))).unwrap_err();
         assert_eq!(
             err.to_string(),
             "ERROR: invalid argument `query` — wrong type: integer `3`, expected a string"
@@ -134,13 +239,13 @@ mod tests {
 
     #[test]
     fn missing_and_unknown_arguments_are_named() {
-        let err = parse_arguments::<Args>(object(serde_json::json!({"limit": 1})), &[]).unwrap_err();
+        let err = parse_arguments::<Args>(object(serde_json::json!({"limit": 1}))).unwrap_err();
         assert_eq!(
             err.to_string(),
             "ERROR: invalid arguments — missing required argument `query`"
         );
-        let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 1, "extra": 1})), &[])
-            .unwrap_err();
+        let err =
+            parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": 1, "extra": 1}))).unwrap_err();
         assert_eq!(
             err.to_string(),
             "ERROR: invalid argument `extra` — no such argument; the tool takes `query`, `limit`, `scope`"

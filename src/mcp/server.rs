@@ -141,9 +141,17 @@ impl<A: Api> Server<A> {
     }
 
     /// Runs a tool and renders its answer as a tool result (`isError` on failure).
-    async fn call(&self, ctx: &Ctx<A::Client>, name: &str, arguments: JsonObject) -> Result<CallToolResult, McpError> {
-        if !self.tools.iter().any(|t| t.name == name) {
+    async fn call(
+        &self,
+        ctx: &Ctx<A::Client>,
+        name: &str,
+        mut arguments: JsonObject,
+    ) -> Result<CallToolResult, McpError> {
+        let Some(tool) = self.tools.iter().find(|t| t.name == name) else {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
+        };
+        if let Err(e) = super::arguments::prepare(&tool.input_schema, &mut arguments) {
+            return Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))]));
         }
         match A::call_tool(ctx, name, arguments).await {
             Some(Ok(text)) => Ok(CallToolResult::success(vec![ContentBlock::text(text)])),
