@@ -11,7 +11,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::{Json, Router};
 use inferior_gates::{safety, worthiness};
 use inferior_sdk::types as t;
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, named_params, params};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -57,7 +57,7 @@ const COLUMNS: &str = "e.id, e.agent_id, e.title, e.problem, e.root_cause, e.ins
     e.origin_type, e.creation_mode, e.causal_depth, e.boundary_precision, e.transferability, e.worthiness, e.validation_state, e.helpful_count, \
     e.unhelpful_count, e.linked_procedure_id, e.created_at, e.updated_at, c.display_name";
 
-/// One stored experience.
+/// One stored experience, read by column name from a `SELECT {COLUMNS}`.
 struct Stored {
     id: String,
     agent_id: String,
@@ -102,36 +102,36 @@ fn split_tags(tags: &str) -> Vec<String> {
 impl Stored {
     fn from_row(r: &Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
-            id: r.get(0)?,
-            agent_id: r.get(1)?,
-            title: r.get(2)?,
-            problem: r.get(3)?,
-            root_cause: r.get(4)?,
-            insight: r.get(5)?,
-            solution_method: r.get(6)?,
-            implementation: r.get(7)?,
-            failed_attempt: r.get(8)?,
-            why_failed: r.get(9)?,
-            applies_when: r.get(10)?,
-            does_not_apply_when: r.get(11)?,
-            tags: split_tags(&r.get::<_, String>(12)?),
-            error_message: r.get(13)?,
-            env_versions: serde_json::from_str(&r.get::<_, String>(14)?).unwrap_or_default(),
-            evidence_class: enum_value(&r.get::<_, String>(15)?)?,
-            visibility_scope: enum_value(&r.get::<_, String>(16)?)?,
-            origin_type: enum_value(&r.get::<_, String>(17)?)?,
-            creation_mode: enum_value(&r.get::<_, String>(18)?)?,
-            causal_depth: r.get(19)?,
-            boundary_precision: r.get(20)?,
-            transferability: r.get(21)?,
-            worthiness: r.get(22)?,
-            validation_state: enum_value(&r.get::<_, String>(23)?)?,
-            helpful_count: r.get(24)?,
-            unhelpful_count: r.get(25)?,
-            linked_procedure_id: r.get(26)?,
-            created_at: r.get(27)?,
-            updated_at: r.get(28)?,
-            display_name: r.get(29)?,
+            id: r.get("id")?,
+            agent_id: r.get("agent_id")?,
+            title: r.get("title")?,
+            problem: r.get("problem")?,
+            root_cause: r.get("root_cause")?,
+            insight: r.get("insight")?,
+            solution_method: r.get("solution_method")?,
+            implementation: r.get("implementation")?,
+            failed_attempt: r.get("failed_attempt")?,
+            why_failed: r.get("why_failed")?,
+            applies_when: r.get("applies_when")?,
+            does_not_apply_when: r.get("does_not_apply_when")?,
+            tags: split_tags(&r.get::<_, String>("tags")?),
+            error_message: r.get("error_message")?,
+            env_versions: serde_json::from_str(&r.get::<_, String>("env_versions_json")?).unwrap_or_default(),
+            evidence_class: enum_value(&r.get::<_, String>("evidence_class")?)?,
+            visibility_scope: enum_value(&r.get::<_, String>("visibility_scope")?)?,
+            origin_type: enum_value(&r.get::<_, String>("origin_type")?)?,
+            creation_mode: enum_value(&r.get::<_, String>("creation_mode")?)?,
+            causal_depth: r.get("causal_depth")?,
+            boundary_precision: r.get("boundary_precision")?,
+            transferability: r.get("transferability")?,
+            worthiness: r.get("worthiness")?,
+            validation_state: enum_value(&r.get::<_, String>("validation_state")?)?,
+            helpful_count: r.get("helpful_count")?,
+            unhelpful_count: r.get("unhelpful_count")?,
+            linked_procedure_id: r.get("linked_procedure_id")?,
+            created_at: r.get("created_at")?,
+            updated_at: r.get("updated_at")?,
+            display_name: r.get("display_name")?,
         })
     }
 
@@ -618,41 +618,46 @@ fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
         boundary_precision: score_of("boundaries"),
         insight_transferability: score_of("transferability"),
     };
+    let row = named_params! {
+        ":id": e.id,
+        ":agent_id": e.agent_id,
+        ":title": e.title,
+        ":problem": e.problem,
+        ":root_cause": e.root_cause,
+        ":insight": e.insight,
+        ":solution_method": e.solution,
+        ":implementation": e.implementation,
+        ":failed_attempt": e.failed_attempt,
+        ":why_failed": e.why_failed,
+        ":applies_when": e.applies_when,
+        ":does_not_apply_when": e.does_not_apply_when,
+        ":tags": e.tags.join(","),
+        ":error_message": e.error_message,
+        ":env_versions_json": serde_json::to_string(&e.env_versions).unwrap_or_default(),
+        ":evidence_class": e.evidence_class,
+        ":visibility_scope": e.visibility_scope,
+        ":origin_type": e.origin_type,
+        ":creation_mode": e.creation_mode,
+        ":causal_depth": quality.causal_depth,
+        ":boundary_precision": quality.boundary_precision,
+        ":transferability": quality.insight_transferability,
+        ":worthiness": worthiness_score,
+        ":validation_state": if validated { "validated" } else { "draft" },
+        ":linked_procedure_id": e.linked_procedure_id,
+        ":helpful_count": e.helpful_count,
+        ":content_hash": hash,
+        ":created_at": e.created_at,
+    };
+    // The columns are the parameters' names: one list, bound by name.
+    let columns: Vec<&str> = row.iter().map(|(name, _)| &name[1..]).collect();
+    let names: Vec<&str> = row.iter().map(|(name, _)| *name).collect();
     conn.execute(
-        "INSERT INTO experiences (id, agent_id, title, problem, root_cause, insight, solution_method, implementation, failed_attempt, why_failed, \
-         applies_when, does_not_apply_when, tags, error_message, env_versions_json, evidence_class, visibility_scope, origin_type, creation_mode, \
-         causal_depth, boundary_precision, transferability, worthiness, validation_state, linked_procedure_id, helpful_count, content_hash, created_at) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?28)",
-        params![
-            e.id,
-            e.agent_id,
-            e.title,
-            e.problem,
-            e.root_cause,
-            e.insight,
-            e.solution,
-            e.implementation,
-            e.failed_attempt,
-            e.why_failed,
-            e.applies_when,
-            e.does_not_apply_when,
-            e.tags.join(","),
-            e.error_message,
-            serde_json::to_string(&e.env_versions).unwrap_or_default(),
-            e.evidence_class,
-            e.visibility_scope,
-            e.origin_type,
-            e.creation_mode,
-            quality.causal_depth,
-            quality.boundary_precision,
-            quality.insight_transferability,
-            worthiness_score,
-            if validated { "validated" } else { "draft" },
-            e.linked_procedure_id,
-            e.helpful_count,
-            hash,
-            e.created_at,
-        ],
+        &format!(
+            "INSERT INTO experiences ({}) VALUES ({})",
+            columns.join(", "),
+            names.join(", ")
+        ),
+        row,
     )?;
     Ok(t::DepositResponse {
         experience_id: e.id,

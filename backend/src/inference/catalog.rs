@@ -151,16 +151,16 @@ const MODEL_COLUMNS: &str = "id, name, kind, provider, base_model, training_job_
 
 fn model_row(r: &Row<'_>) -> rusqlite::Result<t::Model> {
     Ok(t::Model {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        kind: enum_value(&r.get::<_, String>(2)?)?,
-        provider: r.get(3)?,
-        base_model: r.get(4)?,
-        training_job_id: r.get(5)?,
-        context_window: r.get(6)?,
-        input_cost_per_mtok: r.get(7)?,
-        output_cost_per_mtok: r.get(8)?,
-        created_at: parse_ts(&r.get::<_, String>(9)?),
+        id: r.get("id")?,
+        name: r.get("name")?,
+        kind: enum_value(&r.get::<_, String>("kind")?)?,
+        provider: r.get("provider")?,
+        base_model: r.get("base_model")?,
+        training_job_id: r.get("training_job_id")?,
+        context_window: r.get("context_window")?,
+        input_cost_per_mtok: r.get("input_cost_per_mtok")?,
+        output_cost_per_mtok: r.get("output_cost_per_mtok")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
     })
 }
 
@@ -226,15 +226,15 @@ const DATASET_COLUMNS: &str = "id, name, description, source, filter_json, row_c
 
 fn dataset_row(r: &Row<'_>) -> rusqlite::Result<t::Dataset> {
     Ok(t::Dataset {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        description: r.get(2)?,
-        source: enum_value(&r.get::<_, String>(3)?)?,
+        id: r.get("id")?,
+        name: r.get("name")?,
+        description: r.get("description")?,
+        source: enum_value(&r.get::<_, String>("source")?)?,
         filter: r
             .get::<_, Option<String>>(4)?
             .and_then(|f| serde_json::from_str(&f).ok()),
-        row_count: r.get(5)?,
-        created_at: parse_ts(&r.get::<_, String>(6)?),
+        row_count: r.get("row_count")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
     })
 }
 
@@ -438,21 +438,21 @@ const EVAL_COLUMNS: &str = "id, name, status, dataset_id, rubric_id, model_id, s
 
 fn eval_row(r: &Row<'_>) -> rusqlite::Result<t::Eval> {
     Ok(t::Eval {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        status: enum_value(&r.get::<_, String>(2)?)?,
-        dataset_id: r.get(3)?,
-        rubric_id: r.get(4)?,
-        model_id: r.get(5)?,
-        score: r.get(6)?,
+        id: r.get("id")?,
+        name: r.get("name")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        dataset_id: r.get("dataset_id")?,
+        rubric_id: r.get("rubric_id")?,
+        model_id: r.get("model_id")?,
+        score: r.get("score")?,
         criteria_scores: r
             .get::<_, Option<String>>(7)?
             .and_then(|s| serde_json::from_str(&s).ok())
             .unwrap_or_default(),
-        rows_evaluated: r.get(8)?,
-        created_at: parse_ts(&r.get::<_, String>(9)?),
-        completed_at: opt_ts(r.get(10)?),
-        error: r.get(11)?,
+        rows_evaluated: r.get("rows_evaluated")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
+        completed_at: opt_ts(r.get("completed_at")?),
+        error: r.get("error")?,
         note: Some(LOCAL_EVAL_NOTE.to_string()),
     })
 }
@@ -548,21 +548,21 @@ fn unknown(field: &str, id: &str) -> ApiError {
 const JOB_COLUMNS: &str = "id, name, status, base_model, dataset_id, hyperparameters_json, progress, output_model_id, error, created_at, started_at, finished_at";
 
 fn job_row(r: &Row<'_>) -> rusqlite::Result<t::TrainingJob> {
-    let hyper: t::Hyperparameters = serde_json::from_str(&r.get::<_, String>(5)?)
+    let hyper: t::Hyperparameters = serde_json::from_str(&r.get::<_, String>("hyperparameters_json")?)
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, Box::new(e)))?;
     Ok(t::TrainingJob {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        status: enum_value(&r.get::<_, String>(2)?)?,
-        base_model: r.get(3)?,
-        dataset_id: r.get(4)?,
+        id: r.get("id")?,
+        name: r.get("name")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        base_model: r.get("base_model")?,
+        dataset_id: r.get("dataset_id")?,
         hyperparameters: hyper,
-        progress: r.get(6)?,
-        output_model_id: r.get(7)?,
-        error: r.get(8)?,
-        created_at: parse_ts(&r.get::<_, String>(9)?),
-        started_at: opt_ts(r.get(10)?),
-        finished_at: opt_ts(r.get(11)?),
+        progress: r.get("progress")?,
+        output_model_id: r.get("output_model_id")?,
+        error: r.get("error")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
+        started_at: opt_ts(r.get("started_at")?),
+        finished_at: opt_ts(r.get("finished_at")?),
         note: Some(LOCAL_TRAINING_NOTE.to_string()),
     })
 }
@@ -680,15 +680,15 @@ const DEPLOYMENT_COLUMNS: &str =
 
 fn deployment_row(r: &Row<'_>) -> rusqlite::Result<t::Deployment> {
     Ok(t::Deployment {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        model_id: r.get(2)?,
-        status: enum_value(&r.get::<_, String>(3)?)?,
-        endpoint: r.get(4)?,
-        min_replicas: r.get(5)?,
-        max_replicas: std::num::NonZeroU32::new(r.get(6)?).unwrap_or(std::num::NonZeroU32::MIN),
-        created_at: parse_ts(&r.get::<_, String>(7)?),
-        updated_at: opt_ts(r.get(8)?),
+        id: r.get("id")?,
+        name: r.get("name")?,
+        model_id: r.get("model_id")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        endpoint: r.get("endpoint")?,
+        min_replicas: r.get("min_replicas")?,
+        max_replicas: std::num::NonZeroU32::new(r.get("max_replicas")?).unwrap_or(std::num::NonZeroU32::MIN),
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
+        updated_at: opt_ts(r.get("updated_at")?),
         note: Some(LOCAL_DEPLOYMENT_NOTE.to_string()),
     })
 }

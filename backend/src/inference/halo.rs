@@ -50,22 +50,23 @@ const RUN_FROM: &str = "FROM halo_runs r LEFT JOIN agents a ON a.project_id = r.
 
 fn run_row(r: &Row<'_>) -> rusqlite::Result<t::HaloRun> {
     Ok(t::HaloRun {
-        id: r.get(0)?,
-        conversation_id: r.get(1)?,
-        agent_id: r.get(2)?,
-        agent_name: r.get(3)?,
-        status: enum_value(&r.get::<_, String>(4)?)?,
-        prompt: r.get(5)?,
-        window_start: parse_ts(&r.get::<_, String>(6)?),
-        window_end: parse_ts(&r.get::<_, String>(7)?),
-        model: r.get(8)?,
-        span_limit: std::num::NonZeroU64::new(r.get::<_, i64>(9)?.max(0) as u64).unwrap_or(std::num::NonZeroU64::MIN),
-        spans_analyzed: r.get(10)?,
-        created_at: parse_ts(&r.get::<_, String>(11)?),
-        started_at: opt_ts(r.get(12)?),
-        finished_at: opt_ts(r.get(13)?),
-        error: r.get(14)?,
-        report_message_id: r.get(15)?,
+        id: r.get("id")?,
+        conversation_id: r.get("conversation_id")?,
+        agent_id: r.get("agent_id")?,
+        agent_name: r.get("name")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        prompt: r.get("prompt")?,
+        window_start: parse_ts(&r.get::<_, String>("window_start")?),
+        window_end: parse_ts(&r.get::<_, String>("window_end")?),
+        model: r.get("model")?,
+        span_limit: std::num::NonZeroU64::new(r.get::<_, i64>("span_limit")?.max(0) as u64)
+            .unwrap_or(std::num::NonZeroU64::MIN),
+        spans_analyzed: r.get("spans_analyzed")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
+        started_at: opt_ts(r.get("started_at")?),
+        finished_at: opt_ts(r.get("finished_at")?),
+        error: r.get("error")?,
+        report_message_id: r.get("report_message_id")?,
     })
 }
 
@@ -279,24 +280,27 @@ async fn cancel_run(
 // ---------------------------------------------------------------------------------------------
 // Conversations
 
-const CONVERSATION_COLUMNS: &str = "c.id, c.agent_id, a.name, c.title, c.created_at, c.updated_at, \
-    (SELECT COUNT(*) FROM halo_messages m WHERE m.conversation_id = c.id), \
-    (SELECT id FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1), \
-    (SELECT status FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1)";
+const CONVERSATION_COLUMNS: &str = "c.id, c.agent_id, a.name AS agent_name, c.title, c.created_at, c.updated_at, \
+    (SELECT COUNT(*) FROM halo_messages m WHERE m.conversation_id = c.id) AS message_count, \
+    (SELECT id FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1) AS latest_run_id, \
+    (SELECT status FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1) AS latest_run_status";
 const CONVERSATION_FROM: &str =
     "FROM halo_conversations c LEFT JOIN agents a ON a.project_id = c.project_id AND a.id = c.agent_id";
 
 fn conversation_row(r: &Row<'_>) -> rusqlite::Result<t::HaloConversation> {
     Ok(t::HaloConversation {
-        id: r.get(0)?,
-        agent_id: r.get(1)?,
-        agent_name: r.get(2)?,
-        title: r.get(3)?,
-        created_at: parse_ts(&r.get::<_, String>(4)?),
-        updated_at: parse_ts(&r.get::<_, String>(5)?),
-        message_count: r.get(6)?,
-        latest_run_id: r.get(7)?,
-        latest_run_status: r.get::<_, Option<String>>(8)?.map(|s| enum_value(&s)).transpose()?,
+        id: r.get("id")?,
+        agent_id: r.get("agent_id")?,
+        agent_name: r.get("agent_name")?,
+        title: r.get("title")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
+        updated_at: parse_ts(&r.get::<_, String>("updated_at")?),
+        message_count: r.get("message_count")?,
+        latest_run_id: r.get("latest_run_id")?,
+        latest_run_status: r
+            .get::<_, Option<String>>("latest_run_status")?
+            .map(|s| enum_value(&s))
+            .transpose()?,
     })
 }
 
@@ -371,21 +375,23 @@ const SCHEDULE_FROM: &str =
 
 fn schedule_row(r: &Row<'_>) -> rusqlite::Result<t::HaloSchedule> {
     Ok(t::HaloSchedule {
-        id: r.get(0)?,
-        agent_id: r.get(1)?,
-        agent_name: r.get(2)?,
-        cadence: enum_value(&r.get::<_, String>(3)?)?,
-        time_of_day: r.get(4)?,
-        day_of_week: r.get(5)?,
-        day_of_month: r.get::<_, Option<u32>>(6)?.and_then(std::num::NonZeroU32::new),
-        prompt: r.get(7)?,
-        lookback_hours: std::num::NonZeroU64::new(r.get::<_, i64>(8)?.max(0) as u64)
+        id: r.get("id")?,
+        agent_id: r.get("agent_id")?,
+        agent_name: r.get("name")?,
+        cadence: enum_value(&r.get::<_, String>("cadence")?)?,
+        time_of_day: r.get("time_of_day")?,
+        day_of_week: r.get("day_of_week")?,
+        day_of_month: r
+            .get::<_, Option<u32>>("day_of_month")?
+            .and_then(std::num::NonZeroU32::new),
+        prompt: r.get("prompt")?,
+        lookback_hours: std::num::NonZeroU64::new(r.get::<_, i64>("lookback_hours")?.max(0) as u64)
             .unwrap_or(std::num::NonZeroU64::MIN),
-        status: enum_value(&r.get::<_, String>(9)?)?,
-        next_run_at: opt_ts(r.get(10)?),
-        last_run_at: opt_ts(r.get(11)?),
-        last_run_id: r.get(12)?,
-        created_at: parse_ts(&r.get::<_, String>(13)?),
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        next_run_at: opt_ts(r.get("next_run_at")?),
+        last_run_at: opt_ts(r.get("last_run_at")?),
+        last_run_id: r.get("last_run_id")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
     })
 }
 

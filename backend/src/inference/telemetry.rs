@@ -56,7 +56,10 @@ fn order(o: Option<t::SortOrder>) -> &'static str {
 const INFERENCE_COLUMNS: &str = "id, model, status, created_at, latency_ms, input_tokens, output_tokens, cost_usd, error_type, error_message, trace_id, span_id, agent_id";
 
 fn inference_row(r: &Row<'_>) -> rusqlite::Result<t::Inference> {
-    let error = match (r.get::<_, Option<String>>(8)?, r.get::<_, Option<String>>(9)?) {
+    let error = match (
+        r.get::<_, Option<String>>("error_type")?,
+        r.get::<_, Option<String>>("error_message")?,
+    ) {
         (Some(type_), message) => Some(t::InferenceError {
             type_,
             message: message.unwrap_or_default(),
@@ -64,18 +67,18 @@ fn inference_row(r: &Row<'_>) -> rusqlite::Result<t::Inference> {
         _ => None,
     };
     Ok(t::Inference {
-        id: r.get(0)?,
-        model: r.get(1)?,
-        status: enum_value(&r.get::<_, String>(2)?)?,
-        created_at: parse_ts(&r.get::<_, String>(3)?),
-        latency_ms: r.get(4)?,
-        input_tokens: r.get(5)?,
-        output_tokens: r.get(6)?,
-        cost_usd: r.get(7)?,
+        id: r.get("id")?,
+        model: r.get("model")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
+        latency_ms: r.get("latency_ms")?,
+        input_tokens: r.get("input_tokens")?,
+        output_tokens: r.get("output_tokens")?,
+        cost_usd: r.get("cost_usd")?,
         error,
-        trace_id: r.get(10)?,
-        span_id: r.get(11)?,
-        agent_id: r.get(12)?,
+        trace_id: r.get("trace_id")?,
+        span_id: r.get("span_id")?,
+        agent_id: r.get("agent_id")?,
     })
 }
 
@@ -144,22 +147,22 @@ async fn get_inference(
 // ---------------------------------------------------------------------------------------------
 // Traces
 
-const TRACE_COLUMNS: &str = "tr.id, tr.name, tr.agent_id, a.name, tr.status, tr.started_at, tr.duration_ms, tr.span_count, tr.error_count, tr.total_tokens, tr.cost_usd";
+const TRACE_COLUMNS: &str = "tr.id, tr.name, tr.agent_id, a.name AS agent_name, tr.status, tr.started_at, tr.duration_ms, tr.span_count, tr.error_count, tr.total_tokens, tr.cost_usd";
 const TRACE_FROM: &str = "FROM traces tr LEFT JOIN agents a ON a.project_id = tr.project_id AND a.id = tr.agent_id";
 
 fn trace_row(r: &Row<'_>) -> rusqlite::Result<t::Trace> {
     Ok(t::Trace {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        agent_id: r.get(2)?,
-        agent_name: r.get(3)?,
-        status: enum_value(&r.get::<_, String>(4)?)?,
-        started_at: parse_ts(&r.get::<_, String>(5)?),
-        duration_ms: r.get(6)?,
-        span_count: r.get(7)?,
-        error_count: r.get(8)?,
-        total_tokens: r.get(9)?,
-        cost_usd: r.get(10)?,
+        id: r.get("id")?,
+        name: r.get("name")?,
+        agent_id: r.get("agent_id")?,
+        agent_name: r.get("agent_name")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        started_at: parse_ts(&r.get::<_, String>("started_at")?),
+        duration_ms: r.get("duration_ms")?,
+        span_count: r.get("span_count")?,
+        error_count: r.get("error_count")?,
+        total_tokens: r.get("total_tokens")?,
+        cost_usd: r.get("cost_usd")?,
     })
 }
 
@@ -243,25 +246,25 @@ const LIST_TEXT: usize = 2000;
 
 pub fn span_row(r: &Row<'_>, max_text: usize) -> rusqlite::Result<t::Span> {
     Ok(t::Span {
-        id: r.get(0)?,
-        trace_id: r.get(1)?,
-        parent_id: r.get(2)?,
-        name: r.get(3)?,
-        kind: r.get(4)?,
-        status: enum_value(&r.get::<_, String>(5)?)?,
-        status_message: r.get(6)?,
-        start_time: parse_ts(&r.get::<_, String>(7)?),
-        duration_ns: r.get(8)?,
-        agent_id: r.get(9)?,
-        tool_name: r.get(10)?,
-        model: r.get(11)?,
-        input_tokens: r.get(12)?,
-        output_tokens: r.get(13)?,
-        total_tokens: r.get(14)?,
-        cost_total: r.get(15)?,
-        input: r.get::<_, Option<String>>(16)?.map(|s| cut_chars(s, max_text)),
-        output: r.get::<_, Option<String>>(17)?.map(|s| cut_chars(s, max_text)),
-        attributes: serde_json::from_str(&r.get::<_, String>(18)?).unwrap_or_default(),
+        id: r.get("id")?,
+        trace_id: r.get("trace_id")?,
+        parent_id: r.get("parent_id")?,
+        name: r.get("name")?,
+        kind: r.get("kind")?,
+        status: enum_value(&r.get::<_, String>("status")?)?,
+        status_message: r.get("status_message")?,
+        start_time: parse_ts(&r.get::<_, String>("start_time")?),
+        duration_ns: r.get("duration_ns")?,
+        agent_id: r.get("agent_id")?,
+        tool_name: r.get("tool_name")?,
+        model: r.get("model")?,
+        input_tokens: r.get("input_tokens")?,
+        output_tokens: r.get("output_tokens")?,
+        total_tokens: r.get("total_tokens")?,
+        cost_total: r.get("cost_total")?,
+        input: r.get::<_, Option<String>>("input")?.map(|s| cut_chars(s, max_text)),
+        output: r.get::<_, Option<String>>("output")?.map(|s| cut_chars(s, max_text)),
+        attributes: serde_json::from_str(&r.get::<_, String>("attributes_json")?).unwrap_or_default(),
     })
 }
 
