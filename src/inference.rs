@@ -2,7 +2,7 @@
 //! from the key, and the server's configuration.
 
 use crate::generated::inference as wrappers;
-use crate::mcp::{Api, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+use crate::mcp::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
 
 /// The Inference MCP server's API.
 pub struct Inference;
@@ -10,7 +10,7 @@ pub struct Inference;
 impl Api for Inference {
     type Client = inference_sdk::Client;
     const SERVER: ServerSpec = wrappers::SERVER;
-    const TOOLS: &'static [ToolSpec] = wrappers::TOOLS;
+    const TOOLS: &'static [ToolSpec<Self::Client>] = wrappers::TOOLS;
     const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
     const MANIFEST: &'static str = wrappers::MANIFEST;
     const REQUIRE_BEARER: bool = true;
@@ -24,14 +24,6 @@ impl Api for Inference {
     }
 
     const UNAUTHORIZED: &'static str = "check that INFERENCE_API_KEY (over HTTP: the header `Authorization: Bearer <your-project-api-key>`) holds a project API key, which starts with `sk-inference-`";
-
-    async fn call_tool(
-        ctx: &Ctx<Self::Client>,
-        name: &str,
-        arguments: JsonObject,
-    ) -> Option<Result<String, ToolError>> {
-        wrappers::call_tool(ctx, name, arguments).await
-    }
 
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
         wrappers::read_resource(ctx, uri).await

@@ -1,7 +1,7 @@
 //! The Inferior API binding: its generated wrappers as an [`Api`], and the server's configuration.
 
 use crate::generated::inferior as wrappers;
-use crate::mcp::{Api, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+use crate::mcp::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
 
 /// The Inferior MCP server's API.
 pub struct Inferior;
@@ -9,7 +9,7 @@ pub struct Inferior;
 impl Api for Inferior {
     type Client = inferior_sdk::Client;
     const SERVER: ServerSpec = wrappers::SERVER;
-    const TOOLS: &'static [ToolSpec] = wrappers::TOOLS;
+    const TOOLS: &'static [ToolSpec<Self::Client>] = wrappers::TOOLS;
     const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
     const MANIFEST: &'static str = wrappers::MANIFEST;
     const UNAUTHORIZED: &'static str = "invalid or missing INFERIOR_API_KEY";
@@ -21,14 +21,6 @@ impl Api for Inferior {
 
     async fn check_key(client: &Self::Client) -> Option<bool> {
         crate::mcp::http::key_verdict(client.get_my_profile().send().await.map(|_| ()))
-    }
-
-    async fn call_tool(
-        ctx: &Ctx<Self::Client>,
-        name: &str,
-        arguments: JsonObject,
-    ) -> Option<Result<String, ToolError>> {
-        wrappers::call_tool(ctx, name, arguments).await
     }
 
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {

@@ -43,9 +43,15 @@ pub struct Annotations {
     pub open_world: bool,
 }
 
-/// One tool as the manifest declares it.
-#[derive(Debug, Clone, Copy)]
-pub struct ToolSpec {
+/// A tool's generated wrapper: typed arguments, the SDK call (or a handler), the rendered answer.
+pub type ToolFn<C> = for<'a> fn(&'a Ctx<C>, JsonObject) -> BoxFuture<'a, Result<String, ToolError>>;
+
+/// A future a [`ToolFn`] returns.
+pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// One tool as the manifest declares it, with the wrapper that runs it (a call is one lookup of
+/// the name, then this).
+pub struct ToolSpec<C: 'static> {
     pub name: &'static str,
     pub title: &'static str,
     pub description: &'static str,
@@ -54,6 +60,7 @@ pub struct ToolSpec {
     pub annotations: Annotations,
     /// The portable input schema, as JSON.
     pub input_schema: &'static str,
+    pub call: ToolFn<C>,
 }
 
 /// One resource or resource template.

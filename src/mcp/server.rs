@@ -12,6 +12,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
+use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,7 +21,7 @@ use std::time::Duration;
 pub trait Api: Send + Sync + 'static {
     type Client: Clone + Send + Sync + 'static;
     const SERVER: ServerSpec;
-    const TOOLS: &'static [ToolSpec];
+    const TOOLS: &'static [ToolSpec<Self::Client>];
     const RESOURCES: &'static [ResourceSpec];
     /// The embedded manifest (JSON: instructions and prompts).
     const MANIFEST: &'static str;
@@ -35,11 +36,6 @@ pub trait Api: Send + Sync + 'static {
     /// when that cannot be told (the API is unreachable).
     fn check_key(client: &Self::Client) -> impl Future<Output = Option<bool>> + Send;
 
-    fn call_tool(
-        ctx: &Ctx<Self::Client>,
-        name: &str,
-        arguments: JsonObject,
-    ) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
     fn read_resource(
         ctx: &Ctx<Self::Client>,
         uri: &str,
@@ -58,7 +54,7 @@ pub struct Options {
 }
 
 impl Options {
-    fn exposes(&self, tool: &ToolSpec) -> bool {
+    fn exposes<C>(&self, tool: &ToolSpec<C>) -> bool {
         (!self.read_only || tool.annotations.read_only)
             && (self.toolsets.is_empty() || tool.toolset.is_some_and(|t| self.toolsets.iter().any(|s| s == t)))
     }
@@ -74,7 +70,11 @@ const RESOURCE_CACHE_CAPACITY: usize = 10_000;
 pub struct Server<A: Api> {
     ctx: Ctx<A::Client>,
     manifest: Arc<Manifest>,
+    /// The exposed tools as tools/list shows them.
     tools: Arc<Vec<Tool>>,
+    /// An exposed tool's name → (its index in [`Api::TOOLS`], its place in `tools`): one lookup
+    /// per call.
+    by_name: Arc<HashMap<&'static str, (usize, usize)>>,
     cache: Arc<ResourceCache>,
     /// Use each HTTP request's bearer key (see [`Options::per_request_key`]).
     per_request_key: bool,
@@ -86,6 +86,7 @@ impl<A: Api> Clone for Server<A> {
             ctx: self.ctx.clone(),
             manifest: self.manifest.clone(),
             tools: self.tools.clone(),
+            by_name: self.by_name.clone(),
             cache: self.cache.clone(),
             per_request_key: self.per_request_key,
         }
@@ -95,15 +96,22 @@ impl<A: Api> Clone for Server<A> {
 impl<A: Api> Server<A> {
     /// A server over `ctx` with the given manifest (live or [`Server::embedded_manifest`]).
     pub fn new(ctx: Ctx<A::Client>, manifest: Manifest, options: Options) -> Self {
-        let tools = A::TOOLS
+        let exposed: Vec<(usize, &ToolSpec<A::Client>)> = A::TOOLS
             .iter()
-            .filter(|t| options.exposes(t))
-            .map(tool_definition)
+            .enumerate()
+            .filter(|(_, t)| options.exposes(t))
+            .collect();
+        let tools = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
+        let by_name = exposed
+            .iter()
+            .enumerate()
+            .map(|(place, (index, t))| (t.name, (*index, place)))
             .collect();
         Self {
             ctx,
             manifest: Arc::new(manifest),
             tools: Arc::new(tools),
+            by_name: Arc::new(by_name),
             cache: Arc::new(TtlCache::new(RESOURCE_CACHE_CAPACITY)),
             per_request_key: options.per_request_key,
         }
@@ -147,16 +155,15 @@ impl<A: Api> Server<A> {
         name: &str,
         mut arguments: JsonObject,
     ) -> Result<CallToolResult, McpError> {
-        let Some(tool) = self.tools.iter().find(|t| t.name == name) else {
+        let Some(&(index, place)) = self.by_name.get(name) else {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
         };
-        if let Err(e) = super::arguments::prepare(&tool.input_schema, &mut arguments) {
+        if let Err(e) = super::arguments::prepare(&self.tools[place].input_schema, &mut arguments) {
             return Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))]));
         }
-        match A::call_tool(ctx, name, arguments).await {
-            Some(Ok(text)) => Ok(CallToolResult::success(vec![ContentBlock::text(text)])),
-            Some(Err(e)) => Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))])),
-            None => Err(McpError::invalid_params(format!("unknown tool `{name}`"), None)),
+        match (A::TOOLS[index].call)(ctx, arguments).await {
+            Ok(text) => Ok(CallToolResult::success(vec![ContentBlock::text(text)])),
+            Err(e) => Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))])),
         }
     }
 
@@ -203,7 +210,7 @@ impl<A: Api> Server<A> {
     }
 }
 
-fn tool_definition(spec: &ToolSpec) -> Tool {
+fn tool_definition<C>(spec: &ToolSpec<C>) -> Tool {
     let schema: JsonObject = serde_json::from_str(spec.input_schema).unwrap_or_default();
     let a = spec.annotations;
     let annotations = ToolAnnotations::from_raw(
@@ -241,7 +248,8 @@ impl<A: Api> ServerHandler for Server<A> {
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
-        self.tools.iter().find(|t| t.name == name).cloned()
+        let &(_, place) = self.by_name.get(name)?;
+        self.tools.get(place).cloned()
     }
 
     async fn call_tool(
