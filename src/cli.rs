@@ -4,7 +4,7 @@
 //! `--help` is typed by hand. Each binary adds its API's own flags (see `inferior::Args`,
 //! `inference::Args`).
 
-use crate::mcp::{Api, Server};
+use crate::mcp::Api;
 use clap::builder::PossibleValuesParser;
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -88,11 +88,10 @@ pub fn parse<A: Api, P: clap::Parser>(
     let mut toolsets: Vec<&'static str> = A::TOOLS.iter().filter_map(|t| t.toolset).collect();
     toolsets.sort_unstable();
     toolsets.dedup();
-    let prompts = Server::<A>::embedded_manifest().prompts.len();
     let counts = [
         (A::TOOLS.len(), "tool"),
         (A::RESOURCES.len(), "resource"),
-        (prompts, "prompt"),
+        (A::PROMPT_COUNT, "prompt"),
     ]
     .into_iter()
     .filter(|(n, _)| *n > 0)

@@ -13,6 +13,7 @@ impl Api for Inference {
     const TOOLS: &'static [ToolSpec<Self::Client>] = wrappers::TOOLS;
     const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
     const MANIFEST: &'static str = wrappers::MANIFEST;
+    const PROMPT_COUNT: usize = wrappers::PROMPT_COUNT;
     const REQUIRE_BEARER: bool = true;
 
     fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String> {

@@ -12,6 +12,7 @@ impl Api for Inferior {
     const TOOLS: &'static [ToolSpec<Self::Client>] = wrappers::TOOLS;
     const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
     const MANIFEST: &'static str = wrappers::MANIFEST;
+    const PROMPT_COUNT: usize = wrappers::PROMPT_COUNT;
     const UNAUTHORIZED: &'static str = "invalid or missing INFERIOR_API_KEY";
     const REQUIRE_BEARER: bool = false;
 

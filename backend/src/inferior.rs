@@ -551,17 +551,10 @@ fn trimmed(v: Option<String>) -> Option<String> {
 /// Runs the quality gates and the secret/PII check, scores, refuses an exact duplicate, and
 /// stores. Returns the deposit's answer.
 fn store(conn: &Connection, e: NewExperience) -> ApiResult<t::DepositResponse> {
-    for gate in worthiness::GATES {
-        let value = match gate.field {
-            "root_cause" => &e.root_cause,
-            "insight" => &e.insight,
-            _ => &e.title,
-        };
-        if let Some(rejection) = gate.rejection(value) {
-            return Err(ApiError::unprocessable("quality_gate", rejection)
-                .detail("gate", gate.number)
-                .detail("field", gate.field));
-        }
+    if let Some((gate, rejection)) = worthiness::first_failed_gate(&e.root_cause, &e.insight, &e.title) {
+        return Err(ApiError::unprocessable("quality_gate", rejection)
+            .detail("gate", gate.number)
+            .detail("field", gate.field));
     }
     refuse_sensitive(&[
         ("title", Some(&e.title)),

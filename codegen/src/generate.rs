@@ -156,6 +156,7 @@ fn generate_api(
         "example": example,
         "dependencies": client.dependencies,
         "server": manifest.server,
+        "prompt_count": manifest.prompts.len(),
         "manifest_json": serde_json::to_string(&json!({"instructions": manifest.instructions, "prompts": manifest.prompts})).unwrap_or_default(),
         "tools": model.tools,
         "resources": model.resources,

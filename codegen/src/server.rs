@@ -106,6 +106,11 @@ fn method_variant(method: &str) -> Option<&'static str> {
     })
 }
 
+/// `Some(v)` or `None` as Rust source.
+fn opt(v: Option<String>) -> String {
+    v.map_or_else(|| "None".to_string(), |v| format!("Some({v})"))
+}
+
 /// A path, query or header parameter; cookies are not checked.
 fn param(doc: &Value, p: &Value) -> Option<ParamModel> {
     let name = p.get("name")?.as_str()?.to_string();
@@ -143,7 +148,6 @@ fn schema<'a>(doc: &'a Value, s: &'a Value) -> Option<&'a Value> {
 /// The `spec_server::Kind` of a parameter schema, as Rust source.
 fn kind(s: &Value) -> String {
     let u = |k: &str| s.get(k).and_then(Value::as_u64);
-    let opt = |v: Option<String>| v.map_or_else(|| "None".to_string(), |v| format!("Some({v})"));
     let exclusive = |k: &str| s.get(k).and_then(Value::as_bool) == Some(true);
     match s.get("type").and_then(Value::as_str) {
         Some("string") => {
@@ -202,7 +206,6 @@ fn limits(doc: &Value, s: &Value, path: &mut Vec<String>, out: &mut Vec<BodyMode
             path.pop();
         }
     }
-    let opt = |v: Option<String>| v.map_or_else(|| "None".to_string(), |v| format!("Some({v})"));
     let limit = match s.get("type").and_then(Value::as_str) {
         Some("array") => {
             if let Some(item) = s.get("items") {

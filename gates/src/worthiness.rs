@@ -48,6 +48,18 @@ pub const MIN_INSIGHT: usize = GATES[1].min_chars;
 /// Gate 3: the title's minimum length.
 pub const MIN_TITLE: usize = GATES[2].min_chars;
 
+/// The first gate a deposit with these fields fails, and why, as the API says it.
+pub fn first_failed_gate(root_cause: &str, insight: &str, title: &str) -> Option<(&'static Gate, String)> {
+    GATES.iter().find_map(|g| {
+        let value = match g.field {
+            "root_cause" => root_cause,
+            "insight" => insight,
+            _ => title,
+        };
+        g.rejection(value).map(|why| (g, why))
+    })
+}
+
 impl Gate {
     /// Why `value` fails this gate, as the API says it
     /// (`gate 1 rejection — root_cause too short (12 < 30 chars)`), if it does.
@@ -217,14 +229,12 @@ pub fn evaluate(d: &Draft) -> Evaluation {
         .filter(|d| d.score < 0.5)
         .map(|d| (d.name, d.advice.clone()))
         .collect();
-    let passes_gates = GATES.iter().all(|g| {
-        let value = match g.field {
-            "root_cause" => &d.root_cause,
-            "insight" => &d.insight,
-            _ => &d.title,
-        };
-        g.rejection(value.as_deref().unwrap_or_default()).is_none()
-    });
+    let passes_gates = first_failed_gate(
+        d.root_cause.as_deref().unwrap_or_default(),
+        d.insight.as_deref().unwrap_or_default(),
+        d.title.as_deref().unwrap_or_default(),
+    )
+    .is_none();
     let should_deposit = score >= THRESHOLD && complete && passes_gates && !d.is_trivial_fix;
     Evaluation {
         should_deposit,

@@ -43,6 +43,14 @@ fn quote(value: &str) -> String {
     }
 }
 
+/// "1 to 20", "at least 1", "at most 20": how many characters or items.
+fn count_range(min: Option<u64>, max: Option<u64>) -> String {
+    match (min.filter(|m| *m > 0), max) {
+        (Some(min), Some(max)) => format!("{min} to {max}"),
+        (min, max) => bounds(min, max),
+    }
+}
+
 /// "between 1 and 20", "at least 1", "at most 20".
 fn bounds<T: std::fmt::Display>(min: Option<T>, max: Option<T>) -> String {
     match (min, max) {
@@ -71,19 +79,16 @@ pub(crate) fn value(param: &Param, raw: &str) -> Result<(), Rejection> {
             }
             let n = raw.chars().count() as u64;
             if min_length.is_some_and(|m| n < m) || max_length.is_some_and(|m| n > m) {
-                let (min, max) = (min_length.filter(|m| *m > 0), *max_length);
-                let range = match (min, max) {
-                    (Some(min), Some(max)) => format!("{min} to {max}"),
-                    _ => bounds(min, max),
-                };
                 return Err(Rejection::invalid(
                     name,
-                    format!("`{name}` must be {range} characters (got {n})"),
+                    format!(
+                        "`{name}` must be {} characters (got {n})",
+                        count_range(*min_length, *max_length)
+                    ),
                 ));
             }
             if let Some(pattern) = pattern
-                && let Ok(re) = regress::Regex::new(pattern)
-                && re.find(raw).is_none()
+                && !crate::pattern::matches(pattern, raw)
             {
                 return Err(Rejection::invalid(
                     name,
@@ -188,13 +193,8 @@ fn outside(limit: &Limit, value: &Value) -> Option<String> {
     match (limit, value) {
         (Limit::Items { min, max }, Value::Array(items)) => {
             let n = items.len() as u64;
-            (min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m)).then(|| {
-                let range = match (min, max) {
-                    (Some(min), Some(max)) => format!("{min} to {max}"),
-                    (min, max) => bounds(*min, *max),
-                };
-                format!("hold {range} items (got {n})")
-            })
+            (min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m))
+                .then(|| format!("hold {} items (got {n})", count_range(*min, *max)))
         }
         (Limit::Range { minimum, maximum }, Value::Number(n)) => {
             let v = n.as_f64()?;

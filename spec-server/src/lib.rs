@@ -13,9 +13,11 @@
 //! build.
 
 mod check;
+mod pattern;
 mod router;
 
 pub use check::Rejection;
+pub use pattern::matches as pattern_matches;
 pub use router::{Reject, endpoint, router};
 
 /// An operation: its route and what its requests may hold.

@@ -25,6 +25,8 @@ pub trait Api: Send + Sync + 'static {
     const RESOURCES: &'static [ResourceSpec];
     /// The embedded manifest (JSON: instructions and prompts).
     const MANIFEST: &'static str;
+    /// How many prompts [`Api::MANIFEST`] has.
+    const PROMPT_COUNT: usize;
     /// What to do about a missing or invalid key, in this API's terms.
     const UNAUTHORIZED: &'static str;
     /// Over HTTP, every request must carry `Authorization: Bearer <key>`.
