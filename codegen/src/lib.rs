@@ -1,8 +1,9 @@
 //! Codegen: `specs/` → `generated/`.
 //!
 //! For each API directory under `specs/` (an OpenAPI document and an MCP manifest) it writes a
-//! typed SDK crate (progenitor) and the MCP wrappers the server crate compiles (minijinja
-//! templates in `templates/`). A spec goes through normalisation first ([`normalize`]), so the
+//! typed SDK crate (progenitor), the server crate a backend implements (routes and request
+//! checks, [`server`]) and the MCP wrappers the MCP servers compile (minijinja templates in
+//! `templates/`). A spec goes through normalisation first ([`normalize`]), so the
 //! OpenAPI 3.0/3.1/3.2 documents real backends publish generate, with a warning for every
 //! rewrite. Everything is generated in memory: nothing is written unless every spec and manifest
 //! is usable (and, with `--strict`, warning-free), and `--check` only compares.
