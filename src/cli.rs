@@ -4,8 +4,8 @@
 //! `--help` is typed by hand. Each binary adds its API's own flags (see `inferior::Args`,
 //! `inference::Args`).
 
-use crate::mcp::Api;
 use clap::builder::PossibleValuesParser;
+use mcp_runtime::Api;
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -48,8 +48,8 @@ pub struct Flags {
 
 impl Flags {
     /// Which tools to expose (`per_request_key` is the server's to decide).
-    pub fn options(&self) -> crate::mcp::Options {
-        crate::mcp::Options {
+    pub fn options(&self) -> mcp_runtime::Options {
+        mcp_runtime::Options {
             read_only: self.read_only,
             toolsets: self.toolsets.clone(),
             per_request_key: false,
@@ -57,8 +57,8 @@ impl Flags {
     }
 
     /// The HTTP transport's configuration, when `--http` was given.
-    pub fn http_config(&self) -> Option<crate::mcp::http::HttpConfig> {
-        self.http.map(|addr| crate::mcp::http::HttpConfig {
+    pub fn http_config(&self) -> Option<mcp_runtime::http::HttpConfig> {
+        self.http.map(|addr| mcp_runtime::http::HttpConfig {
             addr,
             allowed_hosts: self.allowed_hosts.clone(),
             allowed_origins: self.allowed_origins.clone(),

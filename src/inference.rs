@@ -1,19 +1,20 @@
 //! The Inference (Catalyst) API binding: its generated wrappers as an [`Api`], project resolution
 //! from the key, and the server's configuration.
 
-use crate::generated::inference as wrappers;
-use crate::mcp::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+use crate::handlers::inference::Hooks;
+use inference_tools as tools;
+use mcp_runtime::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
 
 /// The Inference MCP server's API.
 pub struct Inference;
 
 impl Api for Inference {
     type Client = inference_sdk::Client;
-    const SERVER: ServerSpec = wrappers::SERVER;
-    const TOOLS: &'static [ToolSpec<Self::Client>] = wrappers::TOOLS;
-    const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
-    const MANIFEST: &'static str = wrappers::MANIFEST;
-    const PROMPT_COUNT: usize = wrappers::PROMPT_COUNT;
+    const SERVER: ServerSpec = tools::SERVER;
+    const TOOLS: &'static [ToolSpec<Self::Client>] = tools::Tools::<Hooks>::ALL;
+    const RESOURCES: &'static [ResourceSpec] = tools::RESOURCES;
+    const MANIFEST: &'static str = tools::MANIFEST;
+    const PROMPT_COUNT: usize = tools::PROMPT_COUNT;
     const REQUIRE_BEARER: bool = true;
 
     fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String> {
@@ -21,13 +22,13 @@ impl Api for Inference {
     }
 
     async fn check_key(client: &Self::Client) -> Option<bool> {
-        crate::mcp::http::key_verdict(client.whoami().send().await.map(|_| ()))
+        mcp_runtime::http::key_verdict(client.whoami().send().await.map(|_| ()))
     }
 
     const UNAUTHORIZED: &'static str = "check that INFERENCE_API_KEY (over HTTP: the header `Authorization: Bearer <your-project-api-key>`) holds a project API key, which starts with `sk-inference-`";
 
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
-        wrappers::read_resource(ctx, uri).await
+        tools::read_resource::<Hooks>(ctx, uri).await
     }
 }
 
@@ -41,38 +42,37 @@ pub fn in_flight(status: inference_sdk::types::HaloRunStatus) -> bool {
 const WHOAMI_TTL: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Recent `whoami` answers by caller scope (a hash of the key, never the key).
-static WHOAMI: std::sync::LazyLock<crate::mcp::TtlCache<u64, inference_sdk::types::WhoAmI>> =
-    std::sync::LazyLock::new(|| crate::mcp::TtlCache::new(10_000));
+static WHOAMI: std::sync::LazyLock<mcp_runtime::TtlCache<u64, inference_sdk::types::WhoAmI>> =
+    std::sync::LazyLock::new(|| mcp_runtime::TtlCache::new(10_000));
 
-impl Ctx<inference_sdk::Client> {
-    /// The key's identity, reused for [`WHOAMI_TTL`] (project resolution needs it on every call).
-    async fn whoami(&self) -> Result<inference_sdk::types::WhoAmI, ToolError> {
-        let scope = self.scope();
-        if scope != 0
-            && let Some(who) = WHOAMI.get(&scope)
-        {
-            return Ok(who);
-        }
-        let who = self.client().whoami().send().await?.into_inner();
-        if scope != 0 {
-            WHOAMI.insert(scope, who.clone(), WHOAMI_TTL);
-        }
-        Ok(who)
+/// The key's identity, reused for [`WHOAMI_TTL`] (project resolution needs it on every call).
+async fn whoami(ctx: &Ctx<inference_sdk::Client>) -> Result<inference_sdk::types::WhoAmI, ToolError> {
+    let scope = ctx.scope();
+    if scope != 0
+        && let Some(who) = WHOAMI.get(&scope)
+    {
+        return Ok(who);
     }
+    let who = ctx.client().whoami().send().await?.into_inner();
+    if scope != 0 {
+        WHOAMI.insert(scope, who.clone(), WHOAMI_TTL);
+    }
+    Ok(who)
+}
 
-    /// Resolves an optional project (id or name) against the key's scope: the named project if
-    /// the key reaches it, else the key's only project, else its default.
-    pub async fn resolve_project(&self, project: Option<&str>) -> Result<String, ToolError> {
-        let whoami = self.whoami().await?;
-        let names = || {
-            whoami
-                .projects
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        match project.map(str::trim).filter(|p| !p.is_empty()) {
+/// Resolves an optional project (id or name) against the key's scope: the named project if
+/// the key reaches it, else the key's only project, else its default.
+pub async fn resolve_project(ctx: &Ctx<inference_sdk::Client>, project: Option<&str>) -> Result<String, ToolError> {
+    let whoami = whoami(ctx).await?;
+    let names = || {
+        whoami
+            .projects
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match project.map(str::trim).filter(|p| !p.is_empty()) {
             Some(wanted) => whoami
                 .projects
                 .iter()
@@ -90,7 +90,6 @@ impl Ctx<inference_sdk::Client> {
                 ))),
             },
         }
-    }
 }
 
 /// The command line of `inference-mcp`.
@@ -124,7 +123,7 @@ pub struct Config {
     pub api_url: String,
     pub api_key: Option<String>,
     pub timeout: std::time::Duration,
-    pub options: crate::mcp::Options,
+    pub options: mcp_runtime::Options,
 }
 
 /// The documented default API.
@@ -151,7 +150,7 @@ impl Config {
 }
 
 /// Builds the server: the configured key's client (over HTTP, each request's key replaces it).
-pub fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Server<Inference>, String> {
+pub fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Server<Inference>, String> {
     let mut client = inference_sdk::ClientConfig::new(&config.api_url)
         .timeout(config.timeout)
         .user_agent(concat!("inference-mcp/", env!("CARGO_PKG_VERSION")));
@@ -166,10 +165,10 @@ pub fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Serv
         Some(key) => Ctx::new(client, workdir).with_scope(key),
         None => Ctx::new(client, workdir),
     };
-    Ok(crate::mcp::Server::new(
+    Ok(mcp_runtime::Server::new(
         ctx,
-        crate::mcp::Server::<Inference>::embedded_manifest(),
-        crate::mcp::Options {
+        mcp_runtime::Server::<Inference>::embedded_manifest(),
+        mcp_runtime::Options {
             per_request_key,
             ..config.options.clone()
         },

@@ -1,18 +1,20 @@
-//! The Inferior API binding: its generated wrappers as an [`Api`], and the server's configuration.
+//! The Inferior API binding: its generated tools (with this crate's hooks) as an [`Api`], and
+//! the server's configuration.
 
-use crate::generated::inferior as wrappers;
-use crate::mcp::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+use crate::handlers::inferior::Hooks;
+use inferior_tools as tools;
+use mcp_runtime::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
 
 /// The Inferior MCP server's API.
 pub struct Inferior;
 
 impl Api for Inferior {
     type Client = inferior_sdk::Client;
-    const SERVER: ServerSpec = wrappers::SERVER;
-    const TOOLS: &'static [ToolSpec<Self::Client>] = wrappers::TOOLS;
-    const RESOURCES: &'static [ResourceSpec] = wrappers::RESOURCES;
-    const MANIFEST: &'static str = wrappers::MANIFEST;
-    const PROMPT_COUNT: usize = wrappers::PROMPT_COUNT;
+    const SERVER: ServerSpec = tools::SERVER;
+    const TOOLS: &'static [ToolSpec<Self::Client>] = tools::Tools::<Hooks>::ALL;
+    const RESOURCES: &'static [ResourceSpec] = tools::RESOURCES;
+    const MANIFEST: &'static str = tools::MANIFEST;
+    const PROMPT_COUNT: usize = tools::PROMPT_COUNT;
     const UNAUTHORIZED: &'static str = "invalid or missing INFERIOR_API_KEY";
     const REQUIRE_BEARER: bool = false;
 
@@ -21,11 +23,11 @@ impl Api for Inferior {
     }
 
     async fn check_key(client: &Self::Client) -> Option<bool> {
-        crate::mcp::http::key_verdict(client.get_my_profile().send().await.map(|_| ()))
+        mcp_runtime::http::key_verdict(client.get_my_profile().send().await.map(|_| ()))
     }
 
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
-        wrappers::read_resource(ctx, uri).await
+        tools::read_resource::<Hooks>(ctx, uri).await
     }
 }
 
@@ -64,7 +66,7 @@ pub struct Config {
     pub api_key: Option<String>,
     pub timeout: std::time::Duration,
     pub manifest_url: String,
-    pub options: crate::mcp::Options,
+    pub options: mcp_runtime::Options,
 }
 
 /// The documented default API.
@@ -102,7 +104,7 @@ impl Config {
 
 /// Builds the server: the API client, and the live manifest (or the embedded one, with a
 /// warning on stderr).
-pub async fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp::Server<Inferior>, String> {
+pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Server<Inferior>, String> {
     let mut client = inferior_sdk::ClientConfig::new(&config.api_url)
         .timeout(config.timeout)
         .user_agent(concat!("inferior-mcp/", env!("CARGO_PKG_VERSION")));
@@ -112,18 +114,18 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<crate::mcp
     let client = client
         .build()
         .map_err(|e| format!("cannot configure the API client: {e}"))?;
-    let manifest = match crate::mcp::manifest::fetch(&config.manifest_url, MANIFEST_TIMEOUT).await {
+    let manifest = match mcp_runtime::manifest::fetch(&config.manifest_url, MANIFEST_TIMEOUT).await {
         Ok(m) => m,
         Err(e) => {
             tracing::warn!("live manifest unavailable ({e}); using the embedded copy");
-            crate::mcp::Server::<Inferior>::embedded_manifest()
+            mcp_runtime::Server::<Inferior>::embedded_manifest()
         }
     };
     let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
-    Ok(crate::mcp::Server::new(
+    Ok(mcp_runtime::Server::new(
         Ctx::new(client, workdir),
         manifest,
-        crate::mcp::Options {
+        mcp_runtime::Options {
             per_request_key,
             ..config.options.clone()
         },

@@ -320,7 +320,7 @@ async fn a_prompt_added_to_the_live_manifest_appears_without_a_rebuild() {
     let dir = TempDir::new("inferior-live");
     let manifests = dir.path().join("data/manifests");
     std::fs::create_dir_all(&manifests).unwrap();
-    let mut manifest: serde_json::Value = serde_json::from_str(mcp_servers::generated::inferior::MANIFEST).unwrap();
+    let mut manifest: serde_json::Value = serde_json::from_str(inferior_tools::MANIFEST).unwrap();
     manifest["instructions"] = json!("Live instructions from the backend.");
     manifest["prompts"].as_array_mut().unwrap().push(json!({
         "name": "inferior-weekly-review", "description": "Review this week's deposits.",

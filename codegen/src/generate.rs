@@ -159,6 +159,8 @@ fn generate_api(
         "prompt_count": manifest.prompts.len(),
         "manifest_json": serde_json::to_string(&json!({"instructions": manifest.instructions, "prompts": manifest.prompts})).unwrap_or_default(),
         "tools": model.tools,
+        "handlers": model.handlers,
+        "renderers": model.renderers,
         "resources": model.resources,
         "templates": model.templates,
         "server_operations": server::operations(&spec.doc),
@@ -186,11 +188,11 @@ fn generate_api(
         }
     };
     let sdk_dir = PathBuf::from(&crate_name);
-    let wrappers_path = PathBuf::from("mcp").join(format!("{}.rs", api.replace('-', "_")));
     let cargo = render("sdk_cargo.toml.j2");
     let readme = render("sdk_readme.md.j2");
     let lib = render("sdk_lib.rs.j2");
-    let wrappers_rs = render("wrappers.rs.j2");
+    let tools_cargo = render("tools_cargo.toml.j2");
+    let tools_lib = render("tools_lib.rs.j2");
     let server_cargo = render("server_cargo.toml.j2");
     let server_lib = render("server_lib.rs.j2");
     if failed {
@@ -209,9 +211,11 @@ fn generate_api(
     out.insert(sdk_dir.join("src/client.rs"), client_rs);
     let server_dir = PathBuf::from(format!("{api}-server"));
     out.insert(server_dir.join("Cargo.toml"), server_cargo);
+    let tools_dir = PathBuf::from(format!("{api}-tools"));
+    out.insert(tools_dir.join("Cargo.toml"), tools_cargo);
     for (path, source) in [
         (sdk_dir.join("src/lib.rs"), lib),
-        (wrappers_path, wrappers_rs),
+        (tools_dir.join("src/lib.rs"), tools_lib),
         (server_dir.join("src/lib.rs"), server_lib),
     ] {
         match rustfmt.format(&source, &path) {
@@ -296,7 +300,8 @@ fn environment() -> Result<Environment<'static>, Error> {
         ("sdk_cargo.toml.j2", include_str!("../templates/sdk_cargo.toml.j2")),
         ("sdk_readme.md.j2", include_str!("../templates/sdk_readme.md.j2")),
         ("sdk_lib.rs.j2", include_str!("../templates/sdk_lib.rs.j2")),
-        ("wrappers.rs.j2", include_str!("../templates/wrappers.rs.j2")),
+        ("tools_cargo.toml.j2", include_str!("../templates/tools_cargo.toml.j2")),
+        ("tools_lib.rs.j2", include_str!("../templates/tools_lib.rs.j2")),
         (
             "server_cargo.toml.j2",
             include_str!("../templates/server_cargo.toml.j2"),

@@ -2,8 +2,9 @@
 //!
 //! For each API directory under `specs/` (an OpenAPI document and an MCP manifest) it writes a
 //! typed SDK crate (progenitor), the server crate a backend implements (routes and request
-//! checks, [`server`]) and the MCP wrappers the MCP servers compile (minijinja templates in
-//! `templates/`). A spec goes through normalisation first ([`normalize`]), so the
+//! checks, [`server`]) and the MCP tools crate the MCP server builds on `mcp-runtime` (tool
+//! definitions, typed arguments, calls, answer views and the hook traits hand-written code
+//! implements; minijinja templates in `templates/`). A spec goes through normalisation first ([`normalize`]), so the
 //! OpenAPI 3.0/3.1/3.2 documents real backends publish generate, with a warning for every
 //! rewrite. Everything is generated in memory: nothing is written unless every spec and manifest
 //! is usable (and, with `--strict`, warning-free), and `--check` only compares.

@@ -1,7 +1,7 @@
 //! `cargo run -p codegen [-- --check] [--strict] [--specs DIR] [--out DIR]`
 //! `cargo run -p codegen -- scaffold --api NAME (--operation ID... | --tag TAG | --all)`
 //!
-//! Regenerates `generated/` (the SDK crates and the MCP wrappers) and
+//! Regenerates `generated/` (the SDK, server and MCP tools crates) and
 //! `specs/mcp_manifest.schema.json` from `specs/`, or appends scaffolded tools to a manifest.
 
 use codegen::{Mode, Selection, generate_all, scaffold};
@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 const HELP: &str = "\
-codegen: regenerate the SDK crates and MCP wrappers from the specs
+codegen: regenerate the SDK, server and MCP tools crates from the specs
 
 USAGE:
     cargo run -p codegen [-- OPTIONS]
@@ -33,8 +33,9 @@ SCAFFOLD:
     --all              Every operation
 
 Each directory under the specs directory with an openapi.yaml, .yml or .json (OpenAPI 3.0, 3.1 or
-3.2) and an mcp_manifest.json becomes <out>/<name>-sdk (a progenitor client crate) and
-<out>/mcp/<name>.rs (tool, resource and prompt wrappers). Shapes the client generator cannot take
+3.2) and an mcp_manifest.json becomes <out>/<name>-sdk (a progenitor client crate),
+<out>/<name>-server (routes and request checks for a backend) and <out>/<name>-tools (the MCP
+tools, resources and answer views, on mcp-runtime). Shapes the client generator cannot take
 are rewritten, each with a warning naming the file and JSON pointer; problems that stop generation
 are errors, and nothing is written then.
 ";

@@ -64,19 +64,58 @@ pub struct Tool {
     /// tool's arguments unless excluded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
-    /// A hand-written handler in the server crate (`crate::handlers::<api>::<handler>`).
+    /// A hand-written handler: a method of the tools crate's `Handlers` trait that takes the
+    /// typed arguments and answers the tool's text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handler: Option<String>,
-    /// A hand-written check run on the typed arguments before an operation is called
-    /// (`crate::handlers::<api>::<before>`); its error is the tool's answer and nothing is sent.
+    /// A hand-written check run on the typed arguments before the operation is called (a
+    /// `Handlers` method); its error is the tool's answer and nothing is sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub before: Option<String>,
+    /// How the operation's answer is laid out; without a `view` or a `renderer` the generic
+    /// renderer lays it out from the response's shape.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<View>,
+    /// A hand-written renderer for what a `view` cannot say: a method of the tools crate's
+    /// `Renderers` trait that takes the typed response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renderer: Option<String>,
+    /// Another tool answering with the same type, whose `view` or `renderer` this one shares.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render_as: Option<String>,
     /// Argument overrides (for an operation) or declarations (for a handler), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arguments: Vec<Argument>,
     /// Operation parameters or body fields that are not exposed as arguments.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+}
+
+/// How a tool's answer is laid out, as data. `lead`, `empty` and `next` are minijinja templates
+/// over the response's fields (and `count`, the list's length), with the filters `num(digits)`,
+/// `words` (`a_b` → `a b`), `time`, `date`, `size` (bytes) and `cut(chars)`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct View {
+    /// The answer's first line(s). For a list, the default is the count (`3 agents`); for a
+    /// detail, a lead alone is the whole answer unless `fields` are named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead: Option<String>,
+    /// The whole answer when the list is empty (default: `No <things> found.`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub empty: Option<String>,
+    /// The response field holding the list (default: `items` when the response has it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// The columns of the list's table (default: chosen from the items' short fields).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+    /// For a detail: the fields shown as `label: value` lines after the lead.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// The next step, shown as `Next: ...` when it renders to anything.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next: Option<String>,
 }
 
 /// MCP tool annotations: hints a client uses to decide what needs confirmation.
@@ -184,6 +223,15 @@ pub struct Resource {
     pub description: String,
     /// The operation whose rendered response is the resource's text.
     pub operation: String,
+    /// The tool whose `view` or `renderer` lays the text out ; or give the resource its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render_as: Option<String>,
+    /// The resource's own layout, as a tool's (see `Tool::view`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<View>,
+    /// The resource's own hand-written renderer (see `Tool::renderer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renderer: Option<String>,
     /// How long a read may be served from cache; absent: always fresh.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cache_ttl_seconds: Option<u64>,
@@ -200,6 +248,15 @@ pub struct ResourceTemplate {
     pub title: Option<String>,
     pub description: String,
     pub operation: String,
+    /// The tool whose `view` or `renderer` lays the text out ; or give the resource its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub render_as: Option<String>,
+    /// The resource's own layout, as a tool's (see `Tool::view`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub view: Option<View>,
+    /// The resource's own hand-written renderer (see `Tool::renderer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renderer: Option<String>,
     /// Template variable → operation parameter, where their names differ.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub bind: std::collections::BTreeMap<String, String>,

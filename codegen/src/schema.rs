@@ -259,7 +259,17 @@ pub fn check(schema: &Value, ptr: &str, path: &Path) -> Result<(), Error> {
 pub fn rust_type(schema: &Value) -> String {
     match schema.get("type").and_then(Value::as_str) {
         Some("string") => "String".into(),
-        Some("integer") => "i64".into(),
+        // The input schema's bounds are checked before the arguments are read, so a bound
+        // the type can carry is carried: no handler re-checks it.
+        Some("integer") => match (
+            schema.get("minimum").and_then(Value::as_f64),
+            schema.get("maximum").and_then(Value::as_f64),
+        ) {
+            (Some(min), Some(max)) if min >= 1.0 && max <= f64::from(u32::MAX) => "std::num::NonZeroU32".into(),
+            (Some(min), Some(max)) if min >= 0.0 && max <= f64::from(u32::MAX) => "u32".into(),
+            (Some(min), _) if min >= 0.0 => "u64".into(),
+            _ => "i64".into(),
+        },
         Some("number") => "f64".into(),
         Some("boolean") => "bool".into(),
         Some("array") => format!(

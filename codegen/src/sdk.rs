@@ -50,6 +50,8 @@ pub struct Operation {
     pub body: Option<String>,
     /// What `send()` answers.
     pub response: Response,
+    /// The success type as the tools crate names it (`sdk::types::X`), when it is typed.
+    pub response_type: Option<String>,
 }
 
 /// The success value of an operation.
@@ -449,6 +451,7 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
     let mut builders: BTreeMap<String, Vec<Field>> = BTreeMap::new();
     let mut bodies: BTreeMap<String, String> = BTreeMap::new();
     let mut responses: BTreeMap<String, Response> = BTreeMap::new();
+    let mut response_types: BTreeMap<String, String> = BTreeMap::new();
     for item in &file.items {
         let syn::Item::Mod(m) = item else { continue };
         let Some((_, items)) = &m.content else { continue };
@@ -464,6 +467,12 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
                                 && f.sig.ident == "send"
                             {
                                 responses.insert(name.ident.to_string(), Response::of_send(&f.sig.output));
+                                if let syn::ReturnType::Type(_, ty) = &f.sig.output
+                                    && let Some(value) =
+                                        generic_arg(ty, "Result").and_then(|ok| generic_arg(ok, "ResponseValue"))
+                                {
+                                    response_types.insert(name.ident.to_string(), qualify(value, "builder"));
+                                }
                             }
                         }
                     }
@@ -534,6 +543,7 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
         };
         let body = bodies.remove(&pascal);
         let response = responses.remove(&pascal).unwrap_or(Response::Typed);
+        let response_type = response_types.remove(&pascal).filter(|_| response == Response::Typed);
         shape.operations.insert(
             op.clone(),
             Operation {
@@ -541,6 +551,7 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
                 params,
                 body,
                 response,
+                response_type,
             },
         );
     }

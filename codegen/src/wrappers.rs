@@ -4,7 +4,7 @@
 //! manifest).
 
 use crate::error::Error;
-use crate::manifest::{Argument, Manifest, Resolver, Tool};
+use crate::manifest::{Argument, Manifest, Resolver, Tool, View};
 use crate::names::{self, Case};
 use crate::pointer::{deref, of as pointer};
 use crate::schema;
@@ -15,12 +15,41 @@ use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-/// Everything the `tools.rs` template needs for one API.
+/// Everything the tools crate's template needs for one API.
 #[derive(Serialize)]
 pub struct Model {
     pub tools: Vec<ToolModel>,
     pub resources: Vec<ResourceModel>,
     pub templates: Vec<ResourceModel>,
+    /// The hand-written hooks the `Handlers` trait declares: handlers, checks and resolvers.
+    pub handlers: Vec<Hook>,
+    /// The hand-written renderers the `Renderers` trait declares.
+    pub renderers: Vec<Hook>,
+}
+
+/// One method the hand-written side implements.
+#[derive(Serialize, Clone, PartialEq)]
+pub struct Hook {
+    pub name: String,
+    /// `handler`, `before`, `resolver` or `renderer`.
+    pub kind: &'static str,
+    /// The argument struct (handler, before) or the response type (renderer).
+    pub ty: String,
+    /// The tools (or resolver arguments) that use it, for its doc.
+    pub used_by: Vec<String>,
+}
+
+/// How a tool's answer is laid out (see `manifest::View`).
+#[derive(Serialize)]
+pub struct ViewModel {
+    /// The `views` constant's name.
+    pub constant: String,
+    pub lead: Option<String>,
+    pub empty: Option<String>,
+    pub list: Option<String>,
+    pub columns: Vec<String>,
+    pub fields: Vec<String>,
+    pub next: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -41,6 +70,15 @@ pub struct ToolModel {
     pub handler: Option<String>,
     pub before: Option<String>,
     pub call: Option<CallModel>,
+    /// Its own view, declared in `views`.
+    pub view: Option<ViewModel>,
+    pub renderer: Option<String>,
+    /// The view constant its answer goes through (its own, or its `render_as` tool's).
+    pub answer_view: Option<String>,
+    /// Whether its wrapper calls a hand-written hook (so is generic over them).
+    pub hooked: bool,
+    /// The operation's success type, when typed (what a renderer takes).
+    pub response_type: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -92,6 +130,29 @@ pub struct ResourceModel {
     pub method: String,
     /// (template variable, builder setter).
     pub vars: Vec<(String, String)>,
+    /// The view constant (`views::X`) or the renderer it answers through (its own, or its
+    /// `render_as` tool's).
+    pub view: Option<String>,
+    /// Its own view, declared with the tools' views.
+    pub own_view: Option<ViewModel>,
+    pub renderer: Option<String>,
+    pub response_type: Option<String>,
+}
+
+/// A resource or resource template of the manifest, as both are read.
+struct Entry<'a> {
+    /// The manifest list it is in (for pointers).
+    list: &'static str,
+    /// The URI or URI template.
+    uri: &'a String,
+    name: &'a String,
+    title: &'a Option<String>,
+    description: &'a String,
+    operation: &'a str,
+    bind: &'a BTreeMap<String, String>,
+    cache_ttl_seconds: Option<u64>,
+    /// `render_as`, `view`, `renderer`.
+    layout: (Option<&'a str>, Option<&'a View>, Option<&'a str>),
 }
 
 /// One operation parameter or body field as a candidate tool argument.
@@ -134,38 +195,84 @@ pub fn build(
             Err(e) => errors.extend(e),
         }
     }
-    let mut resources = Vec::new();
-    for (i, r) in manifest.resources.iter().enumerate() {
-        let ptr = pointer(["resources", &i.to_string(), "operation"]);
-        match resource(&r.operation, &r.uri, &BTreeMap::new(), &ptr, shape, manifest_path) {
-            Ok((method, vars)) => resources.push(ResourceModel {
-                uri: r.uri.clone(),
-                name: r.name.clone(),
-                title: r.title.clone(),
-                description: r.description.clone(),
-                cache_ttl_seconds: r.cache_ttl_seconds,
-                method,
-                vars,
-            }),
+    for (i, tool) in manifest.tools.iter().enumerate() {
+        let Some(like) = tool.render_as.as_deref() else {
+            continue;
+        };
+        let ptr = pointer(["tools", &i.to_string(), "render_as"]);
+        let Some(operation) = tool.operation.as_deref() else {
+            continue;
+        };
+        if !tools.iter().any(|t| t.name == like) && manifest.tools.iter().any(|t| t.name == like) {
+            continue; // that tool has errors of its own
+        }
+        match borrowed_layout(like, operation, &tools, &ptr, shape, manifest_path) {
+            Ok((view, renderer)) => {
+                if let Some(t) = tools.iter_mut().find(|t| t.name == tool.name) {
+                    t.answer_view = view;
+                    t.renderer = renderer;
+                }
+            }
             Err(e) => errors.push(e),
         }
     }
-    let mut templates = Vec::new();
-    for (i, r) in manifest.resource_templates.iter().enumerate() {
-        let ptr = pointer(["resource_templates", &i.to_string(), "operation"]);
-        match resource(&r.operation, &r.uri_template, &r.bind, &ptr, shape, manifest_path) {
-            Ok((method, vars)) => templates.push(ResourceModel {
-                uri: r.uri_template.clone(),
-                name: r.name.clone(),
-                title: r.title.clone(),
-                description: r.description.clone(),
-                cache_ttl_seconds: r.cache_ttl_seconds,
-                method,
-                vars,
-            }),
-            Err(e) => errors.push(e),
+    let empty = BTreeMap::new();
+    let mut fixed = manifest.resources.iter().map(|r| Entry {
+        list: "resources",
+        uri: &r.uri,
+        name: &r.name,
+        title: &r.title,
+        description: &r.description,
+        operation: &r.operation,
+        bind: &empty,
+        cache_ttl_seconds: r.cache_ttl_seconds,
+        layout: (r.render_as.as_deref(), r.view.as_ref(), r.renderer.as_deref()),
+    });
+    let mut templated = manifest.resource_templates.iter().map(|r| Entry {
+        list: "resource_templates",
+        uri: &r.uri_template,
+        name: &r.name,
+        title: &r.title,
+        description: &r.description,
+        operation: &r.operation,
+        bind: &r.bind,
+        cache_ttl_seconds: r.cache_ttl_seconds,
+        layout: (r.render_as.as_deref(), r.view.as_ref(), r.renderer.as_deref()),
+    });
+    let mut models = |entries: &mut dyn Iterator<Item = Entry>| -> Vec<ResourceModel> {
+        let mut out = Vec::new();
+        for (i, r) in entries.enumerate() {
+            let at = pointer([r.list, &i.to_string()]);
+            let answer = resource_answer(r.layout, r.operation, r.name, &at, &tools, shape, manifest_path);
+            let call = resource(
+                r.operation,
+                r.uri,
+                r.bind,
+                &format!("{at}/operation"),
+                shape,
+                manifest_path,
+            );
+            match (call, answer) {
+                (Ok((method, vars)), Ok((view, own_view, renderer))) => out.push(ResourceModel {
+                    uri: r.uri.clone(),
+                    name: r.name.clone(),
+                    title: r.title.clone(),
+                    description: r.description.clone(),
+                    cache_ttl_seconds: r.cache_ttl_seconds,
+                    method,
+                    vars,
+                    view,
+                    own_view,
+                    renderer,
+                    response_type: shape.operations.get(r.operation).and_then(|o| o.response_type.clone()),
+                }),
+                (Err(e), _) | (_, Err(e)) => errors.push(e),
+            }
         }
-    }
+        out
+    };
+    let resources = models(&mut fixed);
+    let templates = models(&mut templated);
     let mut prompt_names = BTreeSet::new();
     for (i, p) in manifest.prompts.iter().enumerate() {
         let ptr = pointer(["prompts", &i.to_string()]);
@@ -194,15 +301,100 @@ pub fn build(
             }
         }
     }
+    for t in &mut tools {
+        let resolves = t
+            .call
+            .as_ref()
+            .is_some_and(|c| c.setters.iter().any(|s| s.resolve.is_some()));
+        t.hooked = t.handler.is_some() || t.before.is_some() || t.renderer.is_some() || resolves;
+    }
+    let (handlers, renderers) = hooks(&tools, [&resources, &templates], manifest_path).unwrap_or_else(|e| {
+        errors.extend(e);
+        Default::default()
+    });
     if errors.is_empty() {
         Ok(Model {
             tools,
             resources,
             templates,
+            handlers,
+            renderers,
         })
     } else {
         Err(errors)
     }
+}
+
+/// A resource's layout: the view constant its text goes through, its own view (if that is the
+/// one) and its renderer.
+type ResourceLayout = (Option<String>, Option<ViewModel>, Option<String>);
+
+/// How a resource's text is laid out: like its `render_as` tool (which must answer with the same
+/// type), or by its own `view` or `renderer`: (view constant, own view, renderer).
+fn resource_answer(
+    (render_as, view, renderer): (Option<&str>, Option<&View>, Option<&str>),
+    operation: &str,
+    name: &str,
+    ptr: &str,
+    tools: &[ToolModel],
+    shape: &Shape,
+    path: &Path,
+) -> Result<ResourceLayout, Error> {
+    let wanted = shape.operations.get(operation).and_then(|o| o.response_type.as_ref());
+    let Some(tool) = render_as else {
+        if let Some(r) = renderer
+            && wanted.is_none()
+        {
+            return Err(Error::invalid(
+                path,
+                &format!("{ptr}/renderer"),
+                format!("`{operation}` answers no typed body, so renderer `{r}` has nothing to take; use a `view`"),
+            ));
+        }
+        let own = layout(view, renderer, &format!("resource_{name}"), ptr, path).map_err(|mut e| e.remove(0))?;
+        return Ok((
+            own.as_ref().map(|v| v.constant.clone()),
+            own,
+            renderer.map(String::from),
+        ));
+    };
+    if view.is_some() || renderer.is_some() {
+        return Err(Error::invalid(
+            path,
+            &format!("{ptr}/render_as"),
+            "a resource is laid out like a tool (`render_as`) or by its own `view` or `renderer`, not both".to_string(),
+        ));
+    }
+    borrowed_layout(tool, operation, tools, &format!("{ptr}/render_as"), shape, path)
+        .map(|(view, renderer)| (view, None, renderer))
+}
+
+/// The layout of `tool` (view constant, renderer), for an answer of `operation`'s type.
+fn borrowed_layout(
+    tool: &str,
+    operation: &str,
+    tools: &[ToolModel],
+    ptr: &str,
+    shape: &Shape,
+    path: &Path,
+) -> Result<(Option<String>, Option<String>), Error> {
+    let wanted = shape.operations.get(operation).and_then(|o| o.response_type.as_ref());
+    let Some(t) = tools.iter().find(|t| t.name == tool) else {
+        let hint = closest(tool, tools.iter().map(|t| &t.name))
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
+        return Err(Error::invalid(path, ptr, format!("no tool `{tool}`{hint}")));
+    };
+    if t.call.is_none() || t.response_type.as_ref() != wanted || t.view.is_none() && t.renderer.is_none() {
+        return Err(Error::invalid(
+            path,
+            ptr,
+            format!(
+                "tool `{tool}` has no layout of what `{operation}` returns (a `view` or `renderer` on the same response type)"
+            ),
+        ));
+    }
+    Ok((t.answer_view.clone(), t.renderer.clone()))
 }
 
 /// Whether `name` is non-empty lowercase ASCII letters, digits and the characters of `punct`.
@@ -269,7 +461,13 @@ fn build_tool(
         handler: tool.handler.clone(),
         before: tool.before.clone(),
         call: None,
+        view: None,
+        renderer: tool.renderer.clone(),
+        answer_view: None,
+        hooked: false,
+        response_type: None,
     };
+    answer(tool, ptr, manifest_path, &mut model)?;
     let mut properties = Map::new();
     let mut required = Vec::new();
     match (&tool.operation, &tool.handler) {
@@ -398,6 +596,17 @@ fn build_tool(
                     Some(_) => {}
                 }
             }
+            model.response_type = op_shape.response_type.clone();
+            if let Some(renderer) = &tool.renderer
+                && model.response_type.is_none()
+            {
+                return Err(invalid(
+                    &format!("{ptr}/renderer"),
+                    format!(
+                        "`{operation_id}` answers no typed body, so renderer `{renderer}` has nothing to take; use a `view`"
+                    ),
+                ));
+            }
             let mut call = CallModel {
                 method: op_shape.method.clone(),
                 response: op_shape.response.as_str(),
@@ -522,6 +731,167 @@ fn build_tool(
     }
     model.input_schema = serde_json::to_string(&input).unwrap_or_default();
     Ok(model)
+}
+
+/// Checks the tool's `view` and `renderer` and puts the view in the model.
+fn answer(tool: &Tool, ptr: &str, manifest_path: &Path, model: &mut ToolModel) -> Result<(), Vec<Error>> {
+    let laid_out = [
+        ("view", tool.view.is_some()),
+        ("renderer", tool.renderer.is_some()),
+        ("render_as", tool.render_as.is_some()),
+    ];
+    if tool.handler.is_some()
+        && let Some((field, _)) = laid_out.iter().find(|(_, given)| *given)
+    {
+        return Err(vec![Error::invalid(
+            manifest_path,
+            &format!("{ptr}/{field}"),
+            format!(
+                "`{field}` lays out an operation's answer; handler `{}` writes its own text",
+                tool.handler.as_deref().unwrap_or_default()
+            ),
+        )]);
+    }
+    if tool.render_as.is_some() && (tool.view.is_some() || tool.renderer.is_some()) {
+        return Err(vec![Error::invalid(
+            manifest_path,
+            &format!("{ptr}/render_as"),
+            "a tool is laid out like another (`render_as`) or by its own `view` or `renderer`, not both".to_string(),
+        )]);
+    }
+    model.view = layout(
+        tool.view.as_ref(),
+        tool.renderer.as_deref(),
+        &tool.name,
+        ptr,
+        manifest_path,
+    )?;
+    model.answer_view = model.view.as_ref().map(|v| v.constant.clone());
+    Ok(())
+}
+
+/// A `view` (its model, its constant named for `owner`) or a `renderer`, checked: not both, a
+/// snake_case renderer, templates that parse.
+fn layout(
+    view: Option<&View>,
+    renderer: Option<&str>,
+    owner: &str,
+    ptr: &str,
+    manifest_path: &Path,
+) -> Result<Option<ViewModel>, Vec<Error>> {
+    let invalid = |p: &str, m: String| vec![Error::invalid(manifest_path, p, m)];
+    if let Some(renderer) = renderer {
+        if view.is_some() {
+            return Err(invalid(
+                &format!("{ptr}/renderer"),
+                "an answer is laid out by a `view` or a `renderer`, not both".into(),
+            ));
+        }
+        if !is_lower_name(renderer, "_") {
+            return Err(invalid(
+                &format!("{ptr}/renderer"),
+                format!("renderer `{renderer}` must be a snake_case function name"),
+            ));
+        }
+    }
+    let Some(view) = view else { return Ok(None) };
+    let env = minijinja::Environment::new();
+    for (field, template) in [("lead", &view.lead), ("empty", &view.empty), ("next", &view.next)] {
+        if let Some(t) = template
+            && let Err(e) = env.template_from_str(t)
+        {
+            return Err(invalid(
+                &format!("{ptr}/view/{field}"),
+                format!("template does not parse: {e}"),
+            ));
+        }
+    }
+    let View {
+        lead,
+        empty,
+        list,
+        columns,
+        fields,
+        next,
+    } = view.clone();
+    Ok(Some(ViewModel {
+        constant: owner.replace(['-', '/', ':', '{', '}', '.'], "_").to_uppercase(),
+        lead,
+        empty,
+        list,
+        columns,
+        fields,
+        next,
+    }))
+}
+
+/// The hooks the tools' manifest entries name, each declared once: the same name twice must
+/// mean the same thing.
+fn hooks(
+    tools: &[ToolModel],
+    resources: [&[ResourceModel]; 2],
+    manifest_path: &Path,
+) -> Result<(Vec<Hook>, Vec<Hook>), Vec<Error>> {
+    let mut handlers: Vec<Hook> = Vec::new();
+    let mut renderers: Vec<Hook> = Vec::new();
+    let mut errors = Vec::new();
+    let mut add = |list: &mut Vec<Hook>, hook: Hook, ptr: String| match list.iter_mut().find(|h| h.name == hook.name) {
+        Some(h) if h.kind == hook.kind && h.ty == hook.ty && hook.kind != "handler" => h.used_by.extend(hook.used_by),
+        Some(h) => errors.push(Error::invalid(
+            manifest_path,
+            &ptr,
+            format!(
+                "`{}` is already the {} of `{}`; name this {} differently",
+                hook.name,
+                h.kind,
+                h.used_by.join("`, `"),
+                hook.kind
+            ),
+        )),
+        None => list.push(hook),
+    };
+    for (i, t) in tools.iter().enumerate() {
+        let ptr = |field: &str| pointer(["tools", &i.to_string(), field]);
+        let hook = |name: &str, kind, ty: &str| Hook {
+            name: name.to_string(),
+            kind,
+            ty: ty.to_string(),
+            used_by: vec![t.name.clone()],
+        };
+        if let Some(h) = &t.handler {
+            add(&mut handlers, hook(h, "handler", &t.args_type), ptr("handler"));
+        }
+        if let Some(b) = &t.before {
+            add(&mut handlers, hook(b, "before", &t.args_type), ptr("before"));
+        }
+        if let (Some(r), Some(ty)) = (&t.renderer, &t.response_type) {
+            add(&mut renderers, hook(r, "renderer", ty), ptr("renderer"));
+        }
+        if let Some(call) = &t.call {
+            for s in call.setters.iter().filter(|s| s.resolve.is_some()) {
+                let name = format!("resolve_{}", s.resolve.as_deref().unwrap_or_default());
+                add(&mut handlers, hook(&name, "resolver", ""), ptr("arguments"));
+            }
+        }
+    }
+    for (list, rs) in ["resources", "resource_templates"].into_iter().zip(resources) {
+        for (i, r) in rs.iter().enumerate() {
+            if let (Some(name), Some(ty)) = (&r.renderer, &r.response_type) {
+                let hook = Hook {
+                    name: name.clone(),
+                    kind: "renderer",
+                    ty: ty.clone(),
+                    used_by: vec![r.uri.clone()],
+                };
+                add(&mut renderers, hook, pointer([list, &i.to_string(), "renderer"]));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok((handlers, renderers))
+    } else {
+        Err(errors)
+    }
 }
 
 /// Path-level then operation-level parameters (operation wins), then the body's top-level

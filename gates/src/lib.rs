@@ -7,16 +7,6 @@ pub mod search;
 pub mod trace;
 pub mod worthiness;
 
-/// Cuts `text` to at most `max` characters, marking the cut.
-pub fn cut(text: &str, max: usize) -> String {
-    let count = text.chars().count();
-    if count <= max {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(max).collect();
-    format!("{kept}… [cut, {} more chars]", count - max)
-}
-
 /// A Python-style list of names, as the gates' one-line verdicts show them: `['a','b']`.
 pub fn name_list(names: &[&str]) -> String {
     format!(

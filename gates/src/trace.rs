@@ -73,8 +73,14 @@ fn looks_like_error(text: &str) -> bool {
     matches(&ERROR_TEXT, text)
 }
 
+/// The items that fired a signal, joined; past [`EVIDENCE_CHARS`] the rest is left out with `…`
+/// (the trace itself holds it).
 fn evidence(items: &[String]) -> String {
-    super::cut(&items.join(" | "), EVIDENCE_CHARS)
+    let joined = items.join(" | ");
+    match joined.char_indices().nth(EVIDENCE_CHARS) {
+        Some((end, _)) => format!("{}…", &joined[..end]),
+        None => joined,
+    }
 }
 
 pub fn deposit_signals(t: &Trace) -> Vec<Signal> {

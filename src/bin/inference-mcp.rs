@@ -9,7 +9,7 @@ async fn main() -> ExitCode {
         let local = mcp_servers::local::start_if(&args.flags, "inference-mcp").await?;
         let config = Config::new(&args, local.as_ref().map(|l| l.inference_url()));
         let server = inference::server(&config, args.flags.http.is_some())?;
-        mcp_servers::mcp::serve(server, &args.flags).await
+        mcp_runtime::serve(server, args.flags.http_config()).await
     })
     .await
 }

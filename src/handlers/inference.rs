@@ -7,10 +7,13 @@
 //! run, polls until it ends (with progress notifications, honouring cancellation), then answers
 //! like `apply_halo_fixes`.
 
-use crate::generated::inference::args;
-use crate::inference::in_flight;
-use crate::mcp::{Ctx, ToolError};
-use crate::render::Render;
+use crate::inference::{in_flight, resolve_project};
+use inference_tools::{Handlers, args, views};
+use mcp_runtime::{Ctx, ToolError, render};
+
+/// The hooks the Inference tools call: these handlers, project resolution, and the renderers
+/// in `crate::render::inference`.
+pub struct Hooks;
 use inference_sdk::Client;
 use inference_sdk::types::{self as t, HaloMessageRole, HaloRunStatus};
 use std::time::Duration;
@@ -138,9 +141,9 @@ async fn report_for(ctx: &Ctx<Client>, project: &str, agent: &t::Agent) -> Resul
             "Latest HALO report for {} (`{}`), written {} in conversation {}.{stale}\n\n{}\n\n{GUIDANCE}",
             agent.name,
             agent.id,
-            crate::render::format::time(&report.created_at),
+            render::format::time(&report.created_at),
             conversation.id,
-            crate::render::format::cut(&report.content, 24_000)
+            render::format::cut(&report.content, 24_000)
         ));
     }
     let pending = conversations
@@ -160,121 +163,120 @@ async fn report_for(ctx: &Ctx<Client>, project: &str, agent: &t::Agent) -> Resul
     })
 }
 
-pub async fn apply_halo_fixes(ctx: &Ctx<Client>, args: args::ApplyHaloFixesArgs) -> Result<String, ToolError> {
-    let project = ctx.resolve_project(args.project.as_deref()).await?;
-    let Some(wanted) = args.agent.as_deref().map(str::trim).filter(|a| !a.is_empty()) else {
-        let recent = ctx
+impl Handlers for Hooks {
+    async fn apply_halo_fixes(ctx: &Ctx<Client>, args: args::ApplyHaloFixesArgs) -> Result<String, ToolError> {
+        let project = resolve_project(ctx, args.project.as_deref()).await?;
+        let Some(wanted) = args.agent.as_deref().map(str::trim).filter(|a| !a.is_empty()) else {
+            let recent = ctx
+                .client()
+                .list_halo_conversations()
+                .project_id(project.as_str())
+                .limit(10u32)
+                .send()
+                .await?
+                .into_inner();
+            if recent.items.is_empty() {
+                return Ok(format!(
+                    "No HALO reports in this project yet.\n\n{}",
+                    how_to_run_halo(None)
+                ));
+            }
+            return Ok(format!(
+                "{}\n\nAsk the user which report (which agent) to apply, then call apply_halo_fixes with that agent.",
+                render::with_view(&recent, "list_halo_conversations", &views::LIST_HALO_CONVERSATIONS)
+            ));
+        };
+        match resolve_agent(ctx, &project, wanted).await? {
+            Ok(agent) => report_for(ctx, &project, &agent).await,
+            Err(ask) => Ok(ask),
+        }
+    }
+
+    async fn run_halo(ctx: &Ctx<Client>, args: args::RunHaloArgs) -> Result<String, ToolError> {
+        let project = resolve_project(ctx, args.project.as_deref()).await?;
+        let agent = match resolve_agent(ctx, &project, &args.agent).await? {
+            Ok(agent) => agent,
+            Err(ask) => return Ok(ask),
+        };
+        let mut body = t::CreateHaloRunRequest::builder()
+            .agent_id(agent.id.as_str())
+            .lookback_hours(args.lookback_hours);
+        if let Some(prompt) = args.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
+            body = body.prompt(Some(prompt.try_into().map_err(|e| ToolError::InvalidArgument {
+                name: "prompt".into(),
+                reason: format!("{e}"),
+            })?));
+        }
+        let run = ctx
             .client()
-            .list_halo_conversations()
+            .create_halo_run()
             .project_id(project.as_str())
-            .limit(10u32)
+            .body(body)
             .send()
             .await?
             .into_inner();
-        if recent.items.is_empty() {
-            return Ok(format!(
-                "No HALO reports in this project yet.\n\n{}",
-                how_to_run_halo(None)
-            ));
-        }
-        return Ok(format!(
-            "{}\n\nAsk the user which report (which agent) to apply, then call apply_halo_fixes with that agent.",
-            recent.render("list_halo_conversations")
-        ));
-    };
-    match resolve_agent(ctx, &project, wanted).await? {
-        Ok(agent) => report_for(ctx, &project, &agent).await,
-        Err(ask) => Ok(ask),
-    }
-}
-
-pub async fn run_halo(ctx: &Ctx<Client>, args: args::RunHaloArgs) -> Result<String, ToolError> {
-    if !(1..=720).contains(&args.lookback_hours) {
-        return Err(ToolError::InvalidArgument {
-            name: "lookback_hours".into(),
-            reason: format!("expected 1 to 720 hours, got {}", args.lookback_hours),
-        });
-    }
-    let project = ctx.resolve_project(args.project.as_deref()).await?;
-    let agent = match resolve_agent(ctx, &project, &args.agent).await? {
-        Ok(agent) => agent,
-        Err(ask) => return Ok(ask),
-    };
-    let hours = std::num::NonZeroU32::new(args.lookback_hours as u32).unwrap_or(std::num::NonZeroU32::MIN);
-    let mut body = t::CreateHaloRunRequest::builder()
-        .agent_id(agent.id.as_str())
-        .lookback_hours(hours);
-    if let Some(prompt) = args.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
-        body = body.prompt(Some(prompt.try_into().map_err(|e| ToolError::InvalidArgument {
-            name: "prompt".into(),
-            reason: format!("{e}"),
-        })?));
-    }
-    let run = ctx
-        .client()
-        .create_halo_run()
-        .project_id(project.as_str())
-        .body(body)
-        .send()
-        .await?
-        .into_inner();
-    let started = std::time::Instant::now();
-    let mut status = run.status;
-    let mut step = 0.0;
-    ctx.progress(
-        step,
-        None,
-        &format!("HALO run {} for {} is {status}", run.id, agent.name),
-    )
-    .await;
-    while in_flight(status) {
-        if ctx.cancelled() {
-            ctx.client()
-                .cancel_halo_run()
+        let started = std::time::Instant::now();
+        let mut status = run.status;
+        let mut step = 0.0;
+        ctx.progress(
+            step,
+            None,
+            &format!("HALO run {} for {} is {status}", run.id, agent.name),
+        )
+        .await;
+        while in_flight(status) {
+            if ctx.cancelled() {
+                ctx.client()
+                    .cancel_halo_run()
+                    .project_id(project.as_str())
+                    .run_id(run.id.as_str())
+                    .send()
+                    .await?;
+                return Ok(format!(
+                    "Cancelled HALO run {} for {} at the user's request; nothing more will be charged for it.",
+                    run.id, agent.name
+                ));
+            }
+            if started.elapsed() > MAX_WAIT {
+                return Ok(format!(
+                    "HALO run {} for {} is still {status} after {} minutes; check it later with get_halo_run, then call apply_halo_fixes.",
+                    run.id,
+                    agent.name,
+                    MAX_WAIT.as_secs() / 60
+                ));
+            }
+            tokio::time::sleep(POLL_EVERY).await;
+            let current = ctx
+                .client()
+                .get_halo_run()
                 .project_id(project.as_str())
                 .run_id(run.id.as_str())
                 .send()
-                .await?;
-            return Ok(format!(
-                "Cancelled HALO run {} for {} at the user's request; nothing more will be charged for it.",
-                run.id, agent.name
-            ));
+                .await?
+                .into_inner();
+            if current.status != status {
+                step += 1.0;
+                status = current.status;
+                ctx.progress(step, None, &format!("HALO run {} is {status}", run.id))
+                    .await;
+            }
+            if status == HaloRunStatus::Failed
+                && let Some(error) = current.error
+            {
+                return Err(ToolError::Refused(format!("HALO run {} failed — {error}", run.id)));
+            }
         }
-        if started.elapsed() > MAX_WAIT {
-            return Ok(format!(
-                "HALO run {} for {} is still {status} after {} minutes; check it later with get_halo_run, then call apply_halo_fixes.",
-                run.id,
-                agent.name,
-                MAX_WAIT.as_secs() / 60
-            ));
-        }
-        tokio::time::sleep(POLL_EVERY).await;
-        let current = ctx
-            .client()
-            .get_halo_run()
-            .project_id(project.as_str())
-            .run_id(run.id.as_str())
-            .send()
-            .await?
-            .into_inner();
-        if current.status != status {
-            step += 1.0;
-            status = current.status;
-            ctx.progress(step, None, &format!("HALO run {} is {status}", run.id))
-                .await;
-        }
-        if status == HaloRunStatus::Failed
-            && let Some(error) = current.error
-        {
-            return Err(ToolError::Refused(format!("HALO run {} failed — {error}", run.id)));
+        match status {
+            HaloRunStatus::Completed | HaloRunStatus::Incomplete => report_for(ctx, &project, &agent).await,
+            other => Err(ToolError::Refused(format!(
+                "HALO run {} ended {other} without a report",
+                run.id
+            ))),
         }
     }
-    match status {
-        HaloRunStatus::Completed | HaloRunStatus::Incomplete => report_for(ctx, &project, &agent).await,
-        other => Err(ToolError::Refused(format!(
-            "HALO run {} ended {other} without a report",
-            run.id
-        ))),
+
+    async fn resolve_project(ctx: &Ctx<Client>, given: Option<&str>) -> Result<String, ToolError> {
+        resolve_project(ctx, given).await
     }
 }
 

@@ -1,11 +1,14 @@
 //! The Inferior server's hand-written tools: the six local gates, the query-safety check that
 //! runs before every search, and the file deposit (which reads a local file first).
 
-use crate::generated::inferior::args;
-use crate::mcp::{Ctx, ToolError};
-use crate::render::Render;
 use inferior_gates::{safety, search, trace, worthiness};
 use inferior_sdk::Client;
+use inferior_tools::{Handlers, args, views};
+use mcp_runtime::{Ctx, ToolError, render};
+
+/// The hooks the Inferior tools call: these handlers and checks, and the renderers in
+/// `crate::render::inferior`.
+pub struct Hooks;
 
 /// Largest file `deposit_file_inferior_experience` sends (the API's limit).
 pub const MAX_FILE_BYTES: u64 = 512 * 1024;
@@ -13,128 +16,195 @@ pub const MAX_FILE_BYTES: u64 = 512 * 1024;
 /// Extensions of text files worth depositing.
 pub const ALLOWED_EXTENSIONS: [&str; 9] = ["md", "txt", "log", "json", "yaml", "yml", "toml", "csv", "rst"];
 
-fn non_negative(name: &str, value: f64) -> Result<f64, ToolError> {
-    if value.is_finite() && value >= 0.0 {
-        Ok(value)
-    } else {
-        Err(ToolError::InvalidArgument {
-            name: name.into(),
-            reason: format!("expected a number ≥ 0, got {value}"),
-        })
+impl Handlers for Hooks {
+    /// `before` hook of `search_inferior_experiences`: refuses a query that would leak secrets,
+    /// internal hosts or customer data. Nothing is sent when it refuses.
+    async fn check_search_query(
+        _ctx: &Ctx<Client>,
+        args: &args::SearchInferiorExperiencesArgs,
+    ) -> Result<(), ToolError> {
+        let fields = [
+            ("query", Some(args.query.as_str())),
+            ("error_message", args.error_message.as_ref().map(|s| s.as_str())),
+            ("conditions", args.conditions.as_ref().map(|s| s.as_str())),
+        ];
+        for (name, text) in fields {
+            let Some(text) = text else { continue };
+            let findings = safety::check(
+                text,
+                &safety::Policy {
+                    max_length: usize::MAX,
+                    ..safety::Policy::default()
+                },
+            )
+            .unwrap_or_default();
+            if !findings.is_empty() {
+                let reasons = findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+                return Err(ToolError::Refused(format!(
+                    "unsafe query refused, nothing was sent — `{name}` contains {reasons}; remove it and search again"
+                )));
+            }
+        }
+        Ok(())
     }
-}
 
-fn count(name: &str, value: i64) -> Result<u64, ToolError> {
-    u64::try_from(value).map_err(|_| ToolError::InvalidArgument {
-        name: name.into(),
-        reason: format!("expected an integer ≥ 0, got {value}"),
-    })
-}
+    async fn should_search(_ctx: &Ctx<Client>, args: args::ShouldSearchInferiorArgs) -> Result<String, ToolError> {
+        let signals = search::Signals {
+            is_error_shaped: args.is_error_shaped,
+            is_high_stakes: args.is_high_stakes,
+            is_unfamiliar: args.is_unfamiliar,
+            failed_attempts: args.failed_attempts,
+            elapsed_minutes: args.elapsed_minutes,
+            is_trivial: args.is_trivial,
+            already_searched: args.already_searched,
+            user_forbids_search: args.user_forbids_search,
+        };
+        Ok(search::should_search(&signals).to_string())
+    }
 
-/// `before` hook of `search_inferior_experiences`: refuses a query that would leak secrets,
-/// internal hosts or customer data. Nothing is sent when it refuses.
-pub async fn check_search_query(
-    _ctx: &Ctx<Client>,
-    args: &args::SearchInferiorExperiencesArgs,
-) -> Result<(), ToolError> {
-    let fields = [
-        ("query", Some(args.query.as_str())),
-        ("error_message", args.error_message.as_ref().map(|s| s.as_str())),
-        ("conditions", args.conditions.as_ref().map(|s| s.as_str())),
-    ];
-    for (name, text) in fields {
-        let Some(text) = text else { continue };
+    async fn evaluate_deposit_worthiness(
+        _ctx: &Ctx<Client>,
+        args: args::EvaluateDepositWorthinessArgs,
+    ) -> Result<String, ToolError> {
+        let draft = worthiness::Draft {
+            title: args.title,
+            problem: args.problem,
+            root_cause: args.root_cause,
+            insight: args.insight,
+            successful_approach_method: args.successful_approach_method,
+            tags: args.tags.unwrap_or_default(),
+            failed_attempt: args.failed_attempt,
+            applies_when: args.applies_when,
+            does_not_apply_when: args.does_not_apply_when,
+            is_trivial_fix: args.is_trivial_fix,
+            has_been_verified: args.has_been_verified,
+            novelty_self_report: args.novelty_self_report,
+            recurrence_self_report: args.recurrence_self_report,
+        };
+        Ok(worthiness::evaluate(&draft).to_string())
+    }
+
+    async fn check_query_safety(_ctx: &Ctx<Client>, args: args::CheckQuerySafetyArgs) -> Result<String, ToolError> {
+        let max_length = usize::try_from(args.max_length).unwrap_or(usize::MAX);
+        let policy = safety::Policy {
+            block_secrets: args.block_secrets,
+            block_internal_hosts: args.block_internal_hosts,
+            block_customer_data: args.block_customer_data,
+            custom_deny_patterns: args.custom_deny_patterns.unwrap_or_default(),
+            max_length,
+        };
+        let findings = safety::check(&args.query, &policy).map_err(|e| ToolError::InvalidArgument {
+            name: "custom_deny_patterns".into(),
+            reason: format!("`{}` is not a valid regular expression: {}", e.pattern, e.reason),
+        })?;
+        Ok(safety::report(&findings, args.query.chars().count(), max_length))
+    }
+
+    async fn detect_deposit_signals(
+        _ctx: &Ctx<Client>,
+        a: args::DetectDepositSignalsFromTraceArgs,
+    ) -> Result<String, ToolError> {
+        let t = to_trace(
+            a.tool_calls,
+            a.outputs,
+            a.user_messages,
+            a.searches_performed,
+            a.outcome,
+            a.elapsed_seconds,
+        )?;
+        Ok(trace::report(&trace::deposit_signals(&t), "deposit"))
+    }
+
+    async fn detect_search_signals(
+        _ctx: &Ctx<Client>,
+        a: args::DetectSearchSignalsFromTraceArgs,
+    ) -> Result<String, ToolError> {
+        let t = to_trace(
+            a.tool_calls,
+            a.outputs,
+            a.user_messages,
+            a.searches_performed,
+            a.outcome,
+            a.elapsed_seconds,
+        )?;
+        Ok(trace::report(&trace::search_signals(&t), "search"))
+    }
+
+    async fn form_search_query(_ctx: &Ctx<Client>, a: args::FormSearchQueryArgs) -> Result<String, ToolError> {
+        let draft = search::Draft {
+            draft_query: a.draft_query,
+            tech_stack: a.tech_stack.unwrap_or_default(),
+            versions: a.versions,
+            environment: a.environment,
+            constraints: a.constraints,
+            error_message: a.error_message,
+        };
+        Ok(search::form_query(&draft).to_string())
+    }
+
+    /// Reads a text file from under the working directory and deposits it as a raw experience.
+    async fn deposit_file(
+        ctx: &Ctx<Client>,
+        args: args::DepositFileInferiorExperienceArgs,
+    ) -> Result<String, ToolError> {
+        let mut bases = vec![ctx.workdir().to_path_buf()];
+        bases.extend(ctx.client_roots().await);
+        let (filename, content) = read_deposit_file(&bases, &args.file_path)?;
         let findings = safety::check(
-            text,
+            &content,
             &safety::Policy {
+                block_internal_hosts: false,
+                block_customer_data: false,
                 max_length: usize::MAX,
                 ..safety::Policy::default()
             },
         )
         .unwrap_or_default();
-        if !findings.is_empty() {
-            let reasons = findings.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ");
+        if let Some(secret) = findings.first() {
             return Err(ToolError::Refused(format!(
-                "unsafe query refused, nothing was sent — `{name}` contains {reasons}; remove it and search again"
+                "file refused, nothing was sent — {filename} contains a {}; remove it and try again",
+                secret.what
             )));
         }
-    }
-    Ok(())
-}
-
-pub async fn should_search(_ctx: &Ctx<Client>, args: args::ShouldSearchInferiorArgs) -> Result<String, ToolError> {
-    let signals = search::Signals {
-        is_error_shaped: args.is_error_shaped,
-        is_high_stakes: args.is_high_stakes,
-        is_unfamiliar: args.is_unfamiliar,
-        failed_attempts: count("failed_attempts", args.failed_attempts)?,
-        elapsed_minutes: non_negative("elapsed_minutes", args.elapsed_minutes)?,
-        is_trivial: args.is_trivial,
-        already_searched: args.already_searched,
-        user_forbids_search: args.user_forbids_search,
-    };
-    Ok(search::should_search(&signals).to_string())
-}
-
-pub async fn evaluate_deposit_worthiness(
-    _ctx: &Ctx<Client>,
-    args: args::EvaluateDepositWorthinessArgs,
-) -> Result<String, ToolError> {
-    let unit = |name: &str, v: f64| {
-        if (0.0..=1.0).contains(&v) {
-            Ok(v)
-        } else {
-            Err(ToolError::InvalidArgument {
-                name: name.into(),
-                reason: format!("expected a number from 0 to 1, got {v}"),
+        let tags = args
+            .tags
+            .unwrap_or_default()
+            .into_iter()
+            .map(|tag| {
+                tag.as_str()
+                    .try_into()
+                    .map_err(
+                        |e: inferior_sdk::types::error::ConversionError| ToolError::InvalidArgument {
+                            name: "tags".into(),
+                            reason: format!("`{tag}`: {e}"),
+                        },
+                    )
             })
-        }
-    };
-    let draft = worthiness::Draft {
-        title: args.title,
-        problem: args.problem,
-        root_cause: args.root_cause,
-        insight: args.insight,
-        successful_approach_method: args.successful_approach_method,
-        tags: args.tags.unwrap_or_default(),
-        failed_attempt: args.failed_attempt,
-        applies_when: args.applies_when,
-        does_not_apply_when: args.does_not_apply_when,
-        is_trivial_fix: args.is_trivial_fix,
-        has_been_verified: args.has_been_verified,
-        novelty_self_report: unit("novelty_self_report", args.novelty_self_report)?,
-        recurrence_self_report: unit("recurrence_self_report", args.recurrence_self_report)?,
-    };
-    Ok(worthiness::evaluate(&draft).to_string())
-}
-
-pub async fn check_query_safety(_ctx: &Ctx<Client>, args: args::CheckQuerySafetyArgs) -> Result<String, ToolError> {
-    let max_length = usize::try_from(args.max_length)
-        .ok()
-        .filter(|&m| m > 0)
-        .ok_or_else(|| ToolError::InvalidArgument {
-            name: "max_length".into(),
-            reason: format!("expected an integer ≥ 1, got {}", args.max_length),
-        })?;
-    let policy = safety::Policy {
-        block_secrets: args.block_secrets,
-        block_internal_hosts: args.block_internal_hosts,
-        block_customer_data: args.block_customer_data,
-        custom_deny_patterns: args.custom_deny_patterns.unwrap_or_default(),
-        max_length,
-    };
-    let findings = safety::check(&args.query, &policy).map_err(|e| ToolError::InvalidArgument {
-        name: "custom_deny_patterns".into(),
-        reason: format!("`{}` is not a valid regular expression: {}", e.pattern, e.reason),
-    })?;
-    Ok(safety::report(&findings, args.query.chars().count(), max_length))
+            .collect::<Result<Vec<inferior_sdk::types::RawFileDepositRequestTagsItem>, _>>()?;
+        let response = ctx
+            .client()
+            .deposit_raw_file()
+            .body(
+                inferior_sdk::types::RawFileDepositRequest::builder()
+                    .filename(filename)
+                    .content(content)
+                    .tags(tags),
+            )
+            .send()
+            .await?;
+        Ok(render::with_view(
+            &response.into_inner(),
+            "deposit_file_inferior_experience",
+            &views::DEPOSIT_RAW_INFERIOR_EXPERIENCE,
+        ))
+    }
 }
 
 fn to_trace(
     tool_calls: Option<Vec<serde_json::Value>>,
     outputs: Option<Vec<String>>,
     user_messages: Option<Vec<String>>,
-    searches: i64,
+    searches: u64,
     outcome: String,
     elapsed: f64,
 ) -> Result<trace::Trace, ToolError> {
@@ -153,105 +223,10 @@ fn to_trace(
         tool_calls,
         outputs: outputs.unwrap_or_default(),
         user_messages: user_messages.unwrap_or_default(),
-        searches_performed: count("searches_performed", searches)?,
+        searches_performed: searches,
         outcome,
-        elapsed_seconds: non_negative("elapsed_seconds", elapsed)?,
+        elapsed_seconds: elapsed,
     })
-}
-
-pub async fn detect_deposit_signals(
-    _ctx: &Ctx<Client>,
-    a: args::DetectDepositSignalsFromTraceArgs,
-) -> Result<String, ToolError> {
-    let t = to_trace(
-        a.tool_calls,
-        a.outputs,
-        a.user_messages,
-        a.searches_performed,
-        a.outcome,
-        a.elapsed_seconds,
-    )?;
-    Ok(trace::report(&trace::deposit_signals(&t), "deposit"))
-}
-
-pub async fn detect_search_signals(
-    _ctx: &Ctx<Client>,
-    a: args::DetectSearchSignalsFromTraceArgs,
-) -> Result<String, ToolError> {
-    let t = to_trace(
-        a.tool_calls,
-        a.outputs,
-        a.user_messages,
-        a.searches_performed,
-        a.outcome,
-        a.elapsed_seconds,
-    )?;
-    Ok(trace::report(&trace::search_signals(&t), "search"))
-}
-
-pub async fn form_search_query(_ctx: &Ctx<Client>, a: args::FormSearchQueryArgs) -> Result<String, ToolError> {
-    let draft = search::Draft {
-        draft_query: a.draft_query,
-        tech_stack: a.tech_stack.unwrap_or_default(),
-        versions: a.versions,
-        environment: a.environment,
-        constraints: a.constraints,
-        error_message: a.error_message,
-    };
-    Ok(search::form_query(&draft).to_string())
-}
-
-/// Reads a text file from under the working directory and deposits it as a raw experience.
-pub async fn deposit_file(
-    ctx: &Ctx<Client>,
-    args: args::DepositFileInferiorExperienceArgs,
-) -> Result<String, ToolError> {
-    let mut bases = vec![ctx.workdir().to_path_buf()];
-    bases.extend(ctx.client_roots().await);
-    let (filename, content) = read_deposit_file(&bases, &args.file_path)?;
-    let findings = safety::check(
-        &content,
-        &safety::Policy {
-            block_internal_hosts: false,
-            block_customer_data: false,
-            max_length: usize::MAX,
-            ..safety::Policy::default()
-        },
-    )
-    .unwrap_or_default();
-    if let Some(secret) = findings.first() {
-        return Err(ToolError::Refused(format!(
-            "file refused, nothing was sent — {filename} contains a {}; remove it and try again",
-            secret.what
-        )));
-    }
-    let tags = args
-        .tags
-        .unwrap_or_default()
-        .into_iter()
-        .map(|tag| {
-            tag.as_str()
-                .try_into()
-                .map_err(
-                    |e: inferior_sdk::types::error::ConversionError| ToolError::InvalidArgument {
-                        name: "tags".into(),
-                        reason: format!("`{tag}`: {e}"),
-                    },
-                )
-        })
-        .collect::<Result<Vec<inferior_sdk::types::RawFileDepositRequestTagsItem>, _>>()?;
-    let response = ctx
-        .client()
-        .deposit_raw_file()
-        .body(
-            inferior_sdk::types::RawFileDepositRequest::builder()
-                .filename(filename)
-                .content(content)
-                .tags(tags),
-        )
-        .send()
-        .await?;
-    Ok(response.into_inner().render("deposit_file_inferior_experience"))
 }
 
 /// Resolves `path` against the first of `bases` (the working directory); it must land under one

@@ -1,31 +1,36 @@
-//! Catalyst's answers: who the key is, lists as tables with the columns that answer the usual
-//! question (and an error summary for inferences), HALO runs, reports and schedules.
+//! The Catalyst answers a manifest `view` cannot say: who the key is and which project tools
+//! use, inferences with an error summary, a HALO report, a schedule's cadence in words and a
+//! dataset's origin.
 
-use super::format::{cut, time};
-use super::{Render, generic};
+use crate::handlers::inference::Hooks;
 use inference_sdk::types::*;
+use inference_tools::Renderers;
+use mcp_runtime::render::format::{cut, time};
+use mcp_runtime::render::generic;
 use std::collections::BTreeMap;
 
 /// A HALO report is shown whole up to this many characters.
 const REPORT_CHARS: usize = 24_000;
 
-fn page(value: &impl serde::Serialize, view: &str, lead: Option<String>, columns: &[&str]) -> String {
+/// A page's count line replaced by `lead`, then its table of `columns` and cursor.
+fn page(value: &impl serde::Serialize, tool: &str, lead: String, columns: &[&str]) -> String {
     let value = serde_json::to_value(value).unwrap_or_default();
-    generic::page_with(
-        value.as_object().unwrap_or(&serde_json::Map::new()),
-        view,
-        lead,
-        columns,
-    )
+    let empty = serde_json::Map::new();
+    let map = value.as_object().unwrap_or(&empty);
+    let items = map
+        .get("items")
+        .and_then(|i| i.as_array())
+        .map_or(&[][..], Vec::as_slice);
+    generic::page_with(map, items, tool, Some(lead), columns)
 }
 
-impl Render for WhoAmI {
-    fn render(&self, _view: &str) -> String {
-        let default = self
+impl Renderers for Hooks {
+    fn whoami(value: &WhoAmI, _tool: &str) -> String {
+        let default = value
             .default_project_id
             .as_ref()
-            .and_then(|d| self.projects.iter().find(|p| &p.id == d));
-        let resolves = match (self.projects.as_slice(), default) {
+            .and_then(|d| value.projects.iter().find(|p| &p.id == d));
+        let resolves = match (value.projects.as_slice(), default) {
             ([only], _) => format!("Tools use {} ({}), the key's only project.", only.name, only.id),
             (_, Some(d)) => format!("Tools use {} ({}) unless you name another.", d.name, d.id),
             ([], None) => "The key reaches no project.".to_string(),
@@ -33,28 +38,26 @@ impl Render for WhoAmI {
         };
         let mut out = format!(
             "Key \"{}\" ({}) of team {} ({}) reaches {} project(s). {resolves}\n\n| project | id | scopes |\n|---|---|---|",
-            self.key.name,
-            self.key.prefix,
-            self.team.name,
-            self.team.id,
-            self.projects.len()
+            value.key.name,
+            value.key.prefix,
+            value.team.name,
+            value.team.id,
+            value.projects.len()
         );
-        for p in &self.projects {
+        for p in &value.projects {
             let scopes: Vec<String> = p.scopes.iter().map(ToString::to_string).collect();
             out.push_str(&format!("\n| {} | {} | {} |", p.name, p.id, scopes.join(", ")));
         }
         out
     }
-}
 
-impl Render for InferencePage {
-    fn render(&self, view: &str) -> String {
-        let errors: Vec<&Inference> = self
+    fn inference_page(value: &InferencePage, tool: &str) -> String {
+        let errors: Vec<&Inference> = value
             .items
             .iter()
             .filter(|i| i.status == InferenceStatus::Error)
             .collect();
-        let mut lead = format!("{} inference(s), newest first", self.items.len());
+        let mut lead = format!("{} inference(s), newest first", value.items.len());
         if !errors.is_empty() {
             let mut by_type: BTreeMap<&str, usize> = BTreeMap::new();
             for e in &errors {
@@ -80,13 +83,13 @@ impl Render for InferencePage {
                     cut(&sample.message, 200)
                 ));
             }
-        } else if !self.items.is_empty() {
+        } else if !value.items.is_empty() {
             lead.push_str(" — no errors");
         }
         page(
-            self,
-            view,
-            Some(lead),
+            value,
+            tool,
+            lead,
             &[
                 "id",
                 "created_at",
@@ -100,83 +103,11 @@ impl Render for InferencePage {
             ],
         )
     }
-}
 
-/// Lists whose answer is their page with these columns.
-macro_rules! table_render {
-    ($($ty:ty => [$($column:literal),* $(,)?]),* $(,)?) => {
-        $(impl Render for $ty {
-            fn render(&self, view: &str) -> String {
-                page(self, view, None, &[$($column),*])
-            }
-        })*
-    };
-}
-
-table_render!(
-    TracePage => ["id", "agent_name", "status", "started_at", "duration_ms", "span_count", "error_count", "total_tokens", "cost_usd"],
-    SpanPage => ["id", "trace_id", "name", "kind", "status", "start_time", "duration_ns", "total_tokens", "status_message"],
-    AgentPage => ["id", "name", "executions", "error_executions", "last_seen_at", "latest_halo_conversation_id"],
-    TrainingJobPage => ["id", "name", "status", "base_model", "progress", "output_model_id", "created_at", "error"],
-    HaloRunPage => ["id", "agent_name", "status", "created_at", "window_start", "window_end", "spans_analyzed", "conversation_id"],
-    HaloSchedulePage => ["id", "agent_name", "cadence", "time_of_day", "status", "next_run_at", "last_run_at"],
-);
-
-impl Render for HaloConversationPage {
-    fn render(&self, view: &str) -> String {
-        let lead = (!self.items.is_empty()).then(|| format!("{} HALO report(s), most recent first", self.items.len()));
-        page(
-            self,
-            view,
-            lead,
-            &[
-                "id",
-                "agent_name",
-                "title",
-                "updated_at",
-                "latest_run_status",
-                "message_count",
-            ],
-        )
-    }
-}
-
-impl Render for HaloRun {
-    fn render(&self, _view: &str) -> String {
-        let agent = self.agent_name.as_deref().unwrap_or(&self.agent_id);
-        let mut out = format!(
-            "HALO run {} for {agent}: {} — window {} → {}",
-            self.id,
-            self.status,
-            time(&self.window_start),
-            time(&self.window_end)
-        );
-        if let Some(n) = self.spans_analyzed {
-            out.push_str(&format!(", {n} spans analysed"));
-        }
-        if let Some(error) = &self.error {
-            out.push_str(&format!("\nError: {error}"));
-        }
-        match self.status {
-            HaloRunStatus::Completed | HaloRunStatus::Incomplete => out.push_str(&format!(
-                "\nNext: get_halo_report with conversation_id=\"{}\"",
-                self.conversation_id
-            )),
-            status if crate::inference::in_flight(status) => out.push_str(&format!(
-                "\nNext: get_halo_run with run_id=\"{}\" until it ends",
-                self.id
-            )),
-            _ => {}
-        }
-        out
-    }
-}
-
-impl Render for HaloConversationDetail {
-    fn render(&self, _view: &str) -> String {
-        let c = &self.conversation;
+    fn halo_report(value: &HaloConversationDetail, _tool: &str) -> String {
+        let c = &value.conversation;
         let agent = c.agent_name.as_deref().unwrap_or(&c.agent_id);
-        let reports = self
+        let reports = value
             .messages
             .iter()
             .filter(|m| m.role == HaloMessageRole::Assistant)
@@ -187,14 +118,14 @@ impl Render for HaloConversationDetail {
             c.id,
             time(&c.updated_at)
         );
-        match self
+        match value
             .messages
             .iter()
             .rev()
             .find(|m| m.role == HaloMessageRole::Assistant)
         {
             Some(report) => {
-                let asked = self
+                let asked = value
                     .messages
                     .iter()
                     .rev()
@@ -213,17 +144,15 @@ impl Render for HaloConversationDetail {
         }
         out
     }
-}
 
-impl Render for HaloSchedule {
-    fn render(&self, _view: &str) -> String {
-        let agent = self.agent_name.as_deref().unwrap_or(&self.agent_id);
-        let at = match self.cadence {
+    fn halo_schedule(value: &HaloSchedule, _tool: &str) -> String {
+        let agent = value.agent_name.as_deref().unwrap_or(&value.agent_id);
+        let at = match value.cadence {
             HaloCadence::Hourly => format!(
                 "hourly at minute {}",
-                self.time_of_day.split(':').nth(1).unwrap_or("00")
+                value.time_of_day.split(':').nth(1).unwrap_or("00")
             ),
-            HaloCadence::Daily => format!("daily at {} UTC", self.time_of_day),
+            HaloCadence::Daily => format!("daily at {} UTC", value.time_of_day),
             HaloCadence::Weekly => {
                 let day = [
                     "Monday",
@@ -234,38 +163,40 @@ impl Render for HaloSchedule {
                     "Saturday",
                     "Sunday",
                 ]
-                .get(self.day_of_week.unwrap_or(0).clamp(0, 6) as usize)
+                .get(value.day_of_week.unwrap_or(0).clamp(0, 6) as usize)
                 .copied()
                 .unwrap_or("Monday");
-                format!("weekly on {day} at {} UTC", self.time_of_day)
+                format!("weekly on {day} at {} UTC", value.time_of_day)
             }
             HaloCadence::Monthly => format!(
                 "monthly on day {} at {} UTC",
-                self.day_of_month.map_or(1, |d| d.get()),
-                self.time_of_day
+                value.day_of_month.map_or(1, |d| d.get()),
+                value.time_of_day
             ),
         };
         let mut out = format!(
             "HALO schedule {} for {agent}: {at}, over the last {} h — {}",
-            self.id, self.lookback_hours, self.status
+            value.id, value.lookback_hours, value.status
         );
-        if let Some(next) = &self.next_run_at {
+        if let Some(next) = &value.next_run_at {
             out.push_str(&format!("\nNext run: {}", time(next)));
         }
-        if let Some(last) = &self.last_run_at {
+        if let Some(last) = &value.last_run_at {
             out.push_str(&format!(
                 "\nLast run: {}{}",
                 time(last),
-                self.last_run_id.as_ref().map(|r| format!(" ({r})")).unwrap_or_default()
+                value
+                    .last_run_id
+                    .as_ref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
             ));
         }
         out
     }
-}
 
-impl Render for Dataset {
-    fn render(&self, view: &str) -> String {
-        let from = match (&self.source, &self.filter) {
+    fn dataset(value: &Dataset, tool: &str) -> String {
+        let from = match (&value.source, &value.filter) {
             (DatasetSource::Inferences, Some(f)) => {
                 let mut what = vec![];
                 match f.status {
@@ -275,7 +206,7 @@ impl Render for Dataset {
                 }
                 let mut out = format!(
                     "{} {}inferences",
-                    self.row_count,
+                    value.row_count,
                     what.iter().map(|w| format!("{w} ")).collect::<String>()
                 );
                 if let Some(m) = &f.model {
@@ -289,23 +220,23 @@ impl Render for Dataset {
                 }
                 out
             }
-            (DatasetSource::Inferences, None) => format!("{} inferences", self.row_count),
-            (DatasetSource::Rows, _) => format!("{} rows", self.row_count),
+            (DatasetSource::Inferences, None) => format!("{} inferences", value.row_count),
+            (DatasetSource::Rows, _) => format!("{} rows", value.row_count),
         };
-        let verb = if view.starts_with("create_") {
+        let verb = if tool.starts_with("create_") {
             "created from"
         } else {
             "holds"
         };
-        let mut out = format!("Dataset {} \"{}\" {verb} {from}", self.id, self.name);
-        if let Some(d) = &self.description {
+        let mut out = format!("Dataset {} \"{}\" {verb} {from}", value.id, value.name);
+        if let Some(d) = &value.description {
             out.push_str(&format!("\n{d}"));
         }
-        out.push_str(&format!("\nCreated {}", time(&self.created_at)));
-        if view.starts_with("create_") {
+        out.push_str(&format!("\nCreated {}", time(&value.created_at)));
+        if tool.starts_with("create_") {
             out.push_str(&format!(
                 "\nNext: run_eval with dataset_id=\"{}\", a rubric and a model",
-                self.id
+                value.id
             ));
         }
         out

@@ -107,7 +107,7 @@ fn a_new_endpoint_and_its_scaffolded_tool_regenerate() {
     let (files, report) = generate(&dir);
     let files = files.unwrap_or_else(|| panic!("{}", report.render(true, false, "")));
     assert!(report.warnings.is_empty(), "{}", report.render(true, false, ""));
-    let wrappers = &files.out[Path::new("mcp/inference.rs")];
+    let wrappers = &files.out[Path::new("inference-tools/src/lib.rs")];
     let listed = wrappers
         .lines()
         .skip_while(|l| !l.contains("name: \"create_annotation\""))
@@ -145,11 +145,11 @@ fn a_new_endpoint_and_its_scaffolded_tool_regenerate() {
     );
     assert_eq!(schema["required"], json!(["project_id", "target", "label"]));
     assert!(
-        wrappers.contains("crate::mcp::body_from::<sdk::types::CreateAnnotationBody>(body)?"),
+        wrappers.contains("mcp_runtime::body_from::<sdk::types::CreateAnnotationBody>(body)?"),
         "the union body is read from the typed arguments"
     );
     assert!(
-        wrappers.contains("Ok((&Answer(&response.into_inner())).text(\"create_annotation\"))"),
-        "the new response type answers through the renderer dispatch"
+        wrappers.contains("Ok(render::answer(&response.into_inner(), \"create_annotation\"))"),
+        "a tool without a view answers through the generic renderer"
     );
 }

@@ -120,14 +120,14 @@ fn adding_an_operation_and_a_tool_only_adds_code() {
             "inferior-sdk/README.md",
             "inferior-sdk/src/client.rs",
             "inferior-server/src/lib.rs",
-            "mcp/inferior.rs"
+            "inferior-tools/src/lib.rs"
         ]
     );
     let server = &after.out[Path::new("inferior-server/src/lib.rs")];
     assert_eq!(server.matches("    ListSimilarExperiences,").count(), 1);
     let client = &after.out[Path::new("inferior-sdk/src/client.rs")];
     assert_eq!(client.matches("pub fn list_similar_experiences(").count(), 1);
-    let wrappers = &after.out[Path::new("mcp/inferior.rs")];
+    let wrappers = &after.out[Path::new("inferior-tools/src/lib.rs")];
     assert_eq!(wrappers.matches("name: \"list_similar_experiences\"").count(), 1);
     assert!(
         wrappers.contains("\"experience_id\":{\"type\":\"string\""),

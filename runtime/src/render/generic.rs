@@ -21,23 +21,30 @@ const CELL_CHARS: usize = 80;
 const MAX_COLUMNS: usize = 7;
 
 pub fn render(value: &Value, view: &str) -> String {
-    let mut out = match value {
-        Value::Object(map) if map.get("items").is_some_and(Value::is_array) => page(map, view),
-        Value::Object(map) => object(map),
+    bounded(match value {
+        Value::Object(map) => match map.get("items").and_then(Value::as_array) {
+            Some(items) => page_with(map, items, view, None, &[]),
+            None => object(map),
+        },
         Value::Array(items) => auto_table(items).unwrap_or_else(|| "No results.".into()),
         other => scalar("value", other).unwrap_or_default(),
-    };
+    })
+}
+
+/// An answer held to [`MAX_CHARS`], marked when cut.
+pub(crate) fn bounded(out: String) -> String {
     if out.chars().count() > MAX_CHARS {
-        out = format!(
+        format!(
             "{}\n(answer cut to stay within the client's limits; narrow the request)",
             format::cut(&out, MAX_CHARS)
-        );
+        )
+    } else {
+        out
     }
-    out
 }
 
 /// `list_halo_runs` → `HALO runs`; other views → `results`.
-pub fn noun(view: &str) -> String {
+pub(crate) fn noun(view: &str) -> String {
     view.strip_prefix("list_")
         .map(|n| n.replace('_', " ").replace("halo", "HALO"))
         .unwrap_or_else(|| "results".into())
@@ -51,12 +58,15 @@ fn counted(n: usize, plural: &str) -> String {
     }
 }
 
-/// A page: its count, a table of `columns` (chosen automatically when empty), and the cursor.
-pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, columns: &[&str]) -> String {
-    let items = map
-        .get("items")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
+/// A list of `items` (a field of `map`): its count (or `lead`), a table of `columns` (chosen
+/// automatically when empty), and `map`'s cursor.
+pub fn page_with(
+    map: &Map<String, Value>,
+    items: &[Value],
+    view: &str,
+    lead: Option<String>,
+    columns: &[&str],
+) -> String {
     let mut out = lead.unwrap_or_else(|| {
         if items.is_empty() {
             format!("No {} found.", noun(view))
@@ -79,11 +89,7 @@ pub fn page_with(map: &Map<String, Value>, view: &str, lead: Option<String>, col
     out
 }
 
-fn page(map: &Map<String, Value>, view: &str) -> String {
-    page_with(map, view, None, &[])
-}
-
-fn object(map: &Map<String, Value>) -> String {
+pub(crate) fn object(map: &Map<String, Value>) -> String {
     let mut lines = Vec::new();
     let mut blocks = Vec::new();
     for (key, value) in map {
@@ -190,7 +196,7 @@ fn cell(key: &str, value: &Value) -> Option<String> {
 }
 
 /// A scalar (or list of scalars) in human units; `None` for null and empty values.
-fn scalar(key: &str, value: &Value) -> Option<String> {
+pub(crate) fn scalar(key: &str, value: &Value) -> Option<String> {
     match value {
         Value::Null => None,
         Value::Bool(b) => Some(if *b { "yes" } else { "no" }.into()),
@@ -238,7 +244,7 @@ fn scalar(key: &str, value: &Value) -> Option<String> {
     }
 }
 
-fn label(key: &str) -> String {
+pub(crate) fn label(key: &str) -> String {
     key.replace('_', " ")
 }
 

@@ -12,6 +12,26 @@ pub fn timestamp(rfc3339: &str) -> Option<String> {
     Some(time(&DateTime::parse_from_rfc3339(rfc3339).ok()?.with_timezone(&Utc)))
 }
 
+/// An RFC 3339 text's day: `2026-11-21`.
+pub fn date(rfc3339: &str) -> Option<String> {
+    Some(
+        DateTime::parse_from_rfc3339(rfc3339)
+            .ok()?
+            .with_timezone(&Utc)
+            .format("%Y-%m-%d")
+            .to_string(),
+    )
+}
+
+/// `512 B`, `3.5 KiB`.
+pub fn bytes(n: f64) -> String {
+    if n < 1024.0 {
+        format!("{n} B")
+    } else {
+        format!("{} KiB", trim_float(n / 1024.0, 1))
+    }
+}
+
 /// `850 ms`, `1.8 s`, `4 min 12 s`, `2 h 05 min`.
 pub fn duration_ms(ms: f64) -> String {
     if ms < 1000.0 {
@@ -61,8 +81,15 @@ pub fn trim_float(x: f64, decimals: usize) -> String {
     }
 }
 
-/// Cuts text to `max` characters with a marker saying how much was cut.
-pub use inferior_gates::cut;
+/// Cuts `text` to at most `max` characters, marking the cut and how much it left out.
+pub fn cut(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max).collect();
+    format!("{kept}… [cut, {} more chars]", count - max)
+}
 
 #[cfg(test)]
 mod tests {
@@ -88,6 +115,9 @@ mod tests {
         assert_eq!(count(950.0), "950");
         assert_eq!(count(12_400.0), "12.4k");
         assert_eq!(count(3_100_000.0), "3.1M");
+        assert_eq!(date("2026-11-21T23:30:00-02:00").as_deref(), Some("2026-11-22"));
+        assert_eq!(bytes(512.0), "512 B");
+        assert_eq!(bytes(3584.0), "3.5 KiB");
         assert_eq!(cut("abcdef", 4), "abcd… [cut, 2 more chars]");
     }
 }

@@ -80,29 +80,26 @@ impl fmt::Display for ToolError {
 
 impl std::error::Error for ToolError {}
 
-/// The error body both APIs share: `{error, message, details}`.
-pub trait ApiErrorBody {
-    fn message(&self) -> &str;
-    fn details(&self) -> &serde_json::Map<String, serde_json::Value>;
+/// Any API's error body, read by the fields the response contract gives it: `message` (quoted
+/// to the user) and `details` (the scopes of a 403, the wait of a 429). Works on the typed body
+/// of any SDK the codegen writes, so the runtime names no API.
+struct ErrorBody(serde_json::Value);
+
+impl ErrorBody {
+    fn of(body: &impl serde::Serialize) -> Self {
+        Self(serde_json::to_value(body).unwrap_or_default())
+    }
+
+    fn message(&self) -> &str {
+        self.0.get("message").and_then(|m| m.as_str()).unwrap_or_default()
+    }
+
+    fn details(&self) -> Option<&serde_json::Value> {
+        self.0.get("details")
+    }
 }
 
-/// Both SDKs generate the same `Error` body type from their specs.
-macro_rules! api_error_body {
-    ($($ty:ty),*) => {
-        $(impl ApiErrorBody for $ty {
-            fn message(&self) -> &str {
-                &self.message
-            }
-            fn details(&self) -> &serde_json::Map<String, serde_json::Value> {
-                &self.details
-            }
-        })*
-    };
-}
-
-api_error_body!(inferior_sdk::types::Error, inference_sdk::types::Error);
-
-impl<E: ApiErrorBody> From<progenitor_client::Error<E>> for ToolError {
+impl<E: serde::Serialize> From<progenitor_client::Error<E>> for ToolError {
     fn from(error: progenitor_client::Error<E>) -> Self {
         use progenitor_client::Error as E;
         match error {
@@ -113,8 +110,8 @@ impl<E: ApiErrorBody> From<progenitor_client::Error<E>> for ToolError {
                     .get("retry-after")
                     .and_then(|v| v.to_str().ok())
                     .and_then(|v| v.parse().ok());
-                let body = response.into_inner();
-                let detail = |key: &str| body.details().get(key).and_then(|v| v.as_str()).map(String::from);
+                let body = ErrorBody::of(response.as_ref());
+                let detail = |key: &str| body.details().and_then(|d| d.get(key)?.as_str()).map(String::from);
                 match status {
                     401 => ToolError::Unauthorized,
                     403 => ToolError::Forbidden {
@@ -125,8 +122,7 @@ impl<E: ApiErrorBody> From<progenitor_client::Error<E>> for ToolError {
                     429 => ToolError::RateLimited {
                         retry_after_seconds: body
                             .details()
-                            .get("retry_after_seconds")
-                            .and_then(|v| v.as_u64())
+                            .and_then(|d| d.get("retry_after_seconds")?.as_u64())
                             .or(retry_header),
                     },
                     _ => ToolError::Api {

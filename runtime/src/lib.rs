@@ -1,23 +1,25 @@
-//! The MCP runtime shared by both servers: what the generated wrappers are written against
-//! (static tool and resource definitions, the call context, argument parsing, tool errors) and
-//! the rmcp handler that serves them.
+//! The MCP runtime shared by both servers, and the only thing generated tool crates and
+//! hand-written code meet through: static tool and resource definitions, the call context,
+//! argument parsing, tool errors, text rendering ([`render`]) and the rmcp handler that serves
+//! them over stdio or Streamable HTTP.
 
 mod arguments;
 mod error;
 pub mod http;
 pub mod manifest;
+pub mod render;
 mod server;
 pub mod stdio;
 mod ttl_cache;
 
 pub use arguments::{body_from, match_uri_template, parse_arguments};
-pub use error::{ApiErrorBody, ToolError};
+pub use error::ToolError;
 pub use server::{Api, Options, Server};
 pub use ttl_cache::{TtlCache, key_hash};
 
-/// Serves over Streamable HTTP with `--http`, else over stdio.
-pub async fn serve<A: Api>(server: Server<A>, flags: &crate::cli::Flags) -> Result<(), String> {
-    match flags.http_config() {
+/// Serves over Streamable HTTP when given its configuration, else over stdio.
+pub async fn serve<A: Api>(server: Server<A>, http: Option<http::HttpConfig>) -> Result<(), String> {
+    match http {
         Some(config) => http::serve(server, config).await,
         None => stdio::serve(server).await,
     }
