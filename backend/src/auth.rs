@@ -224,10 +224,10 @@ pub fn inference_caller(db: &Db, limiter: &Limiter, headers: &HeaderMap) -> ApiR
     let projects = stmt
         .query_map([&key_id], |r| {
             Ok(Access {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                read: r.get(2)?,
-                write: r.get(3)?,
+                id: r.get("id")?,
+                name: r.get("name")?,
+                read: r.get("can_read")?,
+                write: r.get("can_write")?,
             })
         })?
         .collect::<Result<Vec<_>, _>>()?;

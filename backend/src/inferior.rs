@@ -1047,13 +1047,13 @@ async fn get_procedure(
     let p = conn
         .query_row("SELECT id, title, summary, steps_json, applies_when, source_ids_json, updated_at FROM procedures WHERE id = ?1", [&id], |r| {
             Ok(t::Procedure {
-                id: r.get(0)?,
-                title: r.get(1)?,
-                summary: r.get(2)?,
-                steps: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
-                applies_when: r.get(4)?,
-                source_experience_ids: serde_json::from_str(&r.get::<_, String>(5)?).unwrap_or_default(),
-                updated_at: parse_ts(&r.get::<_, String>(6)?),
+                id: r.get("id")?,
+                title: r.get("title")?,
+                summary: r.get("summary")?,
+                steps: serde_json::from_str(&r.get::<_, String>("steps_json")?).unwrap_or_default(),
+                applies_when: r.get("applies_when")?,
+                source_experience_ids: serde_json::from_str(&r.get::<_, String>("source_ids_json")?).unwrap_or_default(),
+                updated_at: parse_ts(&r.get::<_, String>("updated_at")?),
             })
         })
         .optional()?;
@@ -1172,12 +1172,12 @@ async fn stats(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<J
             "SELECT COUNT(*) FROM experiences WHERE {live} AND worthiness < 0.4"
         ))?,
     };
-    let mut stmt = conn.prepare_cached(&format!("SELECT evidence_class, COUNT(*) FROM experiences WHERE {live} GROUP BY evidence_class ORDER BY COUNT(*) DESC, evidence_class"))?;
+    let mut stmt = conn.prepare_cached(&format!("SELECT evidence_class, COUNT(*) AS count FROM experiences WHERE {live} GROUP BY evidence_class ORDER BY count DESC, evidence_class"))?;
     let trust_distribution = stmt
         .query_map([], |r| {
             Ok(t::EvidenceCount {
-                evidence_class: enum_value(&r.get::<_, String>(0)?)?,
-                count: r.get(1)?,
+                evidence_class: enum_value(&r.get::<_, String>("evidence_class")?)?,
+                count: r.get("count")?,
             })
         })?
         .collect::<Result<_, _>>()?;

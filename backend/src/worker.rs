@@ -140,7 +140,17 @@ fn analyse(conn: &Connection, run_id: &str, stamp: &str) -> rusqlite::Result<()>
     let (project, conversation, agent, prompt, start, end, limit): (String, String, String, String, String, String, i64) = conn.query_row(
         "SELECT project_id, conversation_id, agent_id, prompt, window_start, window_end, span_limit FROM halo_runs WHERE id = ?1",
         [run_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+        |r| {
+            Ok((
+                r.get("project_id")?,
+                r.get("conversation_id")?,
+                r.get("agent_id")?,
+                r.get("prompt")?,
+                r.get("window_start")?,
+                r.get("window_end")?,
+                r.get("span_limit")?,
+            ))
+        },
     )?;
     let agent_name: String = conn
         .query_row(
@@ -152,24 +162,24 @@ fn analyse(conn: &Connection, run_id: &str, stamp: &str) -> rusqlite::Result<()>
     let spans: Vec<SpanFacts> = {
         let mut stmt = conn.prepare(
             "SELECT s.id, s.trace_id, s.name, s.kind, s.status, s.status_message, s.start_time, s.duration_ns, s.tool_name, s.model, \
-             COALESCE(s.input_tokens, 0), s.total_tokens, s.cost_total FROM spans s JOIN traces tr ON tr.id = s.trace_id \
+             COALESCE(s.input_tokens, 0) AS input_tokens, s.total_tokens, s.cost_total FROM spans s JOIN traces tr ON tr.id = s.trace_id \
              WHERE s.project_id = ?1 AND tr.agent_id = ?2 AND s.start_time >= ?3 AND s.start_time < ?4 ORDER BY s.start_time, s.id LIMIT ?5",
         )?;
         stmt.query_map(params![project, agent, start, end, limit + 1], |r| {
             Ok(SpanFacts {
-                id: r.get(0)?,
-                trace_id: r.get(1)?,
-                name: r.get(2)?,
-                kind: r.get(3)?,
-                error: r.get::<_, String>(4)? == "error",
-                status_message: r.get(5)?,
-                start_time: r.get(6)?,
-                duration_ns: r.get(7)?,
-                tool_name: r.get(8)?,
-                model: r.get(9)?,
-                input_tokens: r.get(10)?,
-                total_tokens: r.get(11)?,
-                cost: r.get(12)?,
+                id: r.get("id")?,
+                trace_id: r.get("trace_id")?,
+                name: r.get("name")?,
+                kind: r.get("kind")?,
+                error: r.get::<_, String>("status")? == "error",
+                status_message: r.get("status_message")?,
+                start_time: r.get("start_time")?,
+                duration_ns: r.get("duration_ns")?,
+                tool_name: r.get("tool_name")?,
+                model: r.get("model")?,
+                input_tokens: r.get("input_tokens")?,
+                total_tokens: r.get("total_tokens")?,
+                cost: r.get("cost_total")?,
             })
         })?
         .collect::<Result<_, _>>()?
@@ -243,15 +253,15 @@ fn fire_schedules(conn: &Connection) -> rusqlite::Result<()> {
         )?;
         stmt.query_map([ts(current)], |r| {
             Ok(DueSchedule {
-                id: r.get(0)?,
-                project: r.get(1)?,
-                agent: r.get(2)?,
-                cadence: r.get(3)?,
-                time: r.get(4)?,
-                day_of_week: r.get(5)?,
-                day_of_month: r.get(6)?,
-                prompt: r.get(7)?,
-                lookback_hours: r.get(8)?,
+                id: r.get("id")?,
+                project: r.get("project_id")?,
+                agent: r.get("agent_id")?,
+                cadence: r.get("cadence")?,
+                time: r.get("time_of_day")?,
+                day_of_week: r.get("day_of_week")?,
+                day_of_month: r.get("day_of_month")?,
+                prompt: r.get("prompt")?,
+                lookback_hours: r.get("lookback_hours")?,
             })
         })?
         .collect::<Result<_, _>>()?

@@ -2,7 +2,7 @@
 //! deployments. Training, eval grading and deployment are local records whose status moves in
 //! the background (see `worker`); nothing is trained, graded by a model, or deployed locally.
 
-use super::{Page, Select, caller, enum_str, enum_value, opt_ts};
+use super::{Page, Select, Table, caller, enum_str, enum_value, opt_ts};
 use crate::auth;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
@@ -89,7 +89,7 @@ async fn whoami(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<
 }
 
 fn project_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<t::Project> {
-    let id: String = r.get(0)?;
+    let id: String = r.get("id")?;
     let count = |table: &str| {
         conn.query_row(
             &format!("SELECT COUNT(*) FROM {table} WHERE project_id = ?1"),
@@ -106,10 +106,10 @@ fn project_row(conn: &Connection, r: &Row<'_>) -> rusqlite::Result<t::Project> {
         inferences: count("inferences"),
     };
     Ok(t::Project {
-        name: r.get(1)?,
-        team_id: r.get(2)?,
-        description: r.get(3)?,
-        created_at: parse_ts(&r.get::<_, String>(4)?),
+        name: r.get("name")?,
+        team_id: r.get("team_id")?,
+        description: r.get("description")?,
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
         counts: Some(counts),
         id,
     })
@@ -222,7 +222,15 @@ async fn get_model(
 // ---------------------------------------------------------------------------------------------
 // Datasets
 
-const DATASET_COLUMNS: &str = "id, name, description, source, filter_json, row_count, created_at";
+const DATASETS: Table<t::Dataset> = Table {
+    columns: "id, name, description, source, filter_json, row_count, created_at",
+    from: "FROM datasets",
+    alias: "",
+    listed: "1",
+    order: "created_at DESC, id",
+    noun: "dataset",
+    row: dataset_row,
+};
 
 fn dataset_row(r: &Row<'_>) -> rusqlite::Result<t::Dataset> {
     Ok(t::Dataset {
@@ -247,20 +255,8 @@ async fn list_datasets(
     caller(&state, &headers, &project_id, false)?;
     let page: Page = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE 1"))
-        .and("project_id = ?", project_id)
-        .page(&conn, "created_at DESC, id", &page, dataset_row)?;
+    let (items, next_cursor) = DATASETS.list(&conn, &project_id, &page, |s| s)?;
     Ok(Json(t::DatasetPage { items, next_cursor }))
-}
-
-fn load_dataset(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Dataset> {
-    conn.query_row(
-        &format!("SELECT {DATASET_COLUMNS} FROM datasets WHERE project_id = ?1 AND id = ?2"),
-        params![project_id, id],
-        dataset_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("dataset", id))
 }
 
 async fn get_dataset(
@@ -270,16 +266,16 @@ async fn get_dataset(
 ) -> ApiResult<Json<t::DatasetDetail>> {
     caller(&state, &headers, &project_id, false)?;
     let conn = state.db.lock();
-    let dataset = load_dataset(&conn, &project_id, &dataset_id)?;
+    let dataset = DATASETS.get(&conn, &project_id, &dataset_id)?;
     let mut stmt = conn.prepare_cached(
         "SELECT input, output, inference_id FROM dataset_rows WHERE dataset_id = ?1 ORDER BY idx LIMIT 5",
     )?;
     let sample_rows = stmt
         .query_map([&dataset_id], |r| {
             Ok(t::DatasetRow {
-                input: cut_chars(r.get(0)?, SAMPLE_TEXT),
-                output: r.get::<_, Option<String>>(1)?.map(|o| cut_chars(o, SAMPLE_TEXT)),
-                inference_id: r.get(2)?,
+                input: cut_chars(r.get("input")?, SAMPLE_TEXT),
+                output: r.get::<_, Option<String>>("output")?.map(|o| cut_chars(o, SAMPLE_TEXT)),
+                inference_id: r.get("inference_id")?,
             })
         })?
         .collect::<Result<_, _>>()?;
@@ -361,7 +357,7 @@ async fn create_dataset(
             params![id, i as i64, input, output, inference_id],
         )?;
     }
-    let dataset = load_dataset(&tx, &project_id, &id)?;
+    let dataset = DATASETS.get(&tx, &project_id, &id)?;
     tx.commit()?;
     Ok((StatusCode::CREATED, Json(dataset)))
 }
@@ -369,13 +365,23 @@ async fn create_dataset(
 // ---------------------------------------------------------------------------------------------
 // Rubrics
 
+const RUBRICS: Table<t::Rubric> = Table {
+    columns: "id, name, description, criteria_json, created_at",
+    from: "FROM rubrics",
+    alias: "",
+    listed: "1",
+    order: "created_at DESC, id",
+    noun: "rubric",
+    row: rubric_row,
+};
+
 fn rubric_row(r: &Row<'_>) -> rusqlite::Result<t::Rubric> {
     Ok(t::Rubric {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        description: r.get(2)?,
-        criteria: serde_json::from_str(&r.get::<_, String>(3)?).unwrap_or_default(),
-        created_at: parse_ts(&r.get::<_, String>(4)?),
+        id: r.get("id")?,
+        name: r.get("name")?,
+        description: r.get("description")?,
+        criteria: serde_json::from_str(&r.get::<_, String>("criteria_json")?).unwrap_or_default(),
+        created_at: parse_ts(&r.get::<_, String>("created_at")?),
     })
 }
 
@@ -388,21 +394,8 @@ async fn list_rubrics(
     caller(&state, &headers, &project_id, false)?;
     let page: Page = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) =
-        Select::new("SELECT id, name, description, criteria_json, created_at FROM rubrics WHERE 1")
-            .and("project_id = ?", project_id)
-            .page(&conn, "created_at DESC, id", &page, rubric_row)?;
+    let (items, next_cursor) = RUBRICS.list(&conn, &project_id, &page, |s| s)?;
     Ok(Json(t::RubricPage { items, next_cursor }))
-}
-
-fn load_rubric(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Rubric> {
-    conn.query_row(
-        "SELECT id, name, description, criteria_json, created_at FROM rubrics WHERE project_id = ?1 AND id = ?2",
-        params![project_id, id],
-        rubric_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("rubric", id))
 }
 
 async fn get_rubric(
@@ -411,7 +404,7 @@ async fn get_rubric(
     Path((project_id, rubric_id)): Path<(String, String)>,
 ) -> ApiResult<Json<t::Rubric>> {
     caller(&state, &headers, &project_id, false)?;
-    Ok(Json(load_rubric(&state.db.lock(), &project_id, &rubric_id)?))
+    Ok(Json(RUBRICS.get(&state.db.lock(), &project_id, &rubric_id)?))
 }
 
 async fn create_rubric(
@@ -428,13 +421,21 @@ async fn create_rubric(
         "INSERT INTO rubrics (id, project_id, name, description, criteria_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         params![id, project_id, r.name.to_string(), r.description.as_ref().map(|d| d.to_string()), serde_json::to_string(&r.criteria).unwrap_or_default(), ts(now())],
     )?;
-    Ok((StatusCode::CREATED, Json(load_rubric(&conn, &project_id, &id)?)))
+    Ok((StatusCode::CREATED, Json(RUBRICS.get(&conn, &project_id, &id)?)))
 }
 
 // ---------------------------------------------------------------------------------------------
 // Evals
 
-const EVAL_COLUMNS: &str = "id, name, status, dataset_id, rubric_id, model_id, score, criteria_scores_json, rows_evaluated, created_at, completed_at, error";
+const EVALS: Table<t::Eval> = Table {
+    columns: "id, name, status, dataset_id, rubric_id, model_id, score, criteria_scores_json, rows_evaluated, created_at, completed_at, error",
+    from: "FROM evals",
+    alias: "",
+    listed: "1",
+    order: "created_at DESC, id",
+    noun: "eval",
+    row: eval_row,
+};
 
 fn eval_row(r: &Row<'_>) -> rusqlite::Result<t::Eval> {
     Ok(t::Eval {
@@ -474,29 +475,14 @@ async fn list_evals(
     caller(&state, &headers, &project_id, false)?;
     let p: EvalParams = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!("SELECT {EVAL_COLUMNS} FROM evals WHERE 1"))
-        .and("project_id = ?", project_id)
-        .and_opt("status = ?", p.status.as_ref().map(enum_str))
-        .page(
-            &conn,
-            "created_at DESC, id",
-            &Page {
-                cursor: p.cursor,
-                limit: p.limit,
-            },
-            eval_row,
-        )?;
+    let page = Page {
+        cursor: p.cursor,
+        limit: p.limit,
+    };
+    let (items, next_cursor) = EVALS.list(&conn, &project_id, &page, |s| {
+        s.and_opt("status = ?", p.status.as_ref().map(enum_str))
+    })?;
     Ok(Json(t::EvalPage { items, next_cursor }))
-}
-
-fn load_eval(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Eval> {
-    conn.query_row(
-        &format!("SELECT {EVAL_COLUMNS} FROM evals WHERE project_id = ?1 AND id = ?2"),
-        params![project_id, id],
-        eval_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("eval", id))
 }
 
 async fn get_eval(
@@ -505,7 +491,7 @@ async fn get_eval(
     Path((project_id, eval_id)): Path<(String, String)>,
 ) -> ApiResult<Json<t::Eval>> {
     caller(&state, &headers, &project_id, false)?;
-    Ok(Json(load_eval(&state.db.lock(), &project_id, &eval_id)?))
+    Ok(Json(EVALS.get(&state.db.lock(), &project_id, &eval_id)?))
 }
 
 async fn run_eval(
@@ -517,8 +503,12 @@ async fn run_eval(
     caller(&state, &headers, &project_id, true)?;
     let r: t::RunEvalRequest = crate::extract::json(&body)?;
     let conn = state.db.lock();
-    let dataset = load_dataset(&conn, &project_id, &r.dataset_id).map_err(|_| unknown("dataset_id", &r.dataset_id))?;
-    load_rubric(&conn, &project_id, &r.rubric_id).map_err(|_| unknown("rubric_id", &r.rubric_id))?;
+    let dataset = DATASETS
+        .get(&conn, &project_id, &r.dataset_id)
+        .map_err(|_| unknown("dataset_id", &r.dataset_id))?;
+    RUBRICS
+        .get(&conn, &project_id, &r.rubric_id)
+        .map_err(|_| unknown("rubric_id", &r.rubric_id))?;
     let model = find_model(&conn, &project_id, &r.model_id)?.ok_or_else(|| unknown("model_id", &r.model_id))?;
     let id = new_id("ev");
     let name = r
@@ -530,7 +520,7 @@ async fn run_eval(
         params![id, project_id, name, dataset.id, r.rubric_id.to_string(), model.id, ts(now())],
     )?;
     state.wake.notify_one();
-    Ok((StatusCode::CREATED, Json(load_eval(&conn, &project_id, &id)?)))
+    Ok((StatusCode::CREATED, Json(EVALS.get(&conn, &project_id, &id)?)))
 }
 
 /// A request naming something the project does not have: 422, naming the field.
@@ -545,7 +535,15 @@ fn unknown(field: &str, id: &str) -> ApiError {
 // ---------------------------------------------------------------------------------------------
 // Training jobs
 
-const JOB_COLUMNS: &str = "id, name, status, base_model, dataset_id, hyperparameters_json, progress, output_model_id, error, created_at, started_at, finished_at";
+const TRAINING_JOBS: Table<t::TrainingJob> = Table {
+    columns: "id, name, status, base_model, dataset_id, hyperparameters_json, progress, output_model_id, error, created_at, started_at, finished_at",
+    from: "FROM training_jobs",
+    alias: "",
+    listed: "1",
+    order: "created_at DESC, id",
+    noun: "training job",
+    row: job_row,
+};
 
 fn job_row(r: &Row<'_>) -> rusqlite::Result<t::TrainingJob> {
     let hyper: t::Hyperparameters = serde_json::from_str(&r.get::<_, String>("hyperparameters_json")?)
@@ -584,29 +582,14 @@ async fn list_training_jobs(
     caller(&state, &headers, &project_id, false)?;
     let p: JobParams = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!("SELECT {JOB_COLUMNS} FROM training_jobs WHERE 1"))
-        .and("project_id = ?", project_id)
-        .and_opt("status = ?", p.status.as_ref().map(enum_str))
-        .page(
-            &conn,
-            "created_at DESC, id",
-            &Page {
-                cursor: p.cursor,
-                limit: p.limit,
-            },
-            job_row,
-        )?;
+    let page = Page {
+        cursor: p.cursor,
+        limit: p.limit,
+    };
+    let (items, next_cursor) = TRAINING_JOBS.list(&conn, &project_id, &page, |s| {
+        s.and_opt("status = ?", p.status.as_ref().map(enum_str))
+    })?;
     Ok(Json(t::TrainingJobPage { items, next_cursor }))
-}
-
-fn load_job(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::TrainingJob> {
-    conn.query_row(
-        &format!("SELECT {JOB_COLUMNS} FROM training_jobs WHERE project_id = ?1 AND id = ?2"),
-        params![project_id, id],
-        job_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("training job", id))
 }
 
 async fn get_training_job(
@@ -615,7 +598,7 @@ async fn get_training_job(
     Path((project_id, job_id)): Path<(String, String)>,
 ) -> ApiResult<Json<t::TrainingJob>> {
     caller(&state, &headers, &project_id, false)?;
-    Ok(Json(load_job(&state.db.lock(), &project_id, &job_id)?))
+    Ok(Json(TRAINING_JOBS.get(&state.db.lock(), &project_id, &job_id)?))
 }
 
 async fn create_training_job(
@@ -628,7 +611,9 @@ async fn create_training_job(
     let r: t::CreateTrainingJobRequest = crate::extract::json(&body)?;
     let conn = state.db.lock();
     let base = find_model(&conn, &project_id, &r.base_model)?.ok_or_else(|| unknown("base_model", &r.base_model))?;
-    let dataset = load_dataset(&conn, &project_id, &r.dataset_id).map_err(|_| unknown("dataset_id", &r.dataset_id))?;
+    let dataset = DATASETS
+        .get(&conn, &project_id, &r.dataset_id)
+        .map_err(|_| unknown("dataset_id", &r.dataset_id))?;
     let hyper = r.hyperparameters.clone().unwrap_or(t::Hyperparameters {
         batch_size: None,
         epochs: std::num::NonZeroU32::MIN.saturating_add(2),
@@ -645,7 +630,7 @@ async fn create_training_job(
         params![id, project_id, name, base.name, dataset.id, serde_json::to_string(&hyper).unwrap_or_default(), ts(now())],
     )?;
     state.wake.notify_one();
-    Ok((StatusCode::CREATED, Json(load_job(&conn, &project_id, &id)?)))
+    Ok((StatusCode::CREATED, Json(TRAINING_JOBS.get(&conn, &project_id, &id)?)))
 }
 
 async fn cancel_training_job(
@@ -655,14 +640,14 @@ async fn cancel_training_job(
 ) -> ApiResult<Json<t::TrainingJob>> {
     caller(&state, &headers, &project_id, true)?;
     let conn = state.db.lock();
-    let job = load_job(&conn, &project_id, &job_id)?;
+    let job = TRAINING_JOBS.get(&conn, &project_id, &job_id)?;
     match job.status {
         t::TrainingStatus::Queued | t::TrainingStatus::Running => {
             conn.execute(
                 "UPDATE training_jobs SET status = 'cancelled', finished_at = ?2 WHERE id = ?1",
                 params![job_id, ts(now())],
             )?;
-            Ok(Json(load_job(&conn, &project_id, &job_id)?))
+            Ok(Json(TRAINING_JOBS.get(&conn, &project_id, &job_id)?))
         }
         t::TrainingStatus::Cancelled => Ok(Json(job)),
         other => Err(ApiError::conflict(
@@ -675,8 +660,15 @@ async fn cancel_training_job(
 // ---------------------------------------------------------------------------------------------
 // Deployments
 
-const DEPLOYMENT_COLUMNS: &str =
-    "id, name, model_id, status, endpoint, min_replicas, max_replicas, created_at, updated_at";
+const DEPLOYMENTS: Table<t::Deployment> = Table {
+    columns: "id, name, model_id, status, endpoint, min_replicas, max_replicas, created_at, updated_at",
+    from: "FROM deployments",
+    alias: "",
+    listed: "status != 'deleted'",
+    order: "created_at DESC, id",
+    noun: "deployment",
+    row: deployment_row,
+};
 
 fn deployment_row(r: &Row<'_>) -> rusqlite::Result<t::Deployment> {
     Ok(t::Deployment {
@@ -702,22 +694,8 @@ async fn list_deployments(
     caller(&state, &headers, &project_id, false)?;
     let page: Page = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!(
-        "SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE status != 'deleted'"
-    ))
-    .and("project_id = ?", project_id)
-    .page(&conn, "created_at DESC, id", &page, deployment_row)?;
+    let (items, next_cursor) = DEPLOYMENTS.list(&conn, &project_id, &page, |s| s)?;
     Ok(Json(t::DeploymentPage { items, next_cursor }))
-}
-
-fn load_deployment(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::Deployment> {
-    conn.query_row(
-        &format!("SELECT {DEPLOYMENT_COLUMNS} FROM deployments WHERE project_id = ?1 AND id = ?2"),
-        params![project_id, id],
-        deployment_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("deployment", id))
 }
 
 fn check_replicas(min: i32, max: u32) -> ApiResult<()> {
@@ -736,7 +714,7 @@ async fn get_deployment(
     Path((project_id, deployment_id)): Path<(String, String)>,
 ) -> ApiResult<Json<t::Deployment>> {
     caller(&state, &headers, &project_id, false)?;
-    Ok(Json(load_deployment(&state.db.lock(), &project_id, &deployment_id)?))
+    Ok(Json(DEPLOYMENTS.get(&state.db.lock(), &project_id, &deployment_id)?))
 }
 
 async fn create_deployment(
@@ -756,7 +734,7 @@ async fn create_deployment(
         params![id, project_id, r.name.to_string(), model.id, format!("http://localhost/deployments/{id}/v1"), r.min_replicas, r.max_replicas.get(), ts(now())],
     )?;
     state.wake.notify_one();
-    Ok((StatusCode::CREATED, Json(load_deployment(&conn, &project_id, &id)?)))
+    Ok((StatusCode::CREATED, Json(DEPLOYMENTS.get(&conn, &project_id, &id)?)))
 }
 
 async fn update_deployment(
@@ -768,7 +746,7 @@ async fn update_deployment(
     caller(&state, &headers, &project_id, true)?;
     let r: t::UpdateDeploymentRequest = crate::extract::json(&body)?;
     let conn = state.db.lock();
-    let current = load_deployment(&conn, &project_id, &deployment_id)?;
+    let current = DEPLOYMENTS.get(&conn, &project_id, &deployment_id)?;
     if current.status == t::DeploymentStatus::Deleted {
         return Err(ApiError::conflict(
             "conflict",
@@ -791,7 +769,7 @@ async fn update_deployment(
         params![deployment_id, model_id, min, max, ts(now())],
     )?;
     state.wake.notify_one();
-    Ok(Json(load_deployment(&conn, &project_id, &deployment_id)?))
+    Ok(Json(DEPLOYMENTS.get(&conn, &project_id, &deployment_id)?))
 }
 
 async fn delete_deployment(
@@ -801,10 +779,10 @@ async fn delete_deployment(
 ) -> ApiResult<Json<t::Deployment>> {
     caller(&state, &headers, &project_id, true)?;
     let conn = state.db.lock();
-    load_deployment(&conn, &project_id, &deployment_id)?;
+    DEPLOYMENTS.get(&conn, &project_id, &deployment_id)?;
     conn.execute(
         "UPDATE deployments SET status = 'deleted', updated_at = ?2 WHERE id = ?1",
         params![deployment_id, ts(now())],
     )?;
-    Ok(Json(load_deployment(&conn, &project_id, &deployment_id)?))
+    Ok(Json(DEPLOYMENTS.get(&conn, &project_id, &deployment_id)?))
 }

@@ -1,7 +1,7 @@
 //! HALO: runs (queued → exporting → running → completed, moved by the worker), conversations
 //! whose assistant messages are the reports, and schedules that fire on their cadence.
 
-use super::{Page, Select, caller, enum_str, enum_value, opt_ts};
+use super::{Page, Select, Table, caller, enum_str, enum_value, opt_ts};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Body;
 use crate::server::AppState;
@@ -44,9 +44,16 @@ pub const DEFAULT_PROMPT: &str =
 // ---------------------------------------------------------------------------------------------
 // Runs
 
-const RUN_COLUMNS: &str = "r.id, r.conversation_id, r.agent_id, a.name, r.status, r.prompt, r.window_start, r.window_end, r.model, r.span_limit, \
-    r.spans_analyzed, r.created_at, r.started_at, r.finished_at, r.error, r.report_message_id";
-const RUN_FROM: &str = "FROM halo_runs r LEFT JOIN agents a ON a.project_id = r.project_id AND a.id = r.agent_id";
+const HALO_RUNS: Table<t::HaloRun> = Table {
+    columns: "r.id, r.conversation_id, r.agent_id, a.name, r.status, r.prompt, r.window_start, r.window_end, r.model, r.span_limit, \
+    r.spans_analyzed, r.created_at, r.started_at, r.finished_at, r.error, r.report_message_id",
+    from: "FROM halo_runs r LEFT JOIN agents a ON a.project_id = r.project_id AND a.id = r.agent_id",
+    alias: "r.",
+    listed: "1",
+    order: "r.created_at DESC, r.id",
+    noun: "HALO run",
+    row: run_row,
+};
 
 fn run_row(r: &Row<'_>) -> rusqlite::Result<t::HaloRun> {
     Ok(t::HaloRun {
@@ -70,16 +77,6 @@ fn run_row(r: &Row<'_>) -> rusqlite::Result<t::HaloRun> {
     })
 }
 
-pub fn load_run(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::HaloRun> {
-    conn.query_row(
-        &format!("SELECT {RUN_COLUMNS} {RUN_FROM} WHERE r.project_id = ?1 AND r.id = ?2"),
-        params![project_id, id],
-        run_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("HALO run", id))
-}
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RunParams {
@@ -98,19 +95,14 @@ async fn list_runs(
     caller(&state, &headers, &project_id, false)?;
     let p: RunParams = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!("SELECT {RUN_COLUMNS} {RUN_FROM} WHERE 1"))
-        .and("r.project_id = ?", project_id)
-        .and_opt("r.agent_id = ?", p.agent_id)
-        .and_opt("r.status = ?", p.status.as_ref().map(enum_str))
-        .page(
-            &conn,
-            "r.created_at DESC, r.id",
-            &Page {
-                cursor: p.cursor,
-                limit: p.limit,
-            },
-            run_row,
-        )?;
+    let page = Page {
+        cursor: p.cursor,
+        limit: p.limit,
+    };
+    let (items, next_cursor) = HALO_RUNS.list(&conn, &project_id, &page, |s| {
+        s.and_opt("r.agent_id = ?", p.agent_id)
+            .and_opt("r.status = ?", p.status.as_ref().map(enum_str))
+    })?;
     Ok(Json(t::HaloRunPage { items, next_cursor }))
 }
 
@@ -241,7 +233,7 @@ async fn create_run(
     };
     let id = queue_run(&conn, &project_id, &spec)?;
     state.wake.notify_one();
-    Ok((StatusCode::ACCEPTED, Json(load_run(&conn, &project_id, &id)?)))
+    Ok((StatusCode::ACCEPTED, Json(HALO_RUNS.get(&conn, &project_id, &id)?)))
 }
 
 async fn get_run(
@@ -250,7 +242,7 @@ async fn get_run(
     Path((project_id, run_id)): Path<(String, String)>,
 ) -> ApiResult<Json<t::HaloRun>> {
     caller(&state, &headers, &project_id, false)?;
-    Ok(Json(load_run(&state.db.lock(), &project_id, &run_id)?))
+    Ok(Json(HALO_RUNS.get(&state.db.lock(), &project_id, &run_id)?))
 }
 
 async fn cancel_run(
@@ -260,14 +252,14 @@ async fn cancel_run(
 ) -> ApiResult<Json<t::HaloRun>> {
     caller(&state, &headers, &project_id, true)?;
     let conn = state.db.lock();
-    let run = load_run(&conn, &project_id, &run_id)?;
+    let run = HALO_RUNS.get(&conn, &project_id, &run_id)?;
     match run.status {
         t::HaloRunStatus::Queued | t::HaloRunStatus::Exporting | t::HaloRunStatus::Running => {
             conn.execute(
                 "UPDATE halo_runs SET status = 'cancelled', finished_at = ?2 WHERE id = ?1",
                 params![run_id, ts(now())],
             )?;
-            Ok(Json(load_run(&conn, &project_id, &run_id)?))
+            Ok(Json(HALO_RUNS.get(&conn, &project_id, &run_id)?))
         }
         t::HaloRunStatus::Cancelled => Ok(Json(run)),
         other => Err(ApiError::conflict(
@@ -280,12 +272,18 @@ async fn cancel_run(
 // ---------------------------------------------------------------------------------------------
 // Conversations
 
-const CONVERSATION_COLUMNS: &str = "c.id, c.agent_id, a.name AS agent_name, c.title, c.created_at, c.updated_at, \
+const HALO_CONVERSATIONS: Table<t::HaloConversation> = Table {
+    columns: "c.id, c.agent_id, a.name AS agent_name, c.title, c.created_at, c.updated_at, \
     (SELECT COUNT(*) FROM halo_messages m WHERE m.conversation_id = c.id) AS message_count, \
     (SELECT id FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1) AS latest_run_id, \
-    (SELECT status FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1) AS latest_run_status";
-const CONVERSATION_FROM: &str =
-    "FROM halo_conversations c LEFT JOIN agents a ON a.project_id = c.project_id AND a.id = c.agent_id";
+    (SELECT status FROM halo_runs r WHERE r.conversation_id = c.id ORDER BY r.created_at DESC LIMIT 1) AS latest_run_status",
+    from: "FROM halo_conversations c LEFT JOIN agents a ON a.project_id = c.project_id AND a.id = c.agent_id",
+    alias: "c.",
+    listed: "1",
+    order: "c.updated_at DESC, c.id",
+    noun: "HALO conversation",
+    row: conversation_row,
+};
 
 fn conversation_row(r: &Row<'_>) -> rusqlite::Result<t::HaloConversation> {
     Ok(t::HaloConversation {
@@ -321,18 +319,12 @@ async fn list_conversations(
     caller(&state, &headers, &project_id, false)?;
     let p: ConversationParams = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!("SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE 1"))
-        .and("c.project_id = ?", project_id)
-        .and_opt("c.agent_id = ?", p.agent_id)
-        .page(
-            &conn,
-            "c.updated_at DESC, c.id",
-            &Page {
-                cursor: p.cursor,
-                limit: p.limit,
-            },
-            conversation_row,
-        )?;
+    let page = Page {
+        cursor: p.cursor,
+        limit: p.limit,
+    };
+    let (items, next_cursor) =
+        HALO_CONVERSATIONS.list(&conn, &project_id, &page, |s| s.and_opt("c.agent_id = ?", p.agent_id))?;
     Ok(Json(t::HaloConversationPage { items, next_cursor }))
 }
 
@@ -343,23 +335,16 @@ async fn get_conversation(
 ) -> ApiResult<Json<t::HaloConversationDetail>> {
     caller(&state, &headers, &project_id, false)?;
     let conn = state.db.lock();
-    let conversation = conn
-        .query_row(
-            &format!("SELECT {CONVERSATION_COLUMNS} {CONVERSATION_FROM} WHERE c.project_id = ?1 AND c.id = ?2"),
-            params![project_id, conversation_id],
-            conversation_row,
-        )
-        .optional()?
-        .ok_or_else(|| ApiError::not_found("HALO conversation", &conversation_id))?;
+    let conversation = HALO_CONVERSATIONS.get(&conn, &project_id, &conversation_id)?;
     let messages = Select::new("SELECT id, role, content, run_id, created_at FROM halo_messages WHERE 1")
         .and("conversation_id = ?", conversation_id)
         .all(&conn, "created_at, role DESC, id", 500, |r| {
             Ok(t::HaloMessage {
-                id: r.get(0)?,
-                role: enum_value(&r.get::<_, String>(1)?)?,
-                content: r.get(2)?,
-                run_id: r.get(3)?,
-                created_at: parse_ts(&r.get::<_, String>(4)?),
+                id: r.get("id")?,
+                role: enum_value(&r.get::<_, String>("role")?)?,
+                content: r.get("content")?,
+                run_id: r.get("run_id")?,
+                created_at: parse_ts(&r.get::<_, String>("created_at")?),
             })
         })?;
     Ok(Json(t::HaloConversationDetail { conversation, messages }))
@@ -368,10 +353,16 @@ async fn get_conversation(
 // ---------------------------------------------------------------------------------------------
 // Schedules
 
-const SCHEDULE_COLUMNS: &str = "s.id, s.agent_id, a.name, s.cadence, s.time_of_day, s.day_of_week, s.day_of_month, s.prompt, s.lookback_hours, s.status, \
-    s.next_run_at, s.last_run_at, s.last_run_id, s.created_at";
-const SCHEDULE_FROM: &str =
-    "FROM halo_schedules s LEFT JOIN agents a ON a.project_id = s.project_id AND a.id = s.agent_id";
+const HALO_SCHEDULES: Table<t::HaloSchedule> = Table {
+    columns: "s.id, s.agent_id, a.name, s.cadence, s.time_of_day, s.day_of_week, s.day_of_month, s.prompt, s.lookback_hours, s.status, \
+    s.next_run_at, s.last_run_at, s.last_run_id, s.created_at",
+    from: "FROM halo_schedules s LEFT JOIN agents a ON a.project_id = s.project_id AND a.id = s.agent_id",
+    alias: "s.",
+    listed: "1",
+    order: "s.created_at DESC, s.id",
+    noun: "HALO schedule",
+    row: schedule_row,
+};
 
 fn schedule_row(r: &Row<'_>) -> rusqlite::Result<t::HaloSchedule> {
     Ok(t::HaloSchedule {
@@ -393,16 +384,6 @@ fn schedule_row(r: &Row<'_>) -> rusqlite::Result<t::HaloSchedule> {
         last_run_id: r.get("last_run_id")?,
         created_at: parse_ts(&r.get::<_, String>("created_at")?),
     })
-}
-
-pub fn load_schedule(conn: &Connection, project_id: &str, id: &str) -> ApiResult<t::HaloSchedule> {
-    conn.query_row(
-        &format!("SELECT {SCHEDULE_COLUMNS} {SCHEDULE_FROM} WHERE s.project_id = ?1 AND s.id = ?2"),
-        params![project_id, id],
-        schedule_row,
-    )
-    .optional()?
-    .ok_or_else(|| ApiError::not_found("HALO schedule", id))
 }
 
 /// The first firing strictly after `after`: `time_of_day` is `HH:MM` UTC (for hourly schedules
@@ -479,19 +460,14 @@ async fn list_schedules(
     caller(&state, &headers, &project_id, false)?;
     let p: ScheduleParams = crate::extract::query(raw.as_deref())?;
     let conn = state.db.lock();
-    let (items, next_cursor) = Select::new(&format!("SELECT {SCHEDULE_COLUMNS} {SCHEDULE_FROM} WHERE 1"))
-        .and("s.project_id = ?", project_id)
-        .and_opt("s.agent_id = ?", p.agent_id)
-        .and_opt("s.status = ?", p.status.as_ref().map(enum_str))
-        .page(
-            &conn,
-            "s.created_at DESC, s.id",
-            &Page {
-                cursor: p.cursor,
-                limit: p.limit,
-            },
-            schedule_row,
-        )?;
+    let page = Page {
+        cursor: p.cursor,
+        limit: p.limit,
+    };
+    let (items, next_cursor) = HALO_SCHEDULES.list(&conn, &project_id, &page, |s| {
+        s.and_opt("s.agent_id = ?", p.agent_id)
+            .and_opt("s.status = ?", p.status.as_ref().map(enum_str))
+    })?;
     Ok(Json(t::HaloSchedulePage { items, next_cursor }))
 }
 
@@ -537,7 +513,7 @@ async fn create_schedule(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11)",
         params![id, project_id, agent_id, cadence, r.time_of_day.to_string(), r.day_of_week, r.day_of_month.map(|d| d.get()), r.prompt.as_ref().map(|p| p.to_string()), lookback, ts(next), ts(now())],
     )?;
-    Ok((StatusCode::CREATED, Json(load_schedule(&conn, &project_id, &id)?)))
+    Ok((StatusCode::CREATED, Json(HALO_SCHEDULES.get(&conn, &project_id, &id)?)))
 }
 
 async fn get_schedule(
@@ -546,7 +522,7 @@ async fn get_schedule(
     Path((project_id, schedule_id)): Path<(String, String)>,
 ) -> ApiResult<Json<t::HaloSchedule>> {
     caller(&state, &headers, &project_id, false)?;
-    Ok(Json(load_schedule(&state.db.lock(), &project_id, &schedule_id)?))
+    Ok(Json(HALO_SCHEDULES.get(&state.db.lock(), &project_id, &schedule_id)?))
 }
 
 fn transition(
@@ -558,7 +534,7 @@ fn transition(
 ) -> ApiResult<Json<t::HaloSchedule>> {
     caller(state, headers, project_id, true)?;
     let conn = state.db.lock();
-    let s = load_schedule(&conn, project_id, schedule_id)?;
+    let s = HALO_SCHEDULES.get(&conn, project_id, schedule_id)?;
     let from = enum_str(&s.status);
     if from == to {
         return Ok(Json(s));
@@ -583,7 +559,7 @@ fn transition(
         "UPDATE halo_schedules SET status = ?2, next_run_at = ?3 WHERE id = ?1",
         params![schedule_id, to, next],
     )?;
-    Ok(Json(load_schedule(&conn, project_id, schedule_id)?))
+    Ok(Json(HALO_SCHEDULES.get(&conn, project_id, schedule_id)?))
 }
 
 async fn pause_schedule(

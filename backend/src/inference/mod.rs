@@ -116,6 +116,55 @@ impl Select {
     }
 }
 
+/// How one project-scoped resource is read: the same `SELECT`, scope, order and row mapping
+/// for its list and its get, so the two cannot drift apart.
+pub struct Table<T> {
+    /// The columns after `SELECT` (joined ones aliased to their field names).
+    pub columns: &'static str,
+    /// `FROM <table> [<alias> JOIN ...]`.
+    pub from: &'static str,
+    /// The table's alias with its dot (`r.`), or empty.
+    pub alias: &'static str,
+    /// Which rows a list shows (`1`: all).
+    pub listed: &'static str,
+    /// A list's order, with a unique last key (`created_at DESC, id`).
+    pub order: &'static str,
+    /// What a 404 calls one row.
+    pub noun: &'static str,
+    pub row: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+}
+
+impl<T> Table<T> {
+    /// One page of `project_id`'s rows, narrowed by the filters `narrow` adds.
+    pub fn list(
+        &self,
+        conn: &rusqlite::Connection,
+        project_id: &str,
+        page: &Page,
+        narrow: impl FnOnce(Select) -> Select,
+    ) -> ApiResult<(Vec<T>, Option<String>)> {
+        let select = Select::new(&format!("SELECT {} {} WHERE {}", self.columns, self.from, self.listed))
+            .and(&format!("{}project_id = ?", self.alias), project_id.to_string());
+        narrow(select).page(conn, self.order, page, self.row)
+    }
+
+    /// The row `id` of `project_id` (a 404 naming [`Table::noun`] when there is none).
+    pub fn get(&self, conn: &rusqlite::Connection, project_id: &str, id: &str) -> ApiResult<T> {
+        use rusqlite::OptionalExtension;
+        let a = self.alias;
+        conn.query_row(
+            &format!(
+                "SELECT {} {} WHERE {a}project_id = ?1 AND {a}id = ?2",
+                self.columns, self.from
+            ),
+            rusqlite::params![project_id, id],
+            self.row,
+        )
+        .optional()?
+        .ok_or_else(|| crate::error::ApiError::not_found(self.noun, id))
+    }
+}
+
 pub use halo::next_fire;
 
 /// What a scheduled run analyses: the `lookback` hours before `at`.

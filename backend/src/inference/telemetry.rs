@@ -134,8 +134,8 @@ async fn get_inference(
         |r| {
             Ok(t::InferenceDetail {
                 inference: inference_row(r)?,
-                input: r.get(13)?,
-                output: r.get(14)?,
+                input: r.get("input")?,
+                output: r.get("output")?,
             })
         },
     )
@@ -368,29 +368,29 @@ fn agents(
     let until = until.unwrap_or_else(|| "9999".into());
     Select::new(
         "SELECT a.id, a.name, \
-           (SELECT COUNT(*) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.started_at >= ?1 AND tr.started_at < ?2), \
-           (SELECT COUNT(*) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.status = 'error' AND tr.started_at >= ?1 AND tr.started_at < ?2), \
-           (SELECT COALESCE(SUM(span_count), 0) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.started_at >= ?1 AND tr.started_at < ?2), \
-           (SELECT MIN(started_at) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id), \
-           (SELECT MAX(started_at) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id), \
-           (SELECT id FROM halo_conversations c WHERE c.project_id = a.project_id AND c.agent_id = a.id ORDER BY updated_at DESC LIMIT 1) \
+           (SELECT COUNT(*) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.started_at >= ?1 AND tr.started_at < ?2) AS executions, \
+           (SELECT COUNT(*) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.status = 'error' AND tr.started_at >= ?1 AND tr.started_at < ?2) AS error_executions, \
+           (SELECT COALESCE(SUM(span_count), 0) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id AND tr.started_at >= ?1 AND tr.started_at < ?2) AS span_count, \
+           (SELECT MIN(started_at) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id) AS first_seen_at, \
+           (SELECT MAX(started_at) FROM traces tr WHERE tr.project_id = a.project_id AND tr.agent_id = a.id) AS last_seen_at, \
+           (SELECT id FROM halo_conversations c WHERE c.project_id = a.project_id AND c.agent_id = a.id ORDER BY updated_at DESC LIMIT 1) AS latest_halo_conversation_id \
          FROM agents a WHERE 1",
     )
     .with_args([since.into(), until.into()])
     .and("a.project_id = ?", project_id.to_string())
     .and_opt("(a.id = ? OR a.name = ?)", agent_id.map(String::from))
-    .page(conn, "3 DESC, a.id", page, |r| {
-        let first: Option<String> = r.get(5)?;
-        let last: Option<String> = r.get(6)?;
+    .page(conn, "executions DESC, a.id", page, |r| {
+        let first: Option<String> = r.get("first_seen_at")?;
+        let last: Option<String> = r.get("last_seen_at")?;
         Ok(t::Agent {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            executions: r.get(2)?,
-            error_executions: r.get(3)?,
-            span_count: Some(r.get(4)?),
+            id: r.get("id")?,
+            name: r.get("name")?,
+            executions: r.get("executions")?,
+            error_executions: r.get("error_executions")?,
+            span_count: Some(r.get("span_count")?),
             first_seen_at: first.as_deref().map(parse_ts).unwrap_or_default(),
             last_seen_at: last.as_deref().map(parse_ts).unwrap_or_default(),
-            latest_halo_conversation_id: r.get(7)?,
+            latest_halo_conversation_id: r.get("latest_halo_conversation_id")?,
         })
     })
 }
