@@ -93,7 +93,8 @@ pub struct Tool {
 
 /// How a tool's answer is laid out, as data. `lead`, `empty` and `next` are minijinja templates
 /// over the response's fields (and `count`, the list's length), with the filters `num(digits)`,
-/// `words` (`a_b` → `a b`), `time`, `date`, `size` (bytes) and `cut(chars)`.
+/// `words` (`a_b` → `a b`), `time`, `date`, `size` (bytes), `cut(chars)` and `table(columns)`
+/// (a list as a markdown table in human units).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct View {

@@ -34,21 +34,12 @@ pub trait Handlers: Send + Sync + 'static {
 
 /// The hand-written answers the manifest names (`renderer`), for what a view cannot say.
 pub trait Renderers: Send + Sync + 'static {
-    /// Lays out the answer of `whoami`.
-    /// `tool` is the tool (or resource URI) that asked.
-    fn whoami(value: &sdk::types::WhoAmI, tool: &str) -> String;
-    /// Lays out the answer of `create_dataset`.
-    /// `tool` is the tool (or resource URI) that asked.
-    fn dataset(value: &sdk::types::Dataset, tool: &str) -> String;
     /// Lays out the answer of `list_inferences`.
     /// `tool` is the tool (or resource URI) that asked.
     fn inference_page(value: &sdk::types::InferencePage, tool: &str) -> String;
     /// Lays out the answer of `get_halo_report`.
     /// `tool` is the tool (or resource URI) that asked.
     fn halo_report(value: &sdk::types::HaloConversationDetail, tool: &str) -> String;
-    /// Lays out the answer of `get_halo_schedule`, `create_halo_schedule`, `pause_halo_schedule`, `resume_halo_schedule`, `archive_halo_schedule`.
-    /// `tool` is the tool (or resource URI) that asked.
-    fn halo_schedule(value: &sdk::types::HaloSchedule, tool: &str) -> String;
 }
 
 /// The server's identity from the manifest.
@@ -82,7 +73,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
-            call: |ctx, arguments| Box::pin(whoami::<H>(ctx, arguments)),
+            call: |ctx, arguments| Box::pin(whoami(ctx, arguments)),
         },
         ToolSpec {
             name: "list_projects",
@@ -712,6 +703,30 @@ pub mod views {
     #[allow(unused_imports)]
     use super::View;
 
+    /// The answer of `whoami`.
+    pub const WHOAMI: View = View {
+        lead: Some(
+            "Key \"{{ key.name }}\" ({{ key.prefix }}) of team {{ team.name }} ({{ team.id }}) reaches {{ projects|length }} project(s). {% if projects|length == 1 %}Tools use {{ projects[0].name }} ({{ projects[0].id }}), the key's only project.{% else %}{% for p in projects if p.id == default_project_id %}Tools use {{ p.name }} ({{ p.id }}) unless you name another.{% else %}{% if projects %}No default project: name one (by name or id) in each request.{% else %}The key reaches no project.{% endif %}{% endfor %}{% endif %}\n\n| project | id | scopes |\n|---|---|---|{% for p in projects %}\n| {{ p.name }} | {{ p.id }} | {{ p.scopes|join(', ') }} |{% endfor %}",
+        ),
+        empty: None,
+        list: None,
+        columns: &[],
+        fields: &[],
+        next: None,
+    };
+
+    /// The answer of `create_dataset`.
+    pub const CREATE_DATASET: View = View {
+        lead: Some(
+            "{% set f = filter or {} %}Dataset {{ id }} \"{{ name }}\" created from {% if source == 'inferences' %}{{ row_count }} {% if f.status == 'success' %}successful {% elif f.status == 'error' %}failed {% endif %}inferences{% if f.model %} of {{ f.model }}{% endif %}{% if f.since %} since {{ f.since|time }}{% elif f.lookback_hours %}{% if f.lookback_hours % 24 == 0 %} (last {{ f.lookback_hours // 24 }} days){% else %} (last {{ f.lookback_hours }} h){% endif %}{% endif %}{% else %}{{ row_count }} rows{% endif %}{% if description %}\n{{ description }}{% endif %}\nCreated {{ created_at|time }}",
+        ),
+        empty: None,
+        list: None,
+        columns: &[],
+        fields: &[],
+        next: Some("run_eval with dataset_id=\"{{ id }}\", a rubric and a model"),
+    };
+
     /// The answer of `list_training_jobs`.
     pub const LIST_TRAINING_JOBS: View = View {
         lead: None,
@@ -852,6 +867,18 @@ pub mod views {
             "next_run_at",
             "last_run_at",
         ],
+        fields: &[],
+        next: None,
+    };
+
+    /// The answer of `get_halo_schedule`.
+    pub const GET_HALO_SCHEDULE: View = View {
+        lead: Some(
+            "{% set days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] %}HALO schedule {{ id }} for {{ agent_name or agent_id }}: {% if cadence == 'hourly' %}hourly at minute {{ (time_of_day|split(':')|list)[1] or '00' }}{% elif cadence == 'daily' %}daily at {{ time_of_day }} UTC{% elif cadence == 'weekly' %}weekly on {{ days[[[day_of_week or 0, 0]|max, 6]|min] }} at {{ time_of_day }} UTC{% else %}monthly on day {{ day_of_month or 1 }} at {{ time_of_day }} UTC{% endif %}, over the last {{ lookback_hours }} h — {{ status }}{% if next_run_at %}\nNext run: {{ next_run_at|time }}{% endif %}{% if last_run_at %}\nLast run: {{ last_run_at|time }}{% if last_run_id %} ({{ last_run_id }}){% endif %}{% endif %}",
+        ),
+        empty: None,
+        list: None,
+        columns: &[],
         fields: &[],
         next: None,
     };
@@ -1561,12 +1588,12 @@ pub mod args {
     }
 }
 
-async fn whoami<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let _args: args::WhoamiArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().whoami();
     let response = request.send().await?;
-    Ok(H::whoami(&response.into_inner(), "whoami"))
+    Ok(render::with_view(&response.into_inner(), "whoami", &views::WHOAMI))
 }
 
 async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1677,7 +1704,11 @@ async fn create_dataset<H: Handlers + Renderers>(
         source: args.source,
     });
     let response = request.send().await?;
-    Ok(H::dataset(&response.into_inner(), "create_dataset"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "create_dataset",
+        &views::CREATE_DATASET,
+    ))
 }
 
 async fn list_rubrics<H: Handlers + Renderers>(
@@ -2305,7 +2336,11 @@ async fn get_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(H::halo_schedule(&response.into_inner(), "get_halo_schedule"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "get_halo_schedule",
+        &views::GET_HALO_SCHEDULE,
+    ))
 }
 
 async fn create_halo_schedule<H: Handlers + Renderers>(
@@ -2327,7 +2362,11 @@ async fn create_halo_schedule<H: Handlers + Renderers>(
         time_of_day: args.time_of_day,
     });
     let response = request.send().await?;
-    Ok(H::halo_schedule(&response.into_inner(), "create_halo_schedule"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "create_halo_schedule",
+        &views::GET_HALO_SCHEDULE,
+    ))
 }
 
 async fn pause_halo_schedule<H: Handlers + Renderers>(
@@ -2341,7 +2380,11 @@ async fn pause_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(H::halo_schedule(&response.into_inner(), "pause_halo_schedule"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "pause_halo_schedule",
+        &views::GET_HALO_SCHEDULE,
+    ))
 }
 
 async fn resume_halo_schedule<H: Handlers + Renderers>(
@@ -2355,7 +2398,11 @@ async fn resume_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(H::halo_schedule(&response.into_inner(), "resume_halo_schedule"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "resume_halo_schedule",
+        &views::GET_HALO_SCHEDULE,
+    ))
 }
 
 async fn archive_halo_schedule<H: Handlers + Renderers>(
@@ -2369,7 +2416,11 @@ async fn archive_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(H::halo_schedule(&response.into_inner(), "archive_halo_schedule"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "archive_halo_schedule",
+        &views::GET_HALO_SCHEDULE,
+    ))
 }
 
 /// Reads the resource at `uri`; `None` when no resource of this API matches it.

@@ -62,12 +62,6 @@ pub trait Renderers: Send + Sync + 'static {
     /// Lays out the answer of `search_inferior_experiences`.
     /// `tool` is the tool (or resource URI) that asked.
     fn search_results(value: &sdk::types::SearchResponse, tool: &str) -> String;
-    /// Lays out the answer of `get_inferior_experience`, `inferior://experience/{id}`.
-    /// `tool` is the tool (or resource URI) that asked.
-    fn experience(value: &sdk::types::Experience, tool: &str) -> String;
-    /// Lays out the answer of `check_inferior_context`.
-    /// `tool` is the tool (or resource URI) that asked.
-    fn context_check(value: &sdk::types::ContextCheckResponse, tool: &str) -> String;
 }
 
 /// The server's identity from the manifest.
@@ -115,7 +109,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"experience_id":{"type":"string","description":"Experience id (`exp_...`)."}},"required":["experience_id"]}"#,
-            call: |ctx, arguments| Box::pin(get_inferior_experience::<H>(ctx, arguments)),
+            call: |ctx, arguments| Box::pin(get_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
             name: "check_inferior_context",
@@ -129,7 +123,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"task_description":{"type":"string","minLength":1,"maxLength":4000,"description":"The task you are about to start."},"tools":{"type":"array","maxItems":50,"items":{"type":"string","maxLength":100},"description":"Tools, frameworks or services the task involves."},"environment":{"type":"string","maxLength":2000,"description":"Where it runs (OS, runtime, hosting)."}},"required":["task_description"]}"#,
-            call: |ctx, arguments| Box::pin(check_inferior_context::<H>(ctx, arguments)),
+            call: |ctx, arguments| Box::pin(check_inferior_context(ctx, arguments)),
         },
         ToolSpec {
             name: "get_inferior_stats",
@@ -357,6 +351,30 @@ pub const RESOURCES: &[ResourceSpec] = &[
 pub mod views {
     #[allow(unused_imports)]
     use super::View;
+
+    /// The answer of `get_inferior_experience`.
+    pub const GET_INFERIOR_EXPERIENCE: View = View {
+        lead: Some(
+            "# {{ title }} ({{ id }})\n{{ validation_state|words }} · {{ evidence_class|words }} · {{ visibility_scope }} · {{ helpful_count }} helpful, {{ unhelpful_count }} not · worthiness {{ worthiness_score|num }} (causal depth {{ quality.causal_depth|num }}, boundaries {{ quality.boundary_precision|num }}, transferability {{ quality.insight_transferability|num }})\n\n**Problem:** {{ problem }}\n\n**Root cause:** {{ root_cause }}\n\n**Insight:** {{ insight }}\n\n**Solution:** {{ solution.method }}\n{% if solution.implementation %}\n```\n{{ solution.implementation|cut(4000) }}\n```\n{% endif %}{% if failed_approaches %}\n**Failed approaches:**\n{% for f in failed_approaches %}- {{ f.attempt }}{% if f.why_failed %} — {{ f.why_failed }}{% endif %}\n{% endfor %}{% endif %}{% if boundaries.applies_when or boundaries.does_not_apply_when %}\n**Boundaries:**\n{% if boundaries.applies_when %}- Applies when: {{ boundaries.applies_when }}\n{% endif %}{% if boundaries.does_not_apply_when %}- Does not apply when: {{ boundaries.does_not_apply_when }}\n{% endif %}{% endif %}{% if error_message %}\n**Error message:** `{{ error_message }}`\n{% endif %}{% if env_versions %}\n**Environment:** {% for k, v in env_versions|dictsort %}{{ k }} {{ v }}{% if not loop.last %}, {% endif %}{% endfor %}\n{% endif %}\n**Tags:** {{ tags|join(', ') }}\nContributed by {{ contributor.display_name }} on {{ created_at|date }}{% if linked_procedure_id %}\nProcedure: {{ linked_procedure_id }} (resource inferior://procedures/{{ linked_procedure_id }}){% endif %}",
+        ),
+        empty: None,
+        list: None,
+        columns: &[],
+        fields: &[],
+        next: None,
+    };
+
+    /// The answer of `check_inferior_context`.
+    pub const CHECK_INFERIOR_CONTEXT: View = View {
+        lead: Some(
+            "Domain: {{ domain }}{% if not anti_patterns and not recommended %}\nNo known anti-patterns or experiences for this task.{% else %}{% if anti_patterns %}\n\nAnti-patterns to avoid ({{ anti_patterns|length }}):{% for a in anti_patterns %}\n- {{ a.warning }} — from \"{{ a.title }}\" ({{ a.experience_id }}){% endfor %}{% endif %}{% if recommended %}\n\nRecommended experiences ({{ recommended|length }}):\n\n{{ recommended|table(['id', 'title', 'evidence_class', 'tags']) }}{% endif %}{% if procedure_ids %}\n\nProcedures: {{ procedure_ids|join(', ') }} (resource inferior://procedures/{id}){% endif %}{% endif %}",
+        ),
+        empty: None,
+        list: None,
+        columns: &[],
+        fields: &[],
+        next: None,
+    };
 
     /// The answer of `get_inferior_stats`.
     pub const GET_INFERIOR_STATS: View = View {
@@ -778,22 +796,20 @@ async fn search_inferior_experiences<H: Handlers + Renderers>(
     Ok(H::search_results(&response.into_inner(), "search_inferior_experiences"))
 }
 
-async fn get_inferior_experience<H: Handlers + Renderers>(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::GetInferiorExperienceArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_experience();
     request = request.experience_id(args.experience_id);
     let response = request.send().await?;
-    Ok(H::experience(&response.into_inner(), "get_inferior_experience"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "get_inferior_experience",
+        &views::GET_INFERIOR_EXPERIENCE,
+    ))
 }
 
-async fn check_inferior_context<H: Handlers + Renderers>(
-    ctx: &Ctx<sdk::Client>,
-    arguments: JsonObject,
-) -> Result<String, ToolError> {
+async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
     let args: args::CheckInferiorContextArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().check_context();
@@ -803,7 +819,11 @@ async fn check_inferior_context<H: Handlers + Renderers>(
         tools: args.tools,
     });
     let response = request.send().await?;
-    Ok(H::context_check(&response.into_inner(), "check_inferior_context"))
+    Ok(render::with_view(
+        &response.into_inner(),
+        "check_inferior_context",
+        &views::CHECK_INFERIOR_CONTEXT,
+    ))
 }
 
 async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
@@ -1009,7 +1029,11 @@ pub async fn read_resource<H: Handlers + Renderers>(
                     .get_experience()
                     .experience_id(vars.get("id").cloned().unwrap_or_default());
                 let value = request.send().await?.into_inner();
-                Ok(H::experience(&value, "inferior://experience/{id}"))
+                Ok(render::with_view(
+                    &value,
+                    "inferior://experience/{id}",
+                    &views::GET_INFERIOR_EXPERIENCE,
+                ))
             }
             .await,
         );

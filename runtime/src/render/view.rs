@@ -26,9 +26,14 @@ pub struct View {
     pub next: Option<&'static str>,
 }
 
-/// The template environment: the filters the manifest's format documents.
+/// The template environment: the filters the manifest's format documents (`table(columns)`
+/// lays out a list as the generic renderer's tables do). A view's template is looked up by its
+/// source, so it is compiled on first use only.
 static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
     let mut env = minijinja::Environment::new();
+    env.set_loader(|source| Ok(Some(source.to_string())));
+    // Answers are markdown, never HTML, whatever a template's source ends with.
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
     env.add_filter("num", |x: f64, digits: Option<usize>| {
         format::trim_float(x, digits.unwrap_or(2))
     });
@@ -37,6 +42,11 @@ static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
     env.add_filter("date", |s: String| format::date(&s).unwrap_or(s));
     env.add_filter("size", |bytes: f64| format::bytes(bytes));
     env.add_filter("cut", |s: String, chars: usize| format::cut(&s, chars));
+    env.add_filter("table", |rows: minijinja::Value, columns: Vec<String>| {
+        let rows = serde_json::to_value(&rows).unwrap_or_default();
+        let columns: Vec<&str> = columns.iter().map(String::as_str).collect();
+        generic::table(rows.as_array().map_or(&[][..], Vec::as_slice), &columns)
+    });
     env
 });
 
@@ -84,7 +94,8 @@ impl View {
 /// this response (a filter on a missing field, say) leaves its part out; the failure is logged.
 fn fill(template: &str, map: &Map<String, Value>, count: usize, tool: &str) -> String {
     let context = minijinja::context! { count => count, ..minijinja::Value::from(minijinja::value::Serde(map)) };
-    TEMPLATES.render_str(template, context).unwrap_or_else(|e| {
+    let rendered = TEMPLATES.get_template(template).and_then(|t| t.render(context));
+    rendered.unwrap_or_else(|e| {
         tracing::warn!("the view of {tool} did not render: {e:#}");
         String::new()
     })
