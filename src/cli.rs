@@ -28,13 +28,19 @@ pub struct Flags {
     /// Also accept this Host header over HTTP (behind a proxy); repeatable
     #[arg(long = "allow-host", value_name = "HOST", requires = "http")]
     pub allowed_hosts: Vec<String>,
-    /// Accept browser requests only from these origins, such as https://app.example.com;
-    /// repeatable
+    /// Also accept browser requests from this origin, such as https://app.example.com (on a
+    /// loopback bind, loopback origins pass; any other gets 403); repeatable
     #[arg(long = "allow-origin", value_name = "URL", requires = "http")]
     pub allowed_origins: Vec<String>,
     /// HTTP without sessions, so replicas can share one load balancer
     #[arg(long, requires = "http")]
     pub stateless: bool,
+    /// Open HTTP sessions allowed at once (past it, a new one gets 503)
+    #[arg(long, value_name = "N", default_value = "10000", requires = "http", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions: u32,
+    /// Open HTTP sessions allowed at once for one key (past it, a new one gets 429)
+    #[arg(long, value_name = "N", default_value = "100", requires = "http", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions_per_key: u32,
     /// Hide the tools that change anything
     #[arg(long)]
     pub read_only: bool,
@@ -63,6 +69,11 @@ impl Flags {
             allowed_hosts: self.allowed_hosts.clone(),
             allowed_origins: self.allowed_origins.clone(),
             stateless: self.stateless,
+            shared_key: false,
+            session_caps: mcp_runtime::http::Caps {
+                total: self.max_sessions as usize,
+                per_key: self.max_sessions_per_key as usize,
+            },
         })
     }
 }
@@ -162,10 +173,21 @@ pub fn env(name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
+/// rmcp logs each new session's id at INFO; a session id is a credential for its session, so
+/// it is shown at DEBUG only.
+const SESSION_LOG: &str = "rmcp::transport::streamable_http_server::session";
+
 /// Logs go to stderr (stdout carries JSON-RPC only), filtered by `RUST_LOG` (default `warn`).
 pub fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let wanted = env("RUST_LOG").unwrap_or_else(|| "warn".into());
+    let mut filter =
+        tracing_subscriber::EnvFilter::try_new(&wanted).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let verbose = ["debug", "trace"]
+        .iter()
+        .any(|level| wanted.to_ascii_lowercase().contains(level));
+    if !verbose && let Ok(cap) = format!("{SESSION_LOG}=warn").parse() {
+        filter = filter.add_directive(cap);
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

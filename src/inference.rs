@@ -15,7 +15,6 @@ impl Api for Inference {
     const RESOURCES: &'static [ResourceSpec] = tools::RESOURCES;
     const MANIFEST: &'static str = tools::MANIFEST;
     const PROMPT_COUNT: usize = tools::PROMPT_COUNT;
-    const REQUIRE_BEARER: bool = true;
 
     fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String> {
         client.with_api_key(key).map_err(|e| e.to_string())

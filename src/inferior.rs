@@ -15,8 +15,8 @@ impl Api for Inferior {
     const RESOURCES: &'static [ResourceSpec] = tools::RESOURCES;
     const MANIFEST: &'static str = tools::MANIFEST;
     const PROMPT_COUNT: usize = tools::PROMPT_COUNT;
-    const UNAUTHORIZED: &'static str = "invalid or missing INFERIOR_API_KEY";
-    const REQUIRE_BEARER: bool = false;
+    const UNAUTHORIZED: &'static str =
+        "invalid or missing INFERIOR_API_KEY (over HTTP: the header `Authorization: Bearer <your-api-key>`)";
 
     fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String> {
         client.with_api_key(key).map_err(|e| e.to_string())
@@ -44,6 +44,10 @@ pub struct Args {
     /// [default: <api-url>/v1/mcp/manifest.json]
     #[arg(long, value_name = "URL", env = "INFERIOR_MCP_MANIFEST_URL")]
     pub manifest_url: Option<String>,
+    /// Over HTTP, run requests that carry no key with INFERIOR_API_KEY (a loopback bind only:
+    /// every caller then acts as you)
+    #[arg(long, requires = "http")]
+    pub shared_key: bool,
 }
 
 /// What `--help` says of the server; the counts are added from the manifest.
@@ -56,7 +60,8 @@ Environment:
   INFERIOR_API_KEY  API key (cw_full_..., cw_dep_..., cw_read_..., cw_search_...). Without it the
                     server still starts: network tools answer `ERROR: authentication failed`, the
                     six local gates work. With --local, the demo's local key is the default. Over
-                    HTTP, a request's `Authorization: Bearer <key>` replaces it for that request
+                    HTTP every request must carry `Authorization: Bearer <key>`, used for that
+                    request alone (401 otherwise); --shared-key lets keyless requests use this one
   RUST_LOG          Log filter for stderr (default warn)";
 
 /// The server's configuration.

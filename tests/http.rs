@@ -1,5 +1,6 @@
-//! Streamable HTTP: bearer keys are required and forwarded per request, and concurrent sessions
-//! with different keys never see each other's key or data.
+//! Streamable HTTP: bearer keys are required and forwarded per request, a session answers only
+//! the key that opened it, browser origins are checked (with CORS for the allowed ones), and
+//! concurrent sessions with different keys never see each other's key or data.
 
 use crate::common::*;
 use rmcp::model::CallToolRequestParams;
@@ -98,7 +99,11 @@ async fn requests_without_a_valid_bearer_get_401() {
     ] {
         let response = post(auth).await.unwrap();
         assert_eq!(response.status().as_u16(), 401, "{auth:?}");
-        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        let challenge = response.headers()["www-authenticate"].to_str().unwrap().to_string();
+        assert!(
+            challenge.starts_with(r#"Bearer error="invalid_token", error_description=""#),
+            "{challenge}"
+        );
         let body = response.text().await.unwrap();
         assert!(
             body.contains("Authorization: Bearer <your-project-api-key>") && body.contains("sk-inference-"),
@@ -114,18 +119,122 @@ async fn requests_without_a_valid_bearer_get_401() {
             .as_u16(),
         200
     );
+    // A client that probes for OAuth learns it takes API keys instead.
+    let base = server.url.trim_end_matches("/mcp");
+    for path in [
+        "/.well-known/oauth-protected-resource",
+        "/.well-known/oauth-protected-resource/mcp",
+        "/.well-known/oauth-authorization-server",
+    ] {
+        let response = reqwest::get(format!("{base}{path}")).await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .starts_with("this server does not use OAuth; check that INFERENCE_API_KEY"),
+            "{body}"
+        );
+    }
+}
+
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+
+/// One raw Streamable HTTP request: `key` as the bearer, in `session` when given.
+fn raw(
+    url: &str,
+    method: reqwest::Method,
+    key: &str,
+    session: Option<&str>,
+    body: Option<&str>,
+) -> reqwest::RequestBuilder {
+    let mut request = reqwest::Client::new()
+        .request(method, url)
+        .header("authorization", key)
+        .header("accept", "application/json, text/event-stream");
+    if let Some(session) = session {
+        request = request
+            .header("mcp-session-id", session)
+            .header("mcp-protocol-version", "2025-06-18");
+    }
+    if let Some(body) = body {
+        request = request
+            .header("content-type", "application/json")
+            .body(body.to_string());
+    }
+    request
+}
+
+/// An `initialize` without a key.
+fn anonymous_initialize(url: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .body(INITIALIZE)
+}
+
+/// A session id is not enough: another key gets 404 for the owner's session on POST, GET (the
+/// resumption stream) and DELETE, as for a session that does not exist.
+#[tokio::test]
+async fn a_session_answers_only_the_key_that_opened_it() {
+    use reqwest::Method;
+    let server = start_http(INFERENCE, &[]).await;
+    let (owner, other) = (
+        "Bearer sk-inference-demo-support-ro",
+        "Bearer sk-inference-demo-other-team",
+    );
+    let init = raw(&server.url, Method::POST, owner, None, Some(INITIALIZE))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(init.status().as_u16(), 200);
+    let session = init.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    drop(init);
+    let initialized = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
+    let ack = raw(&server.url, Method::POST, owner, Some(&session), Some(initialized))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status().as_u16(), 202);
+    let list = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
+    for (method, body) in [(Method::POST, Some(list)), (Method::GET, None), (Method::DELETE, None)] {
+        let response = raw(&server.url, method.clone(), other, Some(&session), body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{method} with another key");
+        let text = response.text().await.unwrap();
+        assert!(text.contains("session not found") && !text.contains(&session), "{text}");
+    }
+    let listed = raw(&server.url, Method::POST, owner, Some(&session), Some(list))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.status().as_u16(), 200);
+    assert!(
+        listed.text().await.unwrap().contains("whoami"),
+        "the owner keeps the session"
+    );
+    let closed = raw(&server.url, Method::DELETE, owner, Some(&session), None)
+        .send()
+        .await
+        .unwrap();
+    assert!(closed.status().is_success(), "{}", closed.status());
+    let after = raw(&server.url, Method::POST, owner, Some(&session), Some(list))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status().as_u16(), 404, "a closed session is gone");
 }
 
 #[tokio::test]
 async fn a_host_outside_the_allow_list_is_refused() {
     let server = start_http(INFERENCE, &[]).await;
-    let response = reqwest::Client::new()
-        .post(&server.url)
+    let key = "Bearer sk-inference-demo-support-ro";
+    let response = raw(&server.url, reqwest::Method::POST, key, None, Some("{}"))
         .header("host", "evil.example")
-        .header("authorization", "Bearer sk-inference-demo-support-ro")
-        .header("content-type", "application/json")
-        .header("accept", "application/json, text/event-stream")
-        .body("{}")
         .send()
         .await
         .unwrap();
@@ -222,19 +331,219 @@ async fn each_kind_of_key_over_http() {
     }
 }
 
+/// Origins are checked by default: loopback origins pass on a loopback bind, others get 403;
+/// `--allow-origin` adds one, whose preflight is answered and whose answers carry CORS headers.
 #[tokio::test]
-async fn origins_outside_the_allow_list_are_refused() {
-    let server = start_http(INFERENCE, &["--allow-origin", "https://app.example.com"]).await;
-    let post = |origin: &str| {
-        reqwest::Client::new()
-            .post(&server.url)
+async fn origins_are_checked_and_allowed_ones_get_cors() {
+    use reqwest::Method;
+    let key = "Bearer sk-inference-demo-support-ro";
+    let post = |url: &str, origin: &str| {
+        raw(url, Method::POST, key, None, Some(INITIALIZE))
             .header("origin", origin)
-            .header("authorization", "Bearer sk-inference-demo-support-ro")
-            .header("content-type", "application/json")
-            .header("accept", "application/json, text/event-stream")
-            .body(r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#)
             .send()
     };
-    assert_eq!(post("https://evil.example").await.unwrap().status().as_u16(), 403);
-    assert_eq!(post("https://app.example.com").await.unwrap().status().as_u16(), 200);
+    let plain = start_http(INFERENCE, &[]).await;
+    assert_eq!(
+        post(&plain.url, "http://evil.example").await.unwrap().status().as_u16(),
+        403
+    );
+    assert_eq!(
+        post(&plain.url, "http://localhost:6274")
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+
+    let server = start_http(INFERENCE, &["--allow-origin", "https://app.example.com"]).await;
+    let refused = post(&server.url, "https://evil.example").await.unwrap();
+    assert_eq!(refused.status().as_u16(), 403);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("--allow-origin https://evil.example"), "{body}");
+    let allowed = post(&server.url, "https://app.example.com").await.unwrap();
+    assert_eq!(allowed.status().as_u16(), 200);
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.com"
+    );
+    assert!(
+        allowed.headers()["access-control-expose-headers"]
+            .to_str()
+            .unwrap()
+            .contains("Mcp-Session-Id")
+    );
+    let preflight = reqwest::Client::new()
+        .request(Method::OPTIONS, &server.url)
+        .header("origin", "https://app.example.com")
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization, mcp-session-id")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status().as_u16(), 204, "a preflight needs no key");
+    let allow = preflight.headers()["access-control-allow-headers"].to_str().unwrap();
+    for h in ["Authorization", "Mcp-Session-Id", "MCP-Protocol-Version"] {
+        assert!(allow.contains(h), "{allow}");
+    }
+}
+
+/// `inferior-mcp --http` needs a key on every request unless `--shared-key`, which a
+/// non-loopback bind refuses before listening.
+#[tokio::test]
+async fn inferior_over_http_needs_a_key_unless_shared() {
+    use reqwest::Method;
+    let server = start_http(INFERIOR, &[]).await;
+    let anonymous = anonymous_initialize(&server.url).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    assert!(
+        anonymous
+            .text()
+            .await
+            .unwrap()
+            .contains("Authorization: Bearer <your-api-key>")
+    );
+    let keyed = raw(
+        &server.url,
+        Method::POST,
+        "Bearer cw_full_demo_local_key",
+        None,
+        Some(INITIALIZE),
+    );
+    assert_eq!(keyed.send().await.unwrap().status().as_u16(), 200);
+
+    let shared = start_http(INFERIOR, &["--shared-key"]).await;
+    let anonymous = anonymous_initialize(&shared.url).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 200);
+
+    let refused = std::process::Command::new(INFERIOR)
+        .args(["--http", "0.0.0.0:0", "--shared-key"])
+        .env("INFERIOR_API_URL", CLOSED)
+        .env("INFERIOR_MCP_MANIFEST_URL", CLOSED)
+        .output()
+        .unwrap();
+    assert_ne!(refused.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("--shared-key") && stderr.contains("not a loopback address"),
+        "{stderr}"
+    );
+}
+
+/// A malformed body gets HTTP 400 with a JSON-RPC error (keeping the request's id when it could
+/// be read, never echoing an oversized one), and the session is still usable after it.
+#[tokio::test]
+async fn malformed_requests_get_json_rpc_errors() {
+    use reqwest::Method;
+    use serde_json::{Value, json};
+    let server = start_http(INFERENCE, &["--stateless"]).await;
+    let key = "Bearer sk-inference-demo-support-ro";
+    let long_id = format!(r#"{{"jsonrpc":"2.0","id":"{}","method":"ping"}}"#, "x".repeat(10_000));
+    let cases = [
+        ("{not json", -32700, Value::Null),
+        (r#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#, -32600, Value::Null),
+        (r#"{"jsonrpc":"1.0","id":9,"method":"ping"}"#, -32600, json!(9)),
+        (r#"{"jsonrpc":"2.0","id":"q","params":{}}"#, -32600, json!("q")),
+        (long_id.as_str(), -32600, Value::Null),
+    ];
+    for (body, code, id) in cases {
+        let response = raw(&server.url, Method::POST, key, None, Some(body))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{}", &body[..body.len().min(60)]);
+        let text = response.text().await.unwrap();
+        assert!(text.len() < 1_000, "the answer stays small: {} bytes", text.len());
+        let answer: Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (answer["error"]["code"].as_i64(), &answer["id"]),
+            (Some(code), &id),
+            "{answer}"
+        );
+    }
+    let fine = raw(&server.url, Method::POST, key, None, Some(INITIALIZE))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fine.status().as_u16(), 200);
+}
+
+/// One key cannot open unbounded sessions: past `--max-sessions-per-key` it gets 429 until it
+/// closes one; other keys are unaffected.
+#[tokio::test]
+async fn sessions_are_capped_per_key() {
+    use reqwest::Method;
+    let server = start_http(INFERENCE, &["--max-sessions-per-key", "2"]).await;
+    let (key, other) = (
+        "Bearer sk-inference-demo-support-ro",
+        "Bearer sk-inference-demo-other-team",
+    );
+    let open = |key: &'static str| {
+        let url = server.url.clone();
+        async move {
+            raw(&url, Method::POST, key, None, Some(INITIALIZE))
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = open(key).await;
+    assert_eq!(first.status().as_u16(), 200);
+    let session = first.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    drop(first);
+    assert_eq!(open(key).await.status().as_u16(), 200);
+    let refused = open(key).await;
+    assert_eq!(refused.status().as_u16(), 429);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("the limit is 2") && body.contains("DELETE"), "{body}");
+    assert_eq!(open(other).await.status().as_u16(), 200, "another key is not affected");
+    let closed = raw(&server.url, Method::DELETE, key, Some(&session), None)
+        .send()
+        .await
+        .unwrap();
+    assert!(closed.status().is_success());
+    assert_eq!(
+        open(key).await.status().as_u16(),
+        200,
+        "a closed session frees its place"
+    );
+}
+
+/// Clients that send their headers a byte at a time hold only their own connections: a real
+/// client is still answered while 200 of them dribble.
+#[tokio::test]
+async fn slow_clients_do_not_starve_others() {
+    use tokio::io::AsyncWriteExt;
+    let server = start_http(INFERENCE, &["--stateless"]).await;
+    let addr = server
+        .url
+        .trim_start_matches("http://")
+        .trim_end_matches("/mcp")
+        .to_string();
+    let mut slow = Vec::new();
+    for _ in 0..200 {
+        let mut tcp = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        tcp.write_all(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            .await
+            .unwrap();
+        slow.push(tcp);
+    }
+    let dribble = tokio::spawn(async move {
+        for _ in 0..20 {
+            for tcp in &mut slow {
+                let _ = tcp.write_all(b"X").await;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+    let started = std::time::Instant::now();
+    let key = "Bearer sk-inference-demo-support-ro";
+    let answered = raw(&server.url, reqwest::Method::POST, key, None, Some(INITIALIZE))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status().as_u16(), 200);
+    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    dribble.abort();
 }

@@ -256,7 +256,7 @@ async fn a_bad_key_a_timeout_and_a_rate_limit_are_error_results() {
     assert!(error);
     assert_eq!(
         text,
-        "ERROR: authentication failed — invalid or missing INFERIOR_API_KEY"
+        "ERROR: authentication failed — invalid or missing INFERIOR_API_KEY (over HTTP: the header `Authorization: Bearer <your-api-key>`)"
     );
     let (error, text) = call(&bad, "should_search_inferior", json!({"is_unfamiliar": true})).await;
     assert!(!error, "local gates work without a valid key: {text}");

@@ -5,3 +5,4 @@ mod http;
 mod inference_e2e;
 mod inferior_e2e;
 mod listings;
+mod protocol;

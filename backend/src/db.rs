@@ -18,8 +18,18 @@ impl Db {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
         let path = dir.join("backend.sqlite3");
         let conn = Connection::open(&path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;")
-            .and_then(|_| conn.execute_batch(SCHEMA))
+        // Two processes opening a fresh directory at once (two `--local` starts) wait for each
+        // other: the busy timeout first, the WAL switch retried (SQLite answers it "locked"
+        // without waiting), the schema in one transaction that takes the write lock up front.
+        conn.execute_batch("PRAGMA busy_timeout = 5000;")
+            .and_then(|_| retry_locked(|| conn.execute_batch("PRAGMA journal_mode = WAL;")))
+            .and_then(|_| conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"))
+            .and_then(|_| {
+                retry_locked(|| {
+                    conn.execute_batch(&format!("BEGIN IMMEDIATE; {SCHEMA} COMMIT;"))
+                        .inspect_err(|_| drop(conn.execute_batch("ROLLBACK")))
+                })
+            })
             .map_err(|e| format!("cannot prepare {}: {e}", path.display()))?;
         Ok(Self(Arc::new(Mutex::new(conn))))
     }
@@ -27,6 +37,26 @@ impl Db {
     /// The connection (a poisoned lock is recovered: SQLite's own state stays consistent).
     pub fn lock(&self) -> MutexGuard<'_, Connection> {
         self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// Runs `f` until SQLite stops answering "busy" or "locked", for up to about five seconds.
+pub fn retry_locked<T>(mut f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let mut tries = 0;
+    loop {
+        match f() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if tries < 100
+                    && matches!(
+                        e.code,
+                        rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                    ) =>
+            {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            other => return other,
+        }
     }
 }
 

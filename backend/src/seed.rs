@@ -346,12 +346,17 @@ pub fn parse(text: &str, origin: &str) -> Result<Seed, String> {
 }
 
 /// Applies a seed unless one of the same name was applied to this data directory before.
-/// Returns whether it was applied. All or nothing: one transaction.
+/// Returns whether it was applied. All or nothing: one transaction, which takes the write lock
+/// before it looks, so two processes seeding a fresh directory at once apply it once.
 pub fn apply(db: &Db, seed: &Seed, base_dir: &Path) -> Result<bool, String> {
     let mut conn = db.lock();
-    conn.execute_batch("CREATE TABLE IF NOT EXISTS seeds (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+    // BEGIN IMMEDIATE waits for the write lock (the busy timeout), then looks.
+    let tx = conn
+        .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
         .map_err(|e| e.to_string())?;
-    let applied: bool = conn
+    tx.execute_batch("CREATE TABLE IF NOT EXISTS seeds (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)")
+        .map_err(|e| e.to_string())?;
+    let applied: bool = tx
         .query_row("SELECT COUNT(*) > 0 FROM seeds WHERE name = ?1", [&seed.name], |r| {
             r.get(0)
         })
@@ -359,7 +364,6 @@ pub fn apply(db: &Db, seed: &Seed, base_dir: &Path) -> Result<bool, String> {
     if applied {
         return Ok(false);
     }
-    let tx = conn.transaction().map_err(|e| e.to_string())?;
     insert(&tx, seed, base_dir).map_err(|e| format!("seed `{}`: {e}", seed.name))?;
     tx.execute(
         "INSERT INTO seeds (name, applied_at) VALUES (?1, ?2)",

@@ -1562,3 +1562,33 @@ async fn requests_are_held_to_the_spec_before_a_handler_runs() {
         refusal(raw_post(&format!("{inference}/v1/projects/{P}/deployments"), RW, deployment).await);
     assert_eq!((status, field.as_str()), (400, "max_replicas"), "{message}");
 }
+
+/// Two servers opening one fresh data directory at the same moment (two `--local` starts) both
+/// come up, and the demo data is applied once.
+#[test]
+fn concurrent_first_starts_both_come_up() {
+    for round in 0..4 {
+        let dir = temp_dir(&format!("race-{round}"));
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(2));
+        let starts: Vec<_> = (0..2)
+            .map(|_| {
+                let (dir, barrier) = (dir.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    let runtime = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    barrier.wait();
+                    runtime.block_on(backend::start(backend::Config::new(dir))).map(drop)
+                })
+            })
+            .collect();
+        for start in starts {
+            start.join().unwrap().unwrap_or_else(|e| panic!("round {round}: {e}"));
+        }
+        let conn = rusqlite::Connection::open(dir.join("backend.sqlite3")).unwrap();
+        let seeds: i64 = conn.query_row("SELECT COUNT(*) FROM seeds", [], |r| r.get(0)).unwrap();
+        assert_eq!(seeds, 1, "round {round}: the demo seed is applied once");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -6,6 +6,7 @@
 mod arguments;
 mod error;
 pub mod http;
+pub mod jsonrpc;
 pub mod manifest;
 pub mod render;
 mod server;

@@ -29,8 +29,6 @@ pub trait Api: Send + Sync + 'static {
     const PROMPT_COUNT: usize;
     /// What to do about a missing or invalid key, in this API's terms.
     const UNAUTHORIZED: &'static str;
-    /// Over HTTP, every request must carry `Authorization: Bearer <key>`.
-    const REQUIRE_BEARER: bool;
 
     /// A client for the same API that sends `key` (shares the connection pool).
     fn with_key(client: &Self::Client, key: &str) -> Result<Self::Client, String>;

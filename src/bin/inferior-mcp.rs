@@ -9,7 +9,11 @@ async fn main() -> ExitCode {
         let local = mcp_servers::local::start_if(&args.flags, "inferior-mcp").await?;
         let config = Config::new(&args, local.as_ref().map(|l| l.inferior_url()));
         let server = inferior::server(&config, args.flags.http.is_some()).await?;
-        mcp_runtime::serve(server, args.flags.http_config()).await
+        let http = args.flags.http_config().map(|http| mcp_runtime::http::HttpConfig {
+            shared_key: args.shared_key,
+            ..http
+        });
+        mcp_runtime::serve(server, http).await
     })
     .await
 }

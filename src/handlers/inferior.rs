@@ -265,6 +265,14 @@ pub fn read_deposit_file(bases: &[std::path::PathBuf], path: &str) -> Result<(St
     if !metadata.is_file() {
         return Err(invalid(format!("`{path}` is not a file")));
     }
+    // A hard link inside the roots may name a file that lives outside them; nothing on the
+    // link says where its other names are, so a linked file is refused whole.
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&metadata) > 1 {
+        return Err(invalid(format!(
+            "`{path}` has other hard links, which may lie outside the working directory; deposit a copy of it instead"
+        )));
+    }
     if metadata.len() > MAX_FILE_BYTES {
         return Err(invalid(format!(
             "`{path}` is {} KiB; the limit is {} KiB",
@@ -299,6 +307,7 @@ mod tests {
         std::fs::write(work.join("big.log"), vec![b'a'; (MAX_FILE_BYTES + 1) as usize]).unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink(dir.join("outside.md"), work.join("link.md")).unwrap();
+        std::fs::hard_link(dir.join("outside.md"), work.join("hard.md")).unwrap();
 
         let bases = [work.clone()];
         let (name, text) = read_deposit_file(&bases, "notes.md").unwrap();
@@ -311,6 +320,12 @@ mod tests {
         );
         #[cfg(unix)]
         assert!(reason("link.md").contains("outside the working directory"));
+        #[cfg(unix)]
+        assert!(
+            reason("hard.md").contains("has other hard links"),
+            "{}",
+            reason("hard.md")
+        );
         assert!(reason("binary.png").contains("`.png` files are not accepted"));
         assert!(reason("big.log").contains("the limit is 512 KiB"));
         assert!(reason("missing.md").contains("no file `missing.md`"));
