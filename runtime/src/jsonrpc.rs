@@ -97,7 +97,8 @@ pub fn triage(bytes: &[u8]) -> Result<Message, Refusal> {
         None if is_answer => None,
         None => return Err(invalid("a request needs a `method`")),
     };
-    if let Err(e) = serde_json::from_value::<rmcp::model::ClientJsonRpcMessage>(value.clone()) {
+    // Read from the bytes again rather than from a copy of `value`: a body may be megabytes.
+    if let Err(e) = serde_json::from_slice::<rmcp::model::ClientJsonRpcMessage>(bytes) {
         let what = method
             .as_deref()
             .map_or("the message".to_string(), |m| format!("`{m}`"));
