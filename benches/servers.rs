@@ -1,5 +1,6 @@
 //! `cargo bench --bench servers`: cold start, idle memory and per-call overhead of both servers,
-//! and tool calls per second over HTTP with 50 concurrent sessions.
+//! tool calls per second over HTTP with 50 concurrent sessions, and the memory that 10,000 open
+//! sessions hold and give back when closed.
 //!
 //! Everything runs on loopback against an in-process local backend; loops are bounded in count.
 //! Figures are medians (p95 in brackets) of wall-clock time on this machine.
@@ -16,6 +17,8 @@ const COLD_STARTS: usize = 20;
 const CALLS: usize = 300;
 const SESSIONS: usize = 50;
 const CALLS_PER_SESSION: usize = 40;
+/// Sessions opened (then closed) by one key for the memory figure.
+const MANY_SESSIONS: usize = 10_000;
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
@@ -229,26 +232,8 @@ fn main() {
     drop(server);
 
     // HTTP: 50 concurrent sessions of inference-mcp, each with the key in its bearer header.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut http = Command::new(env!("CARGO_BIN_EXE_inference-mcp"))
-        .args(["--http", &format!("127.0.0.1:{port}")])
-        .env("INFERENCE_API_URL", backend.inference_url())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let url = format!("http://127.0.0.1:{port}/mcp");
+    let (mut http, url) = runtime.block_on(start_http(&backend.inference_url(), &[]));
     runtime.block_on(async {
-        for _ in 0..200 {
-            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
         let keys = ["sk-inference-demo-multi-default", "sk-inference-demo-support-rw", "sk-inference-demo-support-ro"];
         let mut clients = Vec::new();
         for i in 0..SESSIONS {
@@ -284,6 +269,108 @@ fn main() {
     });
     let _ = http.kill();
     let _ = http.wait();
+    runtime.block_on(session_memory(&backend.inference_url()));
     drop(backend);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Starts `inference-mcp --http` on a free loopback port against `api`, once it listens.
+async fn start_http(api: &str, extra: &[&str]) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(env!("CARGO_BIN_EXE_inference-mcp"))
+        .args(["--http", &format!("127.0.0.1:{port}")])
+        .args(extra)
+        .env("INFERENCE_API_URL", api)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    (child, format!("http://127.0.0.1:{port}/mcp"))
+}
+
+/// RSS of a server that one key makes open [`MANY_SESSIONS`] sessions (caps raised to allow
+/// it), after it closes them all with DELETE, and what the default per-key cap answers.
+async fn session_memory(api: &str) {
+    let many = MANY_SESSIONS.to_string();
+    let (mut server, url) = start_http(api, &["--max-sessions", &many, "--max-sessions-per-key", &many]).await;
+    let http = reqwest::Client::new();
+    let key = "Bearer sk-inference-demo-support-ro";
+    let open = |http: reqwest::Client, url: String| async move {
+        let response = http
+            .post(&url)
+            .header("authorization", key)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .body(INIT)
+            .send()
+            .await
+            .expect("initialize");
+        let status = response.status().as_u16();
+        let id = response
+            .headers()
+            .get("mcp-session-id")
+            .map(|v| v.to_str().unwrap().to_string());
+        let _ = response.bytes().await;
+        (status, id)
+    };
+    let idle = rss_kib(server.id());
+    let started = Instant::now();
+    let mut ids = Vec::new();
+    for _ in 0..MANY_SESSIONS / 50 {
+        let mut batch = tokio::task::JoinSet::new();
+        for _ in 0..50 {
+            batch.spawn(open(http.clone(), url.clone()));
+        }
+        ids.extend(batch.join_all().await.into_iter().filter_map(|(_, id)| id));
+    }
+    let opened = started.elapsed();
+    let full = rss_kib(server.id());
+    for chunk in ids.chunks(50) {
+        let mut batch = tokio::task::JoinSet::new();
+        for id in chunk {
+            let (http, url, id) = (http.clone(), url.clone(), id.clone());
+            batch.spawn(async move {
+                http.delete(&url)
+                    .header("authorization", key)
+                    .header("mcp-session-id", id)
+                    .send()
+                    .await
+                    .map(|r| r.status().as_u16())
+            });
+        }
+        batch.join_all().await;
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let closed = rss_kib(server.id());
+    println!(
+        "inference-mcp --http: {} sessions opened by one key in {:.1} s: RSS {:.1} → {:.1} MiB; after DELETE of all {:.1} MiB",
+        ids.len(),
+        opened.as_secs_f64(),
+        idle as f64 / 1024.0,
+        full as f64 / 1024.0,
+        closed as f64 / 1024.0
+    );
+    let _ = server.kill();
+    let _ = server.wait();
+
+    let (mut server, url) = start_http(api, &[]).await;
+    let mut statuses = std::collections::BTreeMap::new();
+    for _ in 0..150 {
+        *statuses.entry(open(http.clone(), url.clone()).await.0).or_insert(0) += 1;
+    }
+    println!(
+        "inference-mcp --http: 150 sessions tried by one key under the default caps: {statuses:?} (status: count)"
+    );
+    let _ = server.kill();
+    let _ = server.wait();
 }

@@ -26,6 +26,14 @@ impl Drop for HttpServer {
 /// Starts `bin --local --http 127.0.0.1:PORT` and waits until it answers.
 pub async fn start_http(bin: &str, extra: &[&str]) -> HttpServer {
     let dir = TempDir::new("http");
+    let data = dir.path().to_str().unwrap().to_string();
+    let mut args = vec!["--local", "--data-dir", &data];
+    args.extend_from_slice(extra);
+    serve_http(bin, &args, &[], dir).await
+}
+
+/// Starts `bin ARGS --http 127.0.0.1:PORT` with `env`, and waits until it answers.
+async fn serve_http(bin: &str, args: &[&str], env: &[(&str, &str)], dir: TempDir) -> HttpServer {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -33,10 +41,11 @@ pub async fn start_http(bin: &str, extra: &[&str]) -> HttpServer {
         .port();
     let addr = format!("127.0.0.1:{port}");
     let child = std::process::Command::new(bin)
-        .args(["--local", "--data-dir", dir.path().to_str().unwrap(), "--http", &addr])
-        .args(extra)
+        .args(args)
+        .args(["--http", &addr])
         .env_remove("INFERENCE_API_KEY")
         .env_remove("INFERIOR_API_KEY")
+        .envs(env.iter().copied())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -104,12 +113,19 @@ async fn requests_without_a_valid_bearer_get_401() {
             challenge.starts_with(r#"Bearer error="invalid_token", error_description=""#),
             "{challenge}"
         );
-        let body = response.text().await.unwrap();
+        let text = response.text().await.unwrap();
+        assert!(!text.contains("not-a-key"), "the key is never echoed");
+        // A JSON-RPC error, whose message clients show whatever the HTTP status.
+        let body: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            (&body["jsonrpc"], &body["error"]["data"]["error"]),
+            (&"2.0".into(), &"unauthorized".into())
+        );
+        let message = body["error"]["message"].as_str().unwrap();
         assert!(
-            body.contains("Authorization: Bearer <your-project-api-key>") && body.contains("sk-inference-"),
+            message.contains("Authorization: Bearer <your-project-api-key>") && message.contains("sk-inference-"),
             "{body}"
         );
-        assert!(!body.contains("not-a-key"), "the key is never echoed");
     }
     assert_eq!(
         post(Some("Bearer sk-inference-demo-support-ro"))
@@ -221,7 +237,7 @@ async fn a_session_answers_only_the_key_that_opened_it() {
         .send()
         .await
         .unwrap();
-    assert!(closed.status().is_success(), "{}", closed.status());
+    assert_eq!(closed.status().as_u16(), 204, "a closed session answers 204 No Content");
     let after = raw(&server.url, Method::POST, owner, Some(&session), Some(list))
         .send()
         .await
@@ -293,6 +309,99 @@ async fn concurrent_sessions_never_see_each_others_data() {
             .await
             .expect("sessions finish")
             .unwrap();
+    }
+}
+
+/// A seed with `tenants` teams, each with one project, one model and its own read/write key.
+fn tenants_seed(tenants: usize) -> String {
+    let mut seed = String::from("name: tenants\nteams:\n");
+    for t in 0..tenants {
+        seed += &format!("  - {{id: team_t{t:02}, name: Tenant {t:02}}}\n");
+    }
+    seed += "projects:\n";
+    for t in 0..tenants {
+        seed += &format!("  - {{id: prj_t{t:02}, team: team_t{t:02}, name: tenant-{t:02}-app}}\n");
+    }
+    seed += "inference_keys:\n";
+    for t in 0..tenants {
+        seed += &format!(
+            "  - {{key: sk-inference-tenant-{t:02}, id: key_t{t:02}, name: tenant-{t:02}-key, team: team_t{t:02}, projects: {{prj_t{t:02}: [read, write]}}}}\n"
+        );
+    }
+    seed += "models:\n";
+    for t in 0..tenants {
+        seed +=
+            &format!("  - {{id: mdl_t{t:02}, project: prj_t{t:02}, name: tenant-{t:02}-model, provider: inference}}\n");
+    }
+    seed
+}
+
+/// Fifty tenants, each with its own key, calling at once through one server (with sessions and
+/// stateless), against the standalone backend: every answer names the caller's own tenant and no
+/// other, and a neighbour's model is not found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_tenants_see_only_their_own_data() {
+    const TENANTS: usize = 50;
+    let data = TempDir::new("tenants");
+    let mut config = backend::Config::new(data.path());
+    config.seeds = vec![(tenants_seed(TENANTS), "tenants.yaml".into(), data.path().into())];
+    config.rate_limit_override = Some(1_000_000);
+    let api = backend::start(config).await.unwrap();
+    let api_url = api.inference_url();
+    let marker = regex::Regex::new(r"tenant-(\d\d)").unwrap();
+    for mode in [&[][..], &["--stateless"][..]] {
+        let server = serve_http(
+            INFERENCE,
+            mode,
+            &[("INFERENCE_API_URL", &api_url)],
+            TempDir::new("http"),
+        )
+        .await;
+        let mut tasks = Vec::new();
+        for t in 0..TENANTS {
+            let (url, marker) = (server.url.clone(), marker.clone());
+            tasks.push(tokio::spawn(async move {
+                let own = format!("{t:02}");
+                let neighbour = (t + 1) % TENANTS;
+                let client = http_client(&url, &format!("sk-inference-tenant-{own}")).await;
+                for round in 0..3 {
+                    for (tool, args) in [
+                        ("whoami", serde_json::json!({})),
+                        ("list_projects", serde_json::json!({})),
+                        ("list_models", serde_json::json!({})),
+                        ("get_model", serde_json::json!({"model_id": format!("mdl_t{own}")})),
+                    ] {
+                        let (error, answer) = text(&client, tool, args).await;
+                        assert!(!error, "tenant {own} {tool}: {answer}");
+                        let named: Vec<&str> = marker
+                            .captures_iter(&answer)
+                            .map(|c| c.get(1).unwrap().as_str())
+                            .collect();
+                        assert!(
+                            !named.is_empty() && named.iter().all(|n| *n == own),
+                            "tenant {own}, round {round}, {tool} named {named:?}: {answer}"
+                        );
+                    }
+                    let (error, answer) = text(
+                        &client,
+                        "get_model",
+                        serde_json::json!({"model_id": format!("mdl_t{neighbour:02}")}),
+                    )
+                    .await;
+                    assert!(
+                        error && !marker.is_match(&answer),
+                        "tenant {own} reached its neighbour's model: {answer}"
+                    );
+                }
+                client.cancel().await.unwrap();
+            }));
+        }
+        for task in tasks {
+            tokio::time::timeout(Duration::from_secs(120), task)
+                .await
+                .expect("each tenant finishes within 2 minutes")
+                .unwrap();
+        }
     }
 }
 

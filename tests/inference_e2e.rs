@@ -229,3 +229,39 @@ async fn run_halo_reports_progress_while_it_waits() {
     assert!(messages.iter().any(|m| m.ends_with("is completed")), "{messages:?}");
     client.cancel().await.unwrap();
 }
+
+/// Arguments past the spec's limits are refused before any call, by name, and never echoed
+/// whole: a 10,000-character id, a project name as long, a window of 2^31 hours.
+#[tokio::test]
+async fn runaway_arguments_are_refused_by_name() {
+    let dir = TempDir::new("inference-limits");
+    let client = local(&dir, Some("sk-inference-demo-support-rw")).await;
+    let long = "x".repeat(10_000);
+    for (tool, args, expected) in [
+        (
+            "get_model",
+            json!({"model_id": long}),
+            "ERROR: invalid argument `model_id` — must be 1 to 200 characters (got 10000)",
+        ),
+        (
+            "list_agents",
+            json!({"project": long}),
+            "ERROR: invalid argument `project` — must be 1 to 200 characters (got 10000)",
+        ),
+        (
+            "run_halo",
+            json!({"agent": "customer support", "lookback_hours": 2_147_483_648u64}),
+            "ERROR: invalid argument `lookback_hours` — must be between 1 and 720 (got 2147483648)",
+        ),
+        (
+            "list_traces",
+            json!({"status": long}),
+            "ERROR: invalid argument `status` — must be one of",
+        ),
+    ] {
+        let (error, text) = call(&client, tool, args).await;
+        assert!(error && text.starts_with(expected), "{tool}: {text}");
+        assert!(text.len() < 300, "{tool} echoed the value: {} chars", text.len());
+    }
+    client.cancel().await.unwrap();
+}

@@ -329,7 +329,7 @@ async fn inferior_operations() {
     // retractExperience: own only
     let retracted = full
         .retract_experience()
-        .experience_id(&stored.experience_id)
+        .experience_id(stored.experience_id.as_str())
         .body(i::RetractRequest::builder())
         .send()
         .await
@@ -665,7 +665,7 @@ async fn inference_identity_catalog_and_telemetry() {
         || async {
             rw.get_eval()
                 .project_id(P)
-                .eval_id(&ev.id)
+                .eval_id(ev.id.as_str())
                 .send()
                 .await
                 .unwrap()
@@ -732,7 +732,7 @@ async fn inference_identity_catalog_and_telemetry() {
         || async {
             rw.get_training_job()
                 .project_id(P)
-                .job_id(&job.id)
+                .job_id(job.id.as_str())
                 .send()
                 .await
                 .unwrap()
@@ -747,7 +747,14 @@ async fn inference_identity_catalog_and_telemetry() {
         404
     );
     assert_eq!(
-        status(rw.cancel_training_job().project_id(P).job_id(&job.id).send().await).0,
+        status(
+            rw.cancel_training_job()
+                .project_id(P)
+                .job_id(job.id.as_str())
+                .send()
+                .await
+        )
+        .0,
         409
     );
     // Cancelling a job that has not ended: on a backend whose worker does not move it meanwhile.
@@ -811,7 +818,7 @@ async fn inference_identity_catalog_and_telemetry() {
         || async {
             rw.get_deployment()
                 .project_id(P)
-                .deployment_id(&dep.id)
+                .deployment_id(dep.id.as_str())
                 .send()
                 .await
                 .unwrap()
@@ -828,7 +835,7 @@ async fn inference_identity_catalog_and_telemetry() {
     let updated = rw
         .update_deployment()
         .project_id(P)
-        .deployment_id(&dep.id)
+        .deployment_id(dep.id.as_str())
         .body(c::UpdateDeploymentRequest::builder().max_replicas(std::num::NonZeroU32::new(3)))
         .send()
         .await
@@ -839,7 +846,7 @@ async fn inference_identity_catalog_and_telemetry() {
         status(
             rw.update_deployment()
                 .project_id(P)
-                .deployment_id(&dep.id)
+                .deployment_id(dep.id.as_str())
                 .body(c::UpdateDeploymentRequest::builder().min_replicas(Some(9)))
                 .send()
                 .await
@@ -850,7 +857,7 @@ async fn inference_identity_catalog_and_telemetry() {
     assert_eq!(
         rw.delete_deployment()
             .project_id(P)
-            .deployment_id(&dep.id)
+            .deployment_id(dep.id.as_str())
             .send()
             .await
             .unwrap()
@@ -910,7 +917,7 @@ async fn inference_identity_catalog_and_telemetry() {
     let one = rw
         .get_inference()
         .project_id(P)
-        .inference_id(&last.items[0].id)
+        .inference_id(last.items[0].id.as_str())
         .send()
         .await
         .unwrap()
@@ -938,7 +945,7 @@ async fn inference_identity_catalog_and_telemetry() {
     let trace = rw
         .get_trace()
         .project_id(P)
-        .trace_id(&slow.items[0].id)
+        .trace_id(slow.items[0].id.as_str())
         .send()
         .await
         .unwrap()
@@ -984,7 +991,7 @@ async fn inference_identity_catalog_and_telemetry() {
     assert_eq!(
         rw.get_span()
             .project_id(P)
-            .span_id(&trace.spans[0].id)
+            .span_id(trace.spans[0].id.as_str())
             .send()
             .await
             .unwrap()
@@ -1051,7 +1058,7 @@ async fn inference_halo() {
     let detail = ro
         .get_halo_conversation()
         .project_id(P)
-        .conversation_id(&conversations.items[0].id)
+        .conversation_id(conversations.items[0].id.as_str())
         .send()
         .await
         .unwrap()
@@ -1108,7 +1115,7 @@ async fn inference_halo() {
         || async {
             rw.get_halo_run()
                 .project_id(P)
-                .run_id(&run.id)
+                .run_id(run.id.as_str())
                 .send()
                 .await
                 .unwrap()
@@ -1123,7 +1130,7 @@ async fn inference_halo() {
         404
     );
     assert_eq!(
-        status(rw.cancel_halo_run().project_id(P).run_id(&run.id).send().await).0,
+        status(rw.cancel_halo_run().project_id(P).run_id(run.id.as_str()).send().await).0,
         409
     );
     let follow = rw
@@ -1142,7 +1149,7 @@ async fn inference_halo() {
     let cancelled = rw
         .cancel_halo_run()
         .project_id(P)
-        .run_id(&follow.id)
+        .run_id(follow.id.as_str())
         .send()
         .await
         .unwrap()
@@ -1185,7 +1192,7 @@ async fn inference_halo() {
         || async {
             rw.get_halo_run()
                 .project_id(P)
-                .run_id(&empty.id)
+                .run_id(empty.id.as_str())
                 .send()
                 .await
                 .unwrap()
@@ -1230,7 +1237,7 @@ async fn inference_halo() {
     assert_eq!(
         rw.get_halo_schedule()
             .project_id(P)
-            .schedule_id(&daily.id)
+            .schedule_id(daily.id.as_str())
             .send()
             .await
             .unwrap()
@@ -1245,7 +1252,7 @@ async fn inference_halo() {
     let paused = rw
         .pause_halo_schedule()
         .project_id(P)
-        .schedule_id(&daily.id)
+        .schedule_id(daily.id.as_str())
         .send()
         .await
         .unwrap()
@@ -1258,7 +1265,7 @@ async fn inference_halo() {
         status(
             ro.pause_halo_schedule()
                 .project_id(P)
-                .schedule_id(&daily.id)
+                .schedule_id(daily.id.as_str())
                 .send()
                 .await
         )
@@ -1268,7 +1275,7 @@ async fn inference_halo() {
     let resumed = rw
         .resume_halo_schedule()
         .project_id(P)
-        .schedule_id(&daily.id)
+        .schedule_id(daily.id.as_str())
         .send()
         .await
         .unwrap()
@@ -1288,7 +1295,7 @@ async fn inference_halo() {
     assert_eq!(
         rw.archive_halo_schedule()
             .project_id(P)
-            .schedule_id(&daily.id)
+            .schedule_id(daily.id.as_str())
             .send()
             .await
             .unwrap()
@@ -1300,7 +1307,7 @@ async fn inference_halo() {
         status(
             rw.resume_halo_schedule()
                 .project_id(P)
-                .schedule_id(&daily.id)
+                .schedule_id(daily.id.as_str())
                 .send()
                 .await
         )
@@ -1389,7 +1396,7 @@ async fn data_survives_a_restart() {
     assert_eq!(
         inferior(&b, Some(FULL))
             .get_experience()
-            .experience_id(&id)
+            .experience_id(id.as_str())
             .send()
             .await
             .unwrap()
@@ -1479,7 +1486,7 @@ async fn kill_9_during_a_burst_loses_no_acknowledged_deposit() {
     ready(client.clone()).await;
     for id in &acknowledged {
         assert!(
-            client.get_experience().experience_id(id).send().await.is_ok(),
+            client.get_experience().experience_id(id.as_str()).send().await.is_ok(),
             "{id} was acknowledged but is gone"
         );
     }

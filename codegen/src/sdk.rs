@@ -173,8 +173,9 @@ fn attempt(openapi: &OpenAPI, operation_ids: Option<&[String]>) -> Result<Option
             // Each stage is dropped once the next exists: for a spec like Stripe's they take
             // hundreds of megabytes each.
             drop(generator);
-            let file: syn::File =
+            let mut file: syn::File =
                 syn::parse2(tokens).map_err(|e| format!("it wrote Rust that does not parse ({e})"))?;
+            keep_error_status(&mut file);
             let shape = read_shape(&file, operation_ids);
             let printed = prettyplease::unparse(&file);
             drop(file);
@@ -202,6 +203,50 @@ fn attempt(openapi: &OpenAPI, operation_ids: Option<&[String]>) -> Result<Option
             .join()
             .unwrap_or_else(|_| Err("the generator thread failed".into()))
     })
+}
+
+/// Points every error arm of the client at the SDK's `error_response`: progenitor decodes an
+/// error body with `ResponseValue::from_response(response).await?`, which turns a body that is
+/// not the spec's (an empty 429, a proxy's HTML 502) into a bare decode failure and loses the
+/// status and `Retry-After`; and it answers a status the operation does not list (a 404 where
+/// the spec gives only 400) without reading the error body that says why.
+fn keep_error_status(file: &mut syn::File) {
+    use syn::visit_mut::VisitMut;
+    /// Whether the operation being visited streams its error bodies (`Error<ByteStream>`): those
+    /// are not decoded, so its arms stay as progenitor wrote them.
+    struct KeepStatus {
+        streamed_errors: bool,
+    }
+    impl VisitMut for KeepStatus {
+        fn visit_impl_item_fn_mut(&mut self, f: &mut syn::ImplItemFn) {
+            let output = &f.sig.output;
+            self.streamed_errors = quote::quote!(#output).to_string().contains("Error < ByteStream >");
+            syn::visit_mut::visit_impl_item_fn_mut(self, f);
+        }
+
+        fn visit_expr_mut(&mut self, expr: &mut syn::Expr) {
+            let decodes = |call: &syn::ExprCall| {
+                let syn::Expr::Path(func) = &*call.func else {
+                    return false;
+                };
+                let (Some(variant), Some(arg), 1) = (func.path.segments.last(), call.args.first(), call.args.len())
+                else {
+                    return false;
+                };
+                let arg = quote::quote!(#arg).to_string();
+                (variant.ident == "ErrorResponse" && arg == "ResponseValue :: from_response (response) . await ?")
+                    || (variant.ident == "UnexpectedResponse" && arg == "response" && !self.streamed_errors)
+            };
+            if let syn::Expr::Call(call) = expr
+                && decodes(call)
+            {
+                *expr = syn::parse_quote!(crate::error_response(response).await);
+            } else {
+                syn::visit_mut::visit_expr_mut(self, expr);
+            }
+        }
+    }
+    KeepStatus { streamed_errors: false }.visit_file_mut(file);
 }
 
 /// Whether progenitor takes a document.

@@ -631,7 +631,16 @@ fn build_tool(
                 }
                 let resolve = over.and_then(|a| a.resolve);
                 if resolve.is_some() {
-                    s = json!({"type": "string", "description": description.clone().unwrap_or_default()});
+                    // A name or an id the resolver turns into the parameter: a string, with the
+                    // parameter's length bounds (the value may be echoed in an error).
+                    let mut resolved =
+                        json!({"type": "string", "description": description.clone().unwrap_or_default()});
+                    for bound in ["minLength", "maxLength"] {
+                        if let Some(value) = s.get(bound) {
+                            resolved[bound] = value.clone();
+                        }
+                    }
+                    s = resolved;
                 }
                 let default = over
                     .and_then(|a| a.default.clone())

@@ -48,7 +48,11 @@ fn violation(schema: &Value, value: &Value) -> Option<String> {
         && !allowed.contains(value)
     {
         let list: Vec<String> = allowed.iter().map(|v| v.to_string()).collect();
-        return Some(format!("must be one of {} (got {value})", list.join(", ")));
+        return Some(format!(
+            "must be one of {} (got {})",
+            list.join(", "),
+            shown(&value.to_string())
+        ));
     }
     match value {
         Value::Number(n) => {
@@ -101,8 +105,32 @@ pub fn parse_arguments<T: DeserializeOwned>(arguments: JsonObject) -> Result<T, 
     })
 }
 
-/// serde's messages, minus Rust type names.
+/// A value quoted back to the caller, cut short: it may be megabytes.
+fn shown(value: &str) -> String {
+    crate::render::format::cut(value, 60)
+}
+
+/// `reason` with each quoted run (`"..."` or `` `...` ``) cut to what [`shown`] keeps.
+fn shown_values(reason: &str) -> String {
+    let mut out = String::with_capacity(reason.len().min(512));
+    let mut rest = reason;
+    while let Some(start) = rest.find(['"', '`']) {
+        let quote = &rest[start..start + 1];
+        let Some(len) = rest[start + 1..].find(quote) else {
+            break;
+        };
+        out.push_str(&rest[..=start]);
+        out.push_str(&shown(&rest[start + 1..start + 1 + len]));
+        out.push_str(quote);
+        rest = &rest[start + 2 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// serde's messages, minus Rust type names, and the values they quote cut short.
 fn humanize(reason: &str) -> String {
+    let reason = shown_values(reason);
     let reason = reason
         .replace("invalid type: ", "wrong type: ")
         .replace("a nonzero u64", "a positive integer")
@@ -220,6 +248,22 @@ mod tests {
             "ERROR: invalid argument `tags` — must hold at most 2 items (got 3)"
         );
         assert!(prepared(serde_json::json!({"query": "ok", "limit": 20, "cursor": "c_1"})).is_ok());
+    }
+
+    #[test]
+    fn long_values_are_not_echoed_whole() {
+        let long = "y".repeat(100_000);
+        let refused = prepared(serde_json::json!({"scope": long})).unwrap_err();
+        assert!(refused.starts_with("ERROR: invalid argument `scope` — must be one of \"mine\", \"all\" (got \"yyy"));
+        assert!(refused.ends_with("… [cut, 99942 more chars])"), "{refused}");
+        let err = parse_arguments::<Args>(object(serde_json::json!({"query": "q", "limit": long}))).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "ERROR: invalid argument `limit` — wrong type: string \"{}… [cut, 99940 more chars]\", expected a positive integer",
+                "y".repeat(60)
+            )
+        );
     }
 
     #[test]

@@ -3513,6 +3513,63 @@ pub mod types {
             Default::default()
         }
     }
+    ///The id (or, where the path says so, the name) of one resource, at most 200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ResourceId(::std::string::String);
+    impl ::std::ops::Deref for ResourceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ResourceId> for ::std::string::String {
+        fn from(value: ResourceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ResourceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResourceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResourceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResourceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`Rubric`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct Rubric {
@@ -12398,28 +12455,10 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                401u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -12502,35 +12541,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -12540,7 +12555,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetProject<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetProject<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12551,13 +12566,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -12598,49 +12612,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -12650,7 +12628,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListModels<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListModelsCursor>, String>,
         kind: Result<Option<types::ModelKind>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
@@ -12667,13 +12645,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -12755,49 +12732,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -12807,8 +12748,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetModel<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        model_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        model_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetModel<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -12820,25 +12761,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn model_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.model_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for model_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for model_id failed".to_string()
                 });
             self
         }
@@ -12880,49 +12819,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -12932,7 +12835,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListDatasets<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListDatasetsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
     }
@@ -12947,13 +12850,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -13023,49 +12925,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13075,7 +12941,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateDataset<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::CreateDatasetRequest, String>,
     }
     impl<'a> CreateDataset<'a> {
@@ -13088,13 +12954,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -13167,63 +13032,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13233,8 +13050,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetDataset<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        dataset_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        dataset_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetDataset<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13246,25 +13063,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn dataset_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.dataset_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for dataset_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for dataset_id failed".to_string()
                 });
             self
         }
@@ -13306,49 +13121,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13358,7 +13137,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListRubrics<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListRubricsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
     }
@@ -13373,13 +13152,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -13449,49 +13227,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13501,7 +13243,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateRubric<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::CreateRubricRequest, String>,
     }
     impl<'a> CreateRubric<'a> {
@@ -13514,13 +13256,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -13591,63 +13332,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13657,8 +13350,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetRubric<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        rubric_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        rubric_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetRubric<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -13670,25 +13363,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn rubric_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.rubric_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for rubric_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for rubric_id failed".to_string()
                 });
             self
         }
@@ -13730,49 +13421,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13782,7 +13437,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListEvals<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListEvalsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         status: Result<Option<types::EvalStatus>, String>,
@@ -13799,13 +13454,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -13887,49 +13541,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -13939,7 +13557,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RunEval<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::RunEvalRequest, String>,
     }
     impl<'a> RunEval<'a> {
@@ -13952,13 +13570,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -14029,63 +13646,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14095,8 +13664,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetEval<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        eval_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        eval_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetEval<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14108,25 +13677,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn eval_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.eval_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for eval_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for eval_id failed".to_string()
                 });
             self
         }
@@ -14168,49 +13735,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14220,7 +13751,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListTrainingJobs<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListTrainingJobsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         status: Result<Option<types::TrainingStatus>, String>,
@@ -14237,13 +13768,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -14328,49 +13858,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14380,7 +13874,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateTrainingJob<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::CreateTrainingJobRequest, String>,
     }
     impl<'a> CreateTrainingJob<'a> {
@@ -14393,13 +13887,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -14473,63 +13966,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14539,8 +13984,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTrainingJob<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        job_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        job_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetTrainingJob<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14552,26 +13997,22 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.job_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for job_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `ResourceId` for job_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/training-jobs/{job_id}`
@@ -14612,49 +14053,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14664,8 +14069,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CancelTrainingJob<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        job_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        job_id: Result<types::ResourceId, String>,
     }
     impl<'a> CancelTrainingJob<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -14677,26 +14082,22 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn job_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.job_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for job_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `ResourceId` for job_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/training-jobs/{job_id}/cancel`
@@ -14737,56 +14138,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14796,7 +14155,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListDeployments<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListDeploymentsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
     }
@@ -14811,13 +14170,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -14887,49 +14245,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -14939,7 +14261,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateDeployment<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::CreateDeploymentRequest, String>,
     }
     impl<'a> CreateDeployment<'a> {
@@ -14952,13 +14274,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -15032,63 +14353,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -15098,8 +14371,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetDeployment<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        deployment_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        deployment_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetDeployment<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15111,25 +14384,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.deployment_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for deployment_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for deployment_id failed".to_string()
                 });
             self
         }
@@ -15171,49 +14442,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -15223,8 +14458,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct DeleteDeployment<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        deployment_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        deployment_id: Result<types::ResourceId, String>,
     }
     impl<'a> DeleteDeployment<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15236,25 +14471,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.deployment_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for deployment_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for deployment_id failed".to_string()
                 });
             self
         }
@@ -15296,56 +14529,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -15355,8 +14546,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct UpdateDeployment<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        deployment_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        deployment_id: Result<types::ResourceId, String>,
         body: Result<types::builder::UpdateDeploymentRequest, String>,
     }
     impl<'a> UpdateDeployment<'a> {
@@ -15370,25 +14561,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn deployment_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.deployment_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for deployment_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for deployment_id failed".to_string()
                 });
             self
         }
@@ -15463,63 +14652,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -15529,7 +14670,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListInferences<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListInferencesCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         model: Result<Option<types::ListInferencesModel>, String>,
@@ -15552,13 +14693,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -15695,49 +14835,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -15747,8 +14851,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetInference<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        inference_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        inference_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetInference<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -15760,25 +14864,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn inference_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.inference_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for inference_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for inference_id failed".to_string()
                 });
             self
         }
@@ -15820,49 +14922,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -15872,7 +14938,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListTraces<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         agent_id: Result<Option<types::ListTracesAgentId>, String>,
         cursor: Result<Option<types::ListTracesCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
@@ -15899,13 +14965,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -16068,49 +15133,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -16120,8 +15149,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetTrace<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        trace_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        trace_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetTrace<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16133,25 +15162,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn trace_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.trace_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for trace_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for trace_id failed".to_string()
                 });
             self
         }
@@ -16193,49 +15220,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -16245,7 +15236,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListSpans<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListSpansCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         order: Result<Option<types::SortOrder>, String>,
@@ -16274,13 +15265,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -16456,49 +15446,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -16508,8 +15462,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetSpan<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        span_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        span_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetSpan<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -16521,25 +15475,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn span_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.span_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for span_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for span_id failed".to_string()
                 });
             self
         }
@@ -16581,49 +15533,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -16633,7 +15549,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListAgents<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         cursor: Result<Option<types::ListAgentsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
         since: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
@@ -16652,13 +15568,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -16758,49 +15673,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -16810,8 +15689,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetAgent<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        agent_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        agent_id: Result<types::ResourceId, String>,
         since: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
         until: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
     }
@@ -16827,25 +15706,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn agent_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.agent_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for agent_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for agent_id failed".to_string()
                 });
             self
         }
@@ -16917,49 +15794,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -16969,7 +15810,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListHaloRuns<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         agent_id: Result<Option<types::ListHaloRunsAgentId>, String>,
         cursor: Result<Option<types::ListHaloRunsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
@@ -16988,13 +15829,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -17092,49 +15932,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -17144,7 +15948,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateHaloRun<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::CreateHaloRunRequest, String>,
     }
     impl<'a> CreateHaloRun<'a> {
@@ -17157,13 +15961,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -17236,63 +16039,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 202u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -17302,8 +16057,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetHaloRun<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        run_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        run_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetHaloRun<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17315,26 +16070,22 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn run_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.run_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for run_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `ResourceId` for run_id failed".to_string());
             self
         }
         ///Sends a `GET` request to `/v1/projects/{project_id}/halo/runs/{run_id}`
@@ -17375,49 +16126,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -17427,8 +16142,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CancelHaloRun<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        run_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        run_id: Result<types::ResourceId, String>,
     }
     impl<'a> CancelHaloRun<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17440,26 +16155,22 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn run_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.run_id = value
                 .try_into()
-                .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for run_id failed"
-                        .to_string()
-                });
+                .map_err(|_| "conversion to `ResourceId` for run_id failed".to_string());
             self
         }
         ///Sends a `POST` request to `/v1/projects/{project_id}/halo/runs/{run_id}/cancel`
@@ -17500,56 +16211,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -17559,7 +16228,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListHaloConversations<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         agent_id: Result<Option<types::ListHaloConversationsAgentId>, String>,
         cursor: Result<Option<types::ListHaloConversationsCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
@@ -17576,13 +16245,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -17668,49 +16336,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -17720,8 +16352,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetHaloConversation<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        conversation_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        conversation_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetHaloConversation<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -17733,25 +16365,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn conversation_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.conversation_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for conversation_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for conversation_id failed".to_string()
                 });
             self
         }
@@ -17793,49 +16423,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -17845,7 +16439,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ListHaloSchedules<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         agent_id: Result<Option<types::ListHaloSchedulesAgentId>, String>,
         cursor: Result<Option<types::ListHaloSchedulesCursor>, String>,
         limit: Result<Option<::std::num::NonZeroU32>, String>,
@@ -17864,13 +16458,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -17970,49 +16563,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -18022,7 +16579,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateHaloSchedule<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
         body: Result<types::builder::CreateHaloScheduleRequest, String>,
     }
     impl<'a> CreateHaloSchedule<'a> {
@@ -18035,13 +16592,12 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
@@ -18116,63 +16672,15 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -18182,8 +16690,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetHaloSchedule<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        schedule_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        schedule_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetHaloSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18195,25 +16703,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.schedule_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schedule_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for schedule_id failed".to_string()
                 });
             self
         }
@@ -18255,49 +16761,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -18307,8 +16777,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct PauseHaloSchedule<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        schedule_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        schedule_id: Result<types::ResourceId, String>,
     }
     impl<'a> PauseHaloSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18320,25 +16790,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.schedule_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schedule_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for schedule_id failed".to_string()
                 });
             self
         }
@@ -18381,56 +16849,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -18440,8 +16866,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ResumeHaloSchedule<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        schedule_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        schedule_id: Result<types::ResourceId, String>,
     }
     impl<'a> ResumeHaloSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18453,25 +16879,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.schedule_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schedule_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for schedule_id failed".to_string()
                 });
             self
         }
@@ -18514,56 +16938,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -18573,8 +16955,8 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct ArchiveHaloSchedule<'a> {
         client: &'a super::Client,
-        project_id: Result<::std::string::String, String>,
-        schedule_id: Result<::std::string::String, String>,
+        project_id: Result<types::ResourceId, String>,
+        schedule_id: Result<types::ResourceId, String>,
     }
     impl<'a> ArchiveHaloSchedule<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -18586,25 +16968,23 @@ pub mod builder {
         }
         pub fn project_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.project_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for project_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for project_id failed".to_string()
                 });
             self
         }
         pub fn schedule_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.schedule_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for schedule_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for schedule_id failed".to_string()
                 });
             self
         }
@@ -18647,56 +17027,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -18744,14 +17082,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }

@@ -198,3 +198,29 @@ impl ClientHooks<Credentials> for Client {
         Ok(())
     }
 }
+
+/// The answer of an operation that is not its success: an error status's body as the spec types
+/// it, or, when it is not that (an empty 429, an HTML page from a proxy, a status the spec does
+/// not list), [`Error::UnexpectedResponse`] with the status, headers and bytes. progenitor's own
+/// arms would report only the decode failure and lose the status, or not read the body at all;
+/// codegen makes every such arm call this instead.
+pub(crate) async fn error_response<E: serde::de::DeserializeOwned>(response: reqwest::Response) -> Error<E> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Error::UnexpectedResponse(response);
+    }
+    let headers = response.headers().clone();
+    let bytes = match response.bytes().await {
+        Ok(bytes) => bytes,
+        Err(e) => return Error::ResponseBodyError(e),
+    };
+    match serde_json::from_slice(&bytes) {
+        Ok(body) => Error::ErrorResponse(ResponseValue::new(body, status, headers)),
+        Err(_) => {
+            let mut unexpected = http::Response::new(bytes);
+            *unexpected.status_mut() = status;
+            *unexpected.headers_mut() = headers;
+            Error::UnexpectedResponse(unexpected.into())
+        }
+    }
+}

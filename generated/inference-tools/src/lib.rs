@@ -100,7 +100,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200}}}"#,
             call: |ctx, arguments| Box::pin(get_project::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -114,7 +114,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
             call: |ctx, arguments| Box::pin(list_models::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -128,7 +128,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"model_id":{"type":"string","description":"Model id (`mdl_...`) or name."}},"required":["model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"model_id":{"description":"Model id (`mdl_...`) or name.","type":"string","minLength":1,"maxLength":200}},"required":["model_id"]}"#,
             call: |ctx, arguments| Box::pin(get_model::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -142,7 +142,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
             call: |ctx, arguments| Box::pin(list_datasets::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -156,7 +156,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"dataset_id":{"type":"string","description":"Dataset id (`ds_...`)."}},"required":["dataset_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"dataset_id":{"description":"Dataset id (`ds_...`).","type":"string","minLength":1,"maxLength":200}},"required":["dataset_id"]}"#,
             call: |ctx, arguments| Box::pin(get_dataset::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -170,7 +170,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Dataset name."},"description":{"type":"string","maxLength":2000,"description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000,"description":"The rows, for `source: rows`."}},"required":["name","source"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Dataset name."},"description":{"type":"string","maxLength":2000,"description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000,"description":"The rows, for `source: rows`."}},"required":["name","source"]}"#,
             call: |ctx, arguments| Box::pin(create_dataset::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -184,7 +184,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
             call: |ctx, arguments| Box::pin(list_rubrics::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -198,7 +198,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"rubric_id":{"type":"string","description":"Rubric id (`rb_...`)."}},"required":["rubric_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"rubric_id":{"description":"Rubric id (`rb_...`).","type":"string","minLength":1,"maxLength":200}},"required":["rubric_id"]}"#,
             call: |ctx, arguments| Box::pin(get_rubric::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -212,7 +212,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Rubric name."},"description":{"type":"string","maxLength":2000,"description":"What the rubric grades."},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"description":{"type":"string","minLength":1,"maxLength":2000},"weight":{"type":"number","minimum":0,"maximum":1}}},"minItems":1,"maxItems":20,"description":"Criteria with weights that sum to 1."}},"required":["name","criteria"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Rubric name."},"description":{"type":"string","maxLength":2000,"description":"What the rubric grades."},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"description":{"type":"string","minLength":1,"maxLength":2000},"weight":{"type":"number","minimum":0,"maximum":1}}},"minItems":1,"maxItems":20,"description":"Criteria with weights that sum to 1."}},"required":["name","criteria"]}"#,
             call: |ctx, arguments| Box::pin(create_rubric::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -226,7 +226,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
             call: |ctx, arguments| Box::pin(list_evals::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -240,7 +240,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"eval_id":{"type":"string","description":"Eval id (`ev_...`)."}},"required":["eval_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"eval_id":{"description":"Eval id (`ev_...`).","type":"string","minLength":1,"maxLength":200}},"required":["eval_id"]}"#,
             call: |ctx, arguments| Box::pin(get_eval::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -254,7 +254,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"name":{"type":"string","maxLength":200,"description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","minLength":1,"maxLength":100,"description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to evaluate (`mdl_...`)."}},"required":["dataset_id","rubric_id","model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","minLength":1,"maxLength":100,"description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to evaluate (`mdl_...`)."}},"required":["dataset_id","rubric_id","model_id"]}"#,
             call: |ctx, arguments| Box::pin(run_eval::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -268,7 +268,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
             call: |ctx, arguments| Box::pin(list_training_jobs::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -282,7 +282,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"job_id":{"type":"string","description":"Training job id (`tj_...`)."}},"required":["job_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"job_id":{"description":"Training job id (`tj_...`).","type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
             call: |ctx, arguments| Box::pin(get_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -296,7 +296,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"name":{"type":"string","maxLength":200,"description":"Job name."},"base_model":{"type":"string","minLength":1,"maxLength":200,"description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."}},"required":["base_model","dataset_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Job name."},"base_model":{"type":"string","minLength":1,"maxLength":200,"description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."}},"required":["base_model","dataset_id"]}"#,
             call: |ctx, arguments| Box::pin(create_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -310,7 +310,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"job_id":{"type":"string","description":"Training job id (`tj_...`)."}},"required":["job_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"job_id":{"description":"Training job id (`tj_...`).","type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
             call: |ctx, arguments| Box::pin(cancel_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -324,7 +324,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
             call: |ctx, arguments| Box::pin(list_deployments::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -338,7 +338,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"deployment_id":{"type":"string","description":"Deployment id (`dep_...`)."}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
             call: |ctx, arguments| Box::pin(get_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -352,7 +352,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Deployment name."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."}},"required":["name","model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Deployment name."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."}},"required":["name","model_id"]}"#,
             call: |ctx, arguments| Box::pin(create_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -366,7 +366,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"deployment_id":{"type":"string","description":"Deployment id (`dep_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."}},"required":["deployment_id"]}"#,
             call: |ctx, arguments| Box::pin(update_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -380,7 +380,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"deployment_id":{"type":"string","description":"Deployment id (`dep_...`)."}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
             call: |ctx, arguments| Box::pin(delete_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -394,7 +394,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","maxLength":200,"description":"Only requests to this model."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","maxLength":200,"description":"Only requests to this model."}}}"#,
             call: |ctx, arguments| Box::pin(list_inferences::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -408,7 +408,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"inference_id":{"type":"string","description":"Inference id (`inf_...`)."}},"required":["inference_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"inference_id":{"description":"Inference id (`inf_...`).","type":"string","minLength":1,"maxLength":200}},"required":["inference_id"]}"#,
             call: |ctx, arguments| Box::pin(get_inference::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -422,7 +422,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"agent_id":{"type":"string","maxLength":200,"description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"agent_id":{"type":"string","maxLength":200,"description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
             call: |ctx, arguments| Box::pin(list_traces::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -436,7 +436,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"trace_id":{"type":"string","description":"Trace id."}},"required":["trace_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"trace_id":{"description":"Trace id.","type":"string","minLength":1,"maxLength":200}},"required":["trace_id"]}"#,
             call: |ctx, arguments| Box::pin(get_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -450,7 +450,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"trace_id":{"type":"string","maxLength":200,"description":"Only spans of this trace."},"text":{"type":"string","maxLength":500,"description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"trace_id":{"type":"string","maxLength":200,"description":"Only spans of this trace."},"text":{"type":"string","maxLength":500,"description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
             call: |ctx, arguments| Box::pin(list_spans::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -464,7 +464,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"span_id":{"type":"string","description":"Span id."}},"required":["span_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"span_id":{"description":"Span id.","type":"string","minLength":1,"maxLength":200}},"required":["span_id"]}"#,
             call: |ctx, arguments| Box::pin(get_span::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -478,7 +478,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}}}"#,
             call: |ctx, arguments| Box::pin(list_agents::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -492,7 +492,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"agent_id":{"type":"string","description":"Agent id (`agent.id` span attribute)."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}},"required":["agent_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"description":"Agent id (`agent.id` span attribute).","type":"string","minLength":1,"maxLength":200},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}},"required":["agent_id"]}"#,
             call: |ctx, arguments| Box::pin(get_agent::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -534,7 +534,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
             call: |ctx, arguments| Box::pin(list_halo_runs::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -548,7 +548,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"run_id":{"type":"string","description":"HALO run id (`hr_...`)."}},"required":["run_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"run_id":{"description":"HALO run id (`hr_...`).","type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
             call: |ctx, arguments| Box::pin(get_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -562,7 +562,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","maxLength":4000,"description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","maxLength":200,"description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","maxLength":100,"description":"Ask a follow-up in an existing conversation."}},"required":["agent_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","maxLength":4000,"description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","maxLength":200,"description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","maxLength":100,"description":"Ask a follow-up in an existing conversation."}},"required":["agent_id"]}"#,
             call: |ctx, arguments| Box::pin(create_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -576,7 +576,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"run_id":{"type":"string","description":"HALO run id (`hr_...`)."}},"required":["run_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"run_id":{"description":"HALO run id (`hr_...`).","type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
             call: |ctx, arguments| Box::pin(cancel_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -590,7 +590,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only conversations about this agent."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only conversations about this agent."}}}"#,
             call: |ctx, arguments| Box::pin(list_halo_conversations::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -604,7 +604,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"conversation_id":{"type":"string","description":"HALO conversation id (`hc_...`)."}},"required":["conversation_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"conversation_id":{"description":"HALO conversation id (`hc_...`).","type":"string","minLength":1,"maxLength":200}},"required":["conversation_id"]}"#,
             call: |ctx, arguments| Box::pin(get_halo_report::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -618,7 +618,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
             call: |ctx, arguments| Box::pin(list_halo_schedules::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -632,7 +632,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"schedule_id":{"type":"string","description":"HALO schedule id (`hs_...`)."}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             call: |ctx, arguments| Box::pin(get_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -646,7 +646,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","maxLength":4000,"description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."}},"required":["agent_id","cadence"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","maxLength":4000,"description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."}},"required":["agent_id","cadence"]}"#,
             call: |ctx, arguments| Box::pin(create_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -660,7 +660,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"schedule_id":{"type":"string","description":"HALO schedule id (`hs_...`)."}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             call: |ctx, arguments| Box::pin(pause_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -674,7 +674,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"schedule_id":{"type":"string","description":"HALO schedule id (`hs_...`)."}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             call: |ctx, arguments| Box::pin(resume_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -688,7 +688,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"schedule_id":{"type":"string","description":"HALO schedule id (`hs_...`)."}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             call: |ctx, arguments| Box::pin(archive_halo_schedule::<H>(ctx, arguments)),
         },
     ];
@@ -939,7 +939,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Model id (mdl_...) or name.
-        pub model_id: ::std::string::String,
+        pub model_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_datasets`.
@@ -964,7 +964,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Dataset id (ds_...).
-        pub dataset_id: ::std::string::String,
+        pub dataset_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `create_dataset`.
@@ -1013,7 +1013,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Rubric id (rb_...).
-        pub rubric_id: ::std::string::String,
+        pub rubric_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `create_rubric`.
@@ -1057,7 +1057,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Eval id (ev_...).
-        pub eval_id: ::std::string::String,
+        pub eval_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `run_eval`.
@@ -1103,7 +1103,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Training job id (tj_...).
-        pub job_id: ::std::string::String,
+        pub job_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `create_training_job`.
@@ -1133,7 +1133,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Training job id (tj_...).
-        pub job_id: ::std::string::String,
+        pub job_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_deployments`.
@@ -1158,7 +1158,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment id (dep_...).
-        pub deployment_id: ::std::string::String,
+        pub deployment_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `create_deployment`.
@@ -1186,7 +1186,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment id (dep_...).
-        pub deployment_id: ::std::string::String,
+        pub deployment_id: sdk::types::ResourceId,
         /// Serve this model instead (mdl_...).
         #[serde(default)]
         pub model_id: ::std::option::Option<sdk::types::UpdateDeploymentRequestModelId>,
@@ -1206,7 +1206,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment id (dep_...).
-        pub deployment_id: ::std::string::String,
+        pub deployment_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_inferences`.
@@ -1243,7 +1243,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Inference id (inf_...).
-        pub inference_id: ::std::string::String,
+        pub inference_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_traces`.
@@ -1286,7 +1286,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Trace id.
-        pub trace_id: ::std::string::String,
+        pub trace_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_spans`.
@@ -1332,7 +1332,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Span id.
-        pub span_id: ::std::string::String,
+        pub span_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_agents`.
@@ -1363,7 +1363,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// Agent id (agent.id span attribute).
-        pub agent_id: ::std::string::String,
+        pub agent_id: sdk::types::ResourceId,
         /// Start of the time window (inclusive), RFC 3339.
         #[serde(default)]
         pub since: Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -1424,7 +1424,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO run id (hr_...).
-        pub run_id: ::std::string::String,
+        pub run_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `create_halo_run`.
@@ -1465,7 +1465,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO run id (hr_...).
-        pub run_id: ::std::string::String,
+        pub run_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_halo_conversations`.
@@ -1493,7 +1493,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO conversation id (hc_...).
-        pub conversation_id: ::std::string::String,
+        pub conversation_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `list_halo_schedules`.
@@ -1524,7 +1524,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
-        pub schedule_id: ::std::string::String,
+        pub schedule_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `create_halo_schedule`.
@@ -1562,7 +1562,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
-        pub schedule_id: ::std::string::String,
+        pub schedule_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `resume_halo_schedule`.
@@ -1573,7 +1573,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
-        pub schedule_id: ::std::string::String,
+        pub schedule_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `archive_halo_schedule`.
@@ -1584,7 +1584,7 @@ pub mod args {
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
-        pub schedule_id: ::std::string::String,
+        pub schedule_id: sdk::types::ResourceId,
     }
 }
 

@@ -2340,6 +2340,63 @@ pub mod types {
                 })
         }
     }
+    ///The id (or, where the path says so, the name) of one resource, at most 200 characters.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ResourceId(::std::string::String);
+    impl ::std::ops::Deref for ResourceId {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ResourceId> for ::std::string::String {
+        fn from(value: ResourceId) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ResourceId {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() > 200usize {
+                return Err("longer than 200 characters".into());
+            }
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ResourceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ResourceId {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ResourceId {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///`RetractRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct RetractRequest {
@@ -7990,42 +8047,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8107,42 +8134,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8224,56 +8221,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8355,56 +8310,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8488,56 +8401,14 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                409u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                422u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                409u16 => Err(crate::error_response(response).await),
+                422u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8621,42 +8492,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8738,42 +8579,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8783,7 +8594,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetExperience<'a> {
         client: &'a super::Client,
-        experience_id: Result<::std::string::String, String>,
+        experience_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetExperience<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -8794,13 +8605,12 @@ pub mod builder {
         }
         pub fn experience_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.experience_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for experience_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for experience_id failed".to_string()
                 });
             self
         }
@@ -8841,49 +8651,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -8893,7 +8667,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct RetractExperience<'a> {
         client: &'a super::Client,
-        experience_id: Result<::std::string::String, String>,
+        experience_id: Result<types::ResourceId, String>,
         body: Result<types::builder::RetractRequest, String>,
     }
     impl<'a> RetractExperience<'a> {
@@ -8906,13 +8680,12 @@ pub mod builder {
         }
         pub fn experience_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.experience_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for experience_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for experience_id failed".to_string()
                 });
             self
         }
@@ -8983,49 +8756,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -9035,7 +8772,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct SubmitFeedback<'a> {
         client: &'a super::Client,
-        experience_id: Result<::std::string::String, String>,
+        experience_id: Result<types::ResourceId, String>,
         body: Result<types::builder::FeedbackRequest, String>,
     }
     impl<'a> SubmitFeedback<'a> {
@@ -9048,13 +8785,12 @@ pub mod builder {
         }
         pub fn experience_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.experience_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for experience_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for experience_id failed".to_string()
                 });
             self
         }
@@ -9125,49 +8861,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 201u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -9177,7 +8877,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct GetProcedure<'a> {
         client: &'a super::Client,
-        procedure_id: Result<::std::string::String, String>,
+        procedure_id: Result<types::ResourceId, String>,
     }
     impl<'a> GetProcedure<'a> {
         pub fn new(client: &'a super::Client) -> Self {
@@ -9188,13 +8888,12 @@ pub mod builder {
         }
         pub fn procedure_id<V>(mut self, value: V) -> Self
         where
-            V: std::convert::TryInto<::std::string::String>,
+            V: std::convert::TryInto<types::ResourceId>,
         {
             self.procedure_id = value
                 .try_into()
                 .map_err(|_| {
-                    "conversion to `:: std :: string :: String` for procedure_id failed"
-                        .to_string()
+                    "conversion to `ResourceId` for procedure_id failed".to_string()
                 });
             self
         }
@@ -9235,49 +8934,13 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                404u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                404u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -9325,35 +8988,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -9401,35 +9040,11 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -9546,42 +9161,12 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                400u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                401u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                403u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                429u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                400u16 => Err(crate::error_response(response).await),
+                401u16 => Err(crate::error_response(response).await),
+                403u16 => Err(crate::error_response(response).await),
+                429u16 => Err(crate::error_response(response).await),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }
@@ -9629,14 +9214,8 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
-                500u16 => {
-                    Err(
-                        Error::ErrorResponse(
-                            ResponseValue::from_response(response).await?,
-                        ),
-                    )
-                }
-                _ => Err(Error::UnexpectedResponse(response)),
+                500u16 => Err(crate::error_response(response).await),
+                _ => Err(crate::error_response(response).await),
             }
         }
     }

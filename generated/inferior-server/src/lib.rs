@@ -374,8 +374,8 @@ static GET_EXPERIENCE: OperationSpec = OperationSpec {
         location: spec_server::Location::Path,
         required: true,
         kind: spec_server::Kind::String {
-            min_length: None,
-            max_length: None,
+            min_length: Some(1),
+            max_length: Some(200),
             pattern: None,
             values: &[],
         },
@@ -393,8 +393,8 @@ static RETRACT_EXPERIENCE: OperationSpec = OperationSpec {
         location: spec_server::Location::Path,
         required: true,
         kind: spec_server::Kind::String {
-            min_length: None,
-            max_length: None,
+            min_length: Some(1),
+            max_length: Some(200),
             pattern: None,
             values: &[],
         },
@@ -412,8 +412,8 @@ static SUBMIT_FEEDBACK: OperationSpec = OperationSpec {
         location: spec_server::Location::Path,
         required: true,
         kind: spec_server::Kind::String {
-            min_length: None,
-            max_length: None,
+            min_length: Some(1),
+            max_length: Some(200),
             pattern: None,
             values: &[],
         },
@@ -431,8 +431,8 @@ static GET_PROCEDURE: OperationSpec = OperationSpec {
         location: spec_server::Location::Path,
         required: true,
         kind: spec_server::Kind::String {
-            min_length: None,
-            max_length: None,
+            min_length: Some(1),
+            max_length: Some(200),
             pattern: None,
             values: &[],
         },

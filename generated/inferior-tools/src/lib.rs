@@ -108,7 +108,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"experience_id":{"type":"string","description":"Experience id (`exp_...`)."}},"required":["experience_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string","minLength":1,"maxLength":200}},"required":["experience_id"]}"#,
             call: |ctx, arguments| Box::pin(get_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -220,7 +220,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"experience_id":{"type":"string","description":"Experience id (`exp_...`)."},"was_helpful":{"type":"boolean","description":"Whether the experience helped."},"helpfulness_detail":{"type":"string","enum":["solved_directly","partially_helped","pointed_right_direction","not_applicable","misleading"],"description":"How it helped, or why not.","default":"solved_directly"},"conditions":{"type":"string","maxLength":2000,"description":"The conditions under which it did or did not help."}},"required":["experience_id","was_helpful"]}"#,
+            input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string","minLength":1,"maxLength":200},"was_helpful":{"type":"boolean","description":"Whether the experience helped."},"helpfulness_detail":{"type":"string","enum":["solved_directly","partially_helped","pointed_right_direction","not_applicable","misleading"],"description":"How it helped, or why not.","default":"solved_directly"},"conditions":{"type":"string","maxLength":2000,"description":"The conditions under which it did or did not help."}},"required":["experience_id","was_helpful"]}"#,
             call: |ctx, arguments| Box::pin(submit_inferior_feedback(ctx, arguments)),
         },
         ToolSpec {
@@ -508,7 +508,7 @@ pub mod args {
     #[serde(deny_unknown_fields)]
     pub struct GetInferiorExperienceArgs {
         /// Experience id (exp_...).
-        pub experience_id: ::std::string::String,
+        pub experience_id: sdk::types::ResourceId,
     }
 
     /// Arguments of `check_inferior_context`.
@@ -622,7 +622,7 @@ pub mod args {
     #[serde(deny_unknown_fields)]
     pub struct SubmitInferiorFeedbackArgs {
         /// Experience id (exp_...).
-        pub experience_id: ::std::string::String,
+        pub experience_id: sdk::types::ResourceId,
         /// Whether the experience helped.
         pub was_helpful: bool,
         /// How it helped, or why not.

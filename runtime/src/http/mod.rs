@@ -4,8 +4,8 @@
 //! the key that opened it ([`sessions`]).
 //!
 //! A request without a well-formed `Authorization: Bearer <key>` gets HTTP 401 with
-//! `WWW-Authenticate: Bearer error="invalid_token", error_description="..."` and a JSON body
-//! saying which key to send; a key the API rejects gets 401 too (checked once, then cached for
+//! `WWW-Authenticate: Bearer error="invalid_token", error_description="..."` and a JSON-RPC
+//! error saying which key to send; a key the API rejects gets 401 too (checked once, then cached for
 //! a minute by a hash of the key, so the key itself is never stored or logged). The OAuth
 //! discovery paths answer 404 with the same advice, so a client that probes them shows it
 //! instead of starting an OAuth flow this server does not offer.
@@ -95,13 +95,19 @@ impl<A: Api> KeyChecks<A> {
     }
 }
 
-/// An error answer: `{error, message}` as JSON.
+/// JSON-RPC's code for an error the server defines (the HTTP layer's refusals).
+const REFUSED: i64 = -32000;
+
+/// A refusal at `/mcp`, as a JSON-RPC error (`data.error` names it): clients such as the Python
+/// SDK show a JSON-RPC error's message at any HTTP status, and only a generic one otherwise. The
+/// body was not read, so the id is null.
 fn json_error(status: StatusCode, error: &str, message: &str) -> Response {
-    (
-        status,
-        axum::Json(serde_json::json!({"error": error, "message": message})),
-    )
-        .into_response()
+    let answer = serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": null,
+        "error": {"code": REFUSED, "message": message, "data": {"error": error}},
+    });
+    (status, axum::Json(answer)).into_response()
 }
 
 fn unauthorized<A: Api>(why: &str) -> Response {
@@ -118,13 +124,15 @@ fn unauthorized<A: Api>(why: &str) -> Response {
     response
 }
 
-/// What the OAuth discovery paths answer: this server takes API keys, not OAuth.
+/// What the OAuth discovery paths answer (plain JSON, as they are not JSON-RPC): this server
+/// takes API keys, not OAuth.
 fn no_oauth<A: Api>() -> Response {
-    json_error(
+    let message = format!("this server does not use OAuth; {}", A::UNAUTHORIZED);
+    (
         StatusCode::NOT_FOUND,
-        "not_found",
-        &format!("this server does not use OAuth; {}", A::UNAUTHORIZED),
+        axum::Json(serde_json::json!({"error": "not_found", "message": message})),
     )
+        .into_response()
 }
 
 async fn require_bearer<A: Api>(checks: Arc<KeyChecks<A>>, request: Request, next: Next) -> Response {

@@ -31,55 +31,90 @@ pub struct Caps {
     pub per_key: usize,
 }
 
-/// Who opened each live session: session hash → (key hash, or `None` for no key; last use).
+/// Who opened each live session, and the sessions being opened.
 pub struct Owners {
-    sessions: Mutex<HashMap<u64, (Option<u64>, Instant)>>,
+    state: Mutex<State>,
     caps: Caps,
+}
+
+#[derive(Default)]
+struct State {
+    /// Session hash → (key hash, or `None` for no key; last use).
+    open: HashMap<u64, (Option<u64>, Instant)>,
+    /// Sessions whose `initialize` is in flight, per key hash: they count against the caps, so
+    /// concurrent initializes cannot pass a cap together.
+    opening: HashMap<Option<u64>, usize>,
+}
+
+/// A place held for a session being opened, given back when dropped.
+struct Opening<'a> {
+    owners: &'a Owners,
+    owner: Option<u64>,
+}
+
+impl Opening<'_> {
+    /// The session opened: it takes the place.
+    fn opened(self, session: u64) {
+        self.owners.lock().open.insert(session, (self.owner, Instant::now()));
+    }
+}
+
+impl Drop for Opening<'_> {
+    fn drop(&mut self) {
+        let mut state = self.owners.lock();
+        if let Some(n) = state.opening.get_mut(&self.owner) {
+            *n -= 1;
+            if *n == 0 {
+                state.opening.remove(&self.owner);
+            }
+        }
+    }
 }
 
 impl Owners {
     pub fn new(caps: Caps) -> Self {
         Self {
-            sessions: Mutex::default(),
+            state: Mutex::default(),
             caps,
         }
     }
 
-    /// Why `owner` may not open another session now, if a cap says so.
-    fn refusal(&self, owner: Option<u64>) -> Option<Response> {
+    /// Holds a place for a session `owner` opens, or says which cap refuses it.
+    fn reserve(&self, owner: Option<u64>) -> Result<Opening<'_>, Box<Response>> {
         let now = Instant::now();
-        let mut sessions = self.lock();
-        sessions.retain(|_, (_, last)| now.duration_since(*last) < IDLE);
-        let theirs = sessions.values().filter(|(o, _)| *o == owner).count();
+        let mut state = self.lock();
+        state.open.retain(|_, (_, last)| now.duration_since(*last) < IDLE);
+        let opening = state.opening.get(&owner).copied().unwrap_or(0);
+        let theirs = opening + state.open.values().filter(|(o, _)| *o == owner).count();
         if theirs >= self.caps.per_key {
-            return Some(json_error(
+            return Err(Box::new(json_error(
                 StatusCode::TOO_MANY_REQUESTS,
                 "too_many_sessions",
                 &format!(
                     "this key already has {theirs} open sessions (the limit is {}); close one (DELETE /mcp with its Mcp-Session-Id) or wait for an idle one to expire",
                     self.caps.per_key
                 ),
-            ));
+            )));
         }
-        (sessions.len() >= self.caps.total).then(|| {
-            json_error(
+        let all = state.open.len() + state.opening.values().sum::<usize>();
+        if all >= self.caps.total {
+            return Err(Box::new(json_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "too_many_sessions",
-                &format!(
-                    "the server has {} open sessions, its limit; try again in a few minutes",
-                    sessions.len()
-                ),
-            )
-        })
+                &format!("the server has {all} open sessions, its limit; try again in a few minutes"),
+            )));
+        }
+        *state.opening.entry(owner).or_default() += 1;
+        Ok(Opening { owners: self, owner })
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (Option<u64>, Instant)>> {
-        self.sessions.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Whether `owner` opened `session` (refreshing its binding when it did).
     fn owns(&self, session: u64, owner: Option<u64>) -> bool {
-        match self.lock().get_mut(&session) {
+        match self.lock().open.get_mut(&session) {
             Some((opener, last)) if *opener == owner => {
                 *last = Instant::now();
                 true
@@ -88,12 +123,8 @@ impl Owners {
         }
     }
 
-    fn open(&self, session: u64, owner: Option<u64>) {
-        self.lock().insert(session, (owner, Instant::now()));
-    }
-
     fn close(&self, session: u64) {
-        self.lock().remove(&session);
+        self.lock().open.remove(&session);
     }
 }
 
@@ -106,14 +137,16 @@ pub async fn bind(owners: std::sync::Arc<Owners>, request: Request, next: Next) 
         .map(|v| key_hash(&String::from_utf8_lossy(v.as_bytes())));
     let Some(session) = session else {
         // Only a POST without a session opens one (an `initialize`).
-        if request.method() == Method::POST
-            && let Some(refused) = owners.refusal(owner)
-        {
-            return refused;
+        if request.method() != Method::POST {
+            return next.run(request).await;
         }
+        let place = match owners.reserve(owner) {
+            Ok(place) => place,
+            Err(refused) => return *refused,
+        };
         let response = next.run(request).await;
         if let Some(id) = response.headers().get(SESSION_HEADER) {
-            owners.open(key_hash(&String::from_utf8_lossy(id.as_bytes())), owner);
+            place.opened(key_hash(&String::from_utf8_lossy(id.as_bytes())));
         }
         return response;
     };
@@ -125,9 +158,45 @@ pub async fn bind(owners: std::sync::Arc<Owners>, request: Request, next: Next) 
         );
     }
     let closing = request.method() == Method::DELETE;
-    let response = next.run(request).await;
+    let mut response = next.run(request).await;
     if closing && response.status().is_success() {
         owners.close(session);
+        // rmcp answers 202, which the Python SDK reports as "Session termination failed": the
+        // session is gone, so say 204 as the other SDKs' servers do.
+        *response.status_mut() = StatusCode::NO_CONTENT;
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(owners: &Owners, owner: u64) -> u16 {
+        owners.reserve(Some(owner)).err().map_or(0, |r| r.status().as_u16())
+    }
+
+    #[test]
+    fn sessions_being_opened_count_against_the_caps() {
+        let owners = Owners::new(Caps { total: 3, per_key: 2 });
+        let first = owners.reserve(Some(1)).unwrap();
+        let second = owners.reserve(Some(1)).unwrap();
+        assert_eq!(refused(&owners, 1), 429, "two initializes in flight fill the key's cap");
+        drop(second);
+        let second = owners.reserve(Some(1)).unwrap();
+        assert_eq!(
+            refused(&owners, 1),
+            429,
+            "a failed initialize gave its place back, once"
+        );
+        first.opened(10);
+        second.opened(11);
+        assert_eq!(refused(&owners, 1), 429, "opened sessions keep their places");
+        let other = owners.reserve(Some(2)).unwrap();
+        assert_eq!(refused(&owners, 3), 503, "the total cap counts every key");
+        drop(other);
+        owners.close(10);
+        assert_eq!(refused(&owners, 1), 0, "a closed session frees its place");
+        assert!(owners.owns(11, Some(1)) && !owners.owns(11, Some(2)));
+    }
 }
