@@ -102,11 +102,8 @@ const REFUSED: i64 = -32000;
 /// SDK show a JSON-RPC error's message at any HTTP status, and only a generic one otherwise. The
 /// body was not read, so the id is null.
 fn json_error(status: StatusCode, error: &str, message: &str) -> Response {
-    let answer = serde_json::json!({
-        "jsonrpc": "2.0",
-        "id": null,
-        "error": {"code": REFUSED, "message": message, "data": {"error": error}},
-    });
+    let mut answer = crate::jsonrpc::Refusal::new(serde_json::Value::Null, REFUSED, message).answer();
+    answer["error"]["data"] = serde_json::json!({"error": error});
     (status, axum::Json(answer)).into_response()
 }
 
