@@ -41,6 +41,10 @@ pub struct Flags {
     /// Open HTTP sessions allowed at once for one key (past it, a new one gets 429)
     #[arg(long, value_name = "N", default_value = "100", requires = "http", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_sessions_per_key: u32,
+    /// Seconds without a request after which an HTTP session closes, giving back its place and
+    /// its memory (the client then starts a new one)
+    #[arg(long, value_name = "SECONDS", default_value = "300", requires = "http", value_parser = seconds)]
+    pub session_idle: Duration,
     /// Hide the tools that change anything
     #[arg(long)]
     pub read_only: bool,
@@ -73,18 +77,19 @@ impl Flags {
             session_caps: mcp_runtime::http::Caps {
                 total: self.max_sessions as usize,
                 per_key: self.max_sessions_per_key as usize,
+                idle: self.session_idle,
             },
         })
     }
 }
 
-/// A positive, finite number of seconds.
+/// A positive number of seconds that a duration can hold.
 fn seconds(v: &str) -> Result<Duration, String> {
     v.trim()
         .parse::<f64>()
         .ok()
-        .filter(|s| *s > 0.0 && s.is_finite())
-        .map(Duration::from_secs_f64)
+        .filter(|s| *s > 0.0)
+        .and_then(|s| Duration::try_from_secs_f64(s).ok())
         .ok_or_else(|| format!("`{v}` is not a positive number of seconds"))
 }
 

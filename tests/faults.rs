@@ -83,8 +83,13 @@ async fn fault_server(fault: Arc<Mutex<Fault>>) -> String {
                     }
                 }
                 match fault {
+                    // Each connection answers once and closes, and says so: a client that pooled
+                    // it would otherwise race the close with its next request.
                     Fault::Answer(head, body) => {
-                        let response = format!("{head}\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+                        let response = format!(
+                            "{head}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
                         let _ = socket.write_all(response.as_bytes()).await;
                     }
                     Fault::BrokenOff => {

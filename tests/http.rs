@@ -11,7 +11,7 @@ use std::time::Duration;
 
 /// A server process on a free loopback port, stopped on drop.
 pub struct HttpServer {
-    child: std::process::Child,
+    pub child: std::process::Child,
     pub url: String,
     _dir: TempDir,
 }
@@ -655,4 +655,133 @@ async fn slow_clients_do_not_starve_others() {
     assert_eq!(answered.status().as_u16(), 200);
     assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
     dribble.abort();
+}
+
+/// A session left idle closes after `--session-idle`, and its place under the key's cap is
+/// given back: the key can open a new one, and the old id is gone.
+#[tokio::test]
+async fn an_idle_session_expires_and_frees_its_place() {
+    use reqwest::Method;
+    let server = start_http(INFERENCE, &["--max-sessions-per-key", "1", "--session-idle", "3"]).await;
+    let key = "Bearer sk-inference-demo-support-ro";
+    let open = || async {
+        raw(&server.url, Method::POST, key, None, Some(INITIALIZE))
+            .send()
+            .await
+            .unwrap()
+    };
+    let first = open().await;
+    assert_eq!(first.status().as_u16(), 200);
+    let session = first.headers()["mcp-session-id"].to_str().unwrap().to_string();
+    drop(first);
+    assert_eq!(open().await.status().as_u16(), 429, "the key's one place is taken");
+    // Bounded: the session closes 3 s after its initialize (new initializes do not touch it).
+    let mut reopened = None;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(250)).await;
+        let attempt = open().await;
+        if attempt.status().as_u16() == 200 {
+            reopened = Some(attempt);
+            break;
+        }
+    }
+    assert!(reopened.is_some(), "the idle session never gave its place back");
+    let list = r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#;
+    let old = raw(&server.url, Method::POST, key, Some(&session), Some(list))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(old.status().as_u16(), 404, "the expired session is gone");
+}
+
+/// The resident memory of a server process, in MiB.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn rss_mib(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib: f64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap();
+    kib / 1024.0
+}
+
+/// Sessions closed with DELETE or by expiry give their memory back to the system (glibc keeps
+/// freed pages unless trimmed): RSS returns near where it was before they opened, and a second
+/// wave of sessions takes no more than the first.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+#[tokio::test]
+async fn closed_and_expired_sessions_give_their_memory_back() {
+    const WAVE: usize = 500;
+    let server = start_http(INFERENCE, &["--max-sessions-per-key", "1000", "--session-idle", "8"]).await;
+    let pid = server.child.id();
+    let http = reqwest::Client::new();
+    let key = "Bearer sk-inference-demo-support-ro";
+    let open_wave = || async {
+        let mut ids = Vec::new();
+        for _ in 0..WAVE / 25 {
+            let mut batch = tokio::task::JoinSet::new();
+            for _ in 0..25 {
+                let request = http
+                    .post(&server.url)
+                    .header("authorization", key)
+                    .header("content-type", "application/json")
+                    .header("accept", "application/json, text/event-stream")
+                    .body(INITIALIZE);
+                batch.spawn(async move {
+                    let response = request.send().await.unwrap();
+                    assert_eq!(response.status().as_u16(), 200);
+                    response.headers()["mcp-session-id"].to_str().unwrap().to_string()
+                });
+            }
+            ids.extend(batch.join_all().await);
+        }
+        ids
+    };
+    // Bounded: the unclosed sessions expire 8 s after they opened, and a trim follows within 1 s.
+    let settle = |ceiling: f64| async move {
+        let mut rss = rss_mib(pid);
+        for _ in 0..80 {
+            if rss <= ceiling {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            rss = rss_mib(pid);
+        }
+        rss
+    };
+    let close = |ids: Vec<String>| async {
+        let mut batch = tokio::task::JoinSet::new();
+        for id in ids {
+            let request = http
+                .delete(&server.url)
+                .header("authorization", key)
+                .header("mcp-session-id", id);
+            batch.spawn(async move { request.send().await.unwrap().status().as_u16() });
+        }
+        // 404: a session of a slow wave that expired before its DELETE (gone all the same).
+        let statuses = batch.join_all().await;
+        assert!(statuses.iter().all(|s| [204, 404].contains(s)), "{statuses:?}");
+    };
+    // What the first sessions allocate for good (the key check, pools, maps) is in the base;
+    // measured before the trim, the base is only higher and the check more lenient.
+    close(open_wave().await).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let base = rss_mib(pid);
+    let mut ids = open_wave().await;
+    let full = rss_mib(pid);
+    ids.truncate(WAVE / 2);
+    close(ids).await;
+    let ceiling = base + (full - base) / 4.0;
+    let after = settle(ceiling).await;
+    assert!(
+        after <= ceiling,
+        "{WAVE} sessions took RSS from {base:.1} to {full:.1} MiB; after half were closed and half expired it stayed at {after:.1} MiB"
+    );
+    open_wave().await;
+    let again = rss_mib(pid);
+    assert!(
+        again - base <= (full - base) * 1.25,
+        "a second wave of {WAVE} sessions took RSS to {again:.1} MiB, the first to {full:.1} MiB (base {base:.1})"
+    );
 }

@@ -262,6 +262,9 @@ fn help_is_built_from_the_manifests() {
     let (code, _, err) = run(INFERIOR, &["--timeout", "0"]);
     assert_eq!(code, 2);
     assert!(err.contains("`0` is not a positive number of seconds"), "{err}");
+    let (code, _, err) = run(INFERENCE, &["--http", "127.0.0.1:0", "--session-idle", "1e30"]);
+    assert_eq!(code, 2, "too long for a duration: a usage error, not a panic");
+    assert!(err.contains("`1e30` is not a positive number of seconds"), "{err}");
     let (code, out, _) = run(INFERIOR, &["--version"]);
     assert_eq!(
         (code, out.trim()),

@@ -11,6 +11,7 @@
 //! instead of starting an OAuth flow this server does not offer.
 
 mod jsonrpc;
+mod memory;
 mod origin;
 mod sessions;
 
@@ -22,7 +23,6 @@ use axum::extract::Request;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
 use rmcp::transport::streamable_http_server::{StreamableHttpServerConfig, StreamableHttpService};
 use std::net::SocketAddr;
@@ -43,7 +43,7 @@ pub struct HttpConfig {
     /// Requests without a key run with the server's own key: one user's loopback server only.
     /// Otherwise every request must carry `Authorization: Bearer <key>`.
     pub shared_key: bool,
-    /// Open sessions allowed at once, in total and per key.
+    /// Open sessions allowed at once, in total and per key, and their idle time.
     pub session_caps: sessions::Caps,
 }
 
@@ -178,20 +178,18 @@ pub async fn serve<A: Api>(server: Server<A>, config: HttpConfig) -> Result<(), 
     let factory = move || Ok(factory_server.clone());
     // From the inside out: rmcp, the JSON-RPC check, the session binding, the key check, then
     // (around the OAuth paths too) the Origin check.
+    let owners = Arc::new(sessions::Owners::new(config.session_caps));
     let mut router = if config.stateless {
         Router::new().route_service(
             "/mcp",
             StreamableHttpService::new(factory, Arc::new(NeverSessionManager::default()), rmcp_config),
         )
     } else {
-        Router::new().route_service(
-            "/mcp",
-            StreamableHttpService::new(factory, Arc::new(LocalSessionManager::default()), rmcp_config),
-        )
+        let sessions = Arc::new(sessions::Sessions::new(owners.clone()));
+        Router::new().route_service("/mcp", StreamableHttpService::new(factory, sessions, rmcp_config))
     }
     .layer(axum::middleware::from_fn(jsonrpc::check));
     if !config.stateless {
-        let owners = Arc::new(sessions::Owners::new(config.session_caps));
         router = router.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
             sessions::bind(owners.clone(), request, next)
         }));

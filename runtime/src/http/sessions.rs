@@ -5,30 +5,40 @@
 //! and session ids as hashes too, so neither is kept in memory or logged.
 //!
 //! Sessions are capped per key and in total, so one caller cannot exhaust the server: past a
-//! cap a new session gets 429 (per key) or 503 (in total) until one is closed or expires.
+//! cap a new session gets 429 (per key) or 503 (in total) until one is closed or expires. A
+//! session expires after its idle time without a request ([`Sessions`]); either way its place,
+//! its binding and its memory are given back.
 
+use super::memory::Trim;
 use super::{bearer, json_error};
 use crate::key_hash;
 use axum::extract::Request;
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::Stream;
+use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
+use rmcp::transport::WorkerTransport;
+use rmcp::transport::streamable_http_server::SessionManager;
+use rmcp::transport::streamable_http_server::session::local::{
+    LocalSessionManager, LocalSessionManagerError, LocalSessionWorker,
+};
+use rmcp::transport::streamable_http_server::session::{ServerSseMessage, SessionId};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The header that names a session.
 const SESSION_HEADER: &str = "mcp-session-id";
 
-/// How long a binding outlives its session's last request (the session itself is closed
-/// after 5 idle minutes).
-const IDLE: Duration = Duration::from_secs(10 * 60);
-
-/// How many sessions may be open at once.
+/// How many sessions may be open at once, and for how long without a request.
 #[derive(Debug, Clone, Copy)]
 pub struct Caps {
     pub total: usize,
     pub per_key: usize,
+    /// A session closes after this long without a request.
+    pub idle: Duration,
 }
 
 /// Who opened each live session, and the sessions being opened.
@@ -81,9 +91,12 @@ impl Owners {
 
     /// Holds a place for a session `owner` opens, or says which cap refuses it.
     fn reserve(&self, owner: Option<u64>) -> Result<Opening<'_>, Box<Response>> {
+        // Every close ends a binding (see [`Sessions`]); one whose close was missed goes once it
+        // is twice as old as any live session can be.
         let now = Instant::now();
+        let stale = self.caps.idle.saturating_mul(2);
         let mut state = self.lock();
-        state.open.retain(|_, (_, last)| now.duration_since(*last) < IDLE);
+        state.open.retain(|_, (_, last)| now.duration_since(*last) < stale);
         let opening = state.opening.get(&owner).copied().unwrap_or(0);
         let theirs = opening + state.open.values().filter(|(o, _)| *o == owner).count();
         if theirs >= self.caps.per_key {
@@ -128,6 +141,90 @@ impl Owners {
     }
 }
 
+/// rmcp's in-memory sessions, each closed after [`Caps::idle`] without a request; every close
+/// (a `DELETE`, an expiry, a client gone) also ends the session's binding and gives its memory
+/// back ([`Trim`]).
+pub struct Sessions {
+    inner: LocalSessionManager,
+    owners: Arc<Owners>,
+    trim: Arc<Trim>,
+}
+
+impl Sessions {
+    pub fn new(owners: Arc<Owners>) -> Self {
+        let mut inner = LocalSessionManager::default();
+        inner.session_config.keep_alive = Some(owners.caps.idle);
+        Self {
+            inner,
+            owners,
+            trim: Arc::default(),
+        }
+    }
+}
+
+/// Everything but closing is rmcp's.
+impl SessionManager for Sessions {
+    type Error = LocalSessionManagerError;
+    type Transport = WorkerTransport<LocalSessionWorker>;
+
+    fn create_session(&self) -> impl Future<Output = Result<(SessionId, Self::Transport), Self::Error>> + Send {
+        self.inner.create_session()
+    }
+
+    fn initialize_session(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> impl Future<Output = Result<ServerJsonRpcMessage, Self::Error>> + Send {
+        self.inner.initialize_session(id, message)
+    }
+
+    fn has_session(&self, id: &SessionId) -> impl Future<Output = Result<bool, Self::Error>> + Send {
+        self.inner.has_session(id)
+    }
+
+    async fn close_session(&self, id: &SessionId) -> Result<(), Self::Error> {
+        let closed = self.inner.close_session(id).await;
+        self.owners.close(key_hash(id));
+        self.trim.soon();
+        closed
+    }
+
+    fn create_stream(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> impl Future<Output = Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>> + Send
+    {
+        self.inner.create_stream(id, message)
+    }
+
+    fn accept_message(
+        &self,
+        id: &SessionId,
+        message: ClientJsonRpcMessage,
+    ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+        self.inner.accept_message(id, message)
+    }
+
+    fn create_standalone_stream(
+        &self,
+        id: &SessionId,
+    ) -> impl Future<Output = Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>> + Send
+    {
+        self.inner.create_standalone_stream(id)
+    }
+
+    fn resume(
+        &self,
+        id: &SessionId,
+        last_event_id: String,
+    ) -> impl Future<Output = Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, Self::Error>> + Send
+    {
+        self.inner.resume(id, last_event_id)
+    }
+}
+
 /// The middleware: binds a session to its opener's key, and answers 404 to any other.
 pub async fn bind(owners: std::sync::Arc<Owners>, request: Request, next: Next) -> Response {
     let owner = bearer(request.headers()).map(key_hash);
@@ -159,8 +256,8 @@ pub async fn bind(owners: std::sync::Arc<Owners>, request: Request, next: Next) 
     }
     let closing = request.method() == Method::DELETE;
     let mut response = next.run(request).await;
+    // The binding itself ends with the session, in [`Sessions::close_session`].
     if closing && response.status().is_success() {
-        owners.close(session);
         // rmcp answers 202, which the Python SDK reports as "Session termination failed": the
         // session is gone, so say 204 as the other SDKs' servers do.
         *response.status_mut() = StatusCode::NO_CONTENT;
@@ -178,7 +275,11 @@ mod tests {
 
     #[test]
     fn sessions_being_opened_count_against_the_caps() {
-        let owners = Owners::new(Caps { total: 3, per_key: 2 });
+        let owners = Owners::new(Caps {
+            total: 3,
+            per_key: 2,
+            idle: Duration::from_secs(60),
+        });
         let first = owners.reserve(Some(1)).unwrap();
         let second = owners.reserve(Some(1)).unwrap();
         assert_eq!(refused(&owners, 1), 429, "two initializes in flight fill the key's cap");
