@@ -170,6 +170,14 @@ where
     }
 }
 
+/// Where the live manifest is: `--manifest-url` (or its variable), else the API's own
+/// `/v1/mcp/manifest.json`, which is always the one with `--local` (the embedded backend serves
+/// it from its data directory).
+pub fn manifest_url(flag: Option<&str>, api_url: &str, local: bool) -> String {
+    flag.filter(|_| !local)
+        .map_or_else(|| format!("{api_url}/v1/mcp/manifest.json"), str::to_string)
+}
+
 /// A non-empty environment variable.
 pub fn env(name: &str) -> Option<String> {
     std::env::var(name)

@@ -29,6 +29,38 @@ impl Api for Inference {
     async fn read_resource(ctx: &Ctx<Self::Client>, uri: &str) -> Option<Result<String, ToolError>> {
         tools::read_resource::<Hooks>(ctx, uri).await
     }
+
+    /// The prompts' `agent`: the names of the default project's agents whose name or id starts
+    /// with what the user typed (either works as the argument).
+    const COMPLETES: &'static [&'static str] = &["agent"];
+
+    async fn complete(ctx: &Ctx<Self::Client>, _argument: &str, prefix: &str) -> Result<Vec<String>, ToolError> {
+        let Some(project) = whoami(ctx).await?.default_project_id else {
+            return Ok(Vec::new());
+        };
+        let agents = ctx
+            .client()
+            .list_agents()
+            .project_id(project.as_str())
+            .limit(100u32)
+            .send()
+            .await?
+            .into_inner();
+        let prefix = prefix.to_lowercase();
+        let mut names: Vec<String> = agents
+            .items
+            .into_iter()
+            .filter(|agent| {
+                [&agent.name, &agent.id]
+                    .iter()
+                    .any(|v| v.to_lowercase().starts_with(&prefix))
+            })
+            .map(|agent| agent.name)
+            .collect();
+        names.sort();
+        names.dedup();
+        Ok(names)
+    }
 }
 
 /// Whether a HALO run has yet to end.
@@ -100,6 +132,10 @@ pub struct Args {
     /// The API's base URL
     #[arg(long, value_name = "URL", env = "INFERENCE_API_URL", default_value = DEFAULT_API_URL)]
     pub api_url: String,
+    /// The live manifest, fetched once at start (3 s, no auth; the embedded copy when it fails)
+    /// [default: <api-url>/v1/mcp/manifest.json]
+    #[arg(long, value_name = "URL", env = "INFERENCE_MCP_MANIFEST_URL")]
+    pub manifest_url: Option<String>,
 }
 
 /// What `--help` says of the server; the counts are added from the manifest.
@@ -122,6 +158,7 @@ pub struct Config {
     pub api_url: String,
     pub api_key: Option<String>,
     pub timeout: std::time::Duration,
+    pub manifest_url: String,
     pub options: mcp_runtime::Options,
 }
 
@@ -130,16 +167,18 @@ pub const DEFAULT_API_URL: &str = "https://api.inference.net";
 
 impl Config {
     /// From the command line and `INFERENCE_API_KEY`; `local_url` (the embedded backend's, with
-    /// `--local`) replaces the API URL and supplies the local key when `INFERENCE_API_KEY` is
-    /// unset.
+    /// `--local`) replaces the API and manifest URLs and supplies the local key when
+    /// `INFERENCE_API_KEY` is unset.
     pub fn new(args: &Args, local_url: Option<String>) -> Self {
         let api_key = crate::cli::env("INFERENCE_API_KEY")
             .or_else(|| local_url.as_ref().map(|_| crate::local::INFERENCE_KEY.to_string()));
+        let local = local_url.is_some();
         let api_url = local_url
             .unwrap_or_else(|| args.api_url.clone())
             .trim_end_matches('/')
             .to_string();
         Self {
+            manifest_url: crate::cli::manifest_url(args.manifest_url.as_deref(), &api_url, local),
             api_url,
             api_key,
             timeout: args.flags.timeout,
@@ -148,8 +187,9 @@ impl Config {
     }
 }
 
-/// Builds the server: the configured key's client (over HTTP, each request's key replaces it).
-pub fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Server<Inference>, String> {
+/// Builds the server: the configured key's client (over HTTP, each request's key replaces it),
+/// and the live manifest (or the embedded one, with a warning on stderr).
+pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Server<Inference>, String> {
     let mut client = inference_sdk::ClientConfig::new(&config.api_url)
         .timeout(config.timeout)
         .user_agent(concat!("inference-mcp/", env!("CARGO_PKG_VERSION")));
@@ -166,7 +206,7 @@ pub fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Ser
     };
     Ok(mcp_runtime::Server::new(
         ctx,
-        mcp_runtime::Server::<Inference>::embedded_manifest(),
+        mcp_runtime::Server::<Inference>::live_manifest(&config.manifest_url).await,
         mcp_runtime::Options {
             per_request_key,
             ..config.options.clone()

@@ -77,9 +77,6 @@ pub struct Config {
 /// The documented default API.
 pub const DEFAULT_API_URL: &str = "https://api.inferior.ai";
 
-/// How long the live manifest may take at start.
-pub const MANIFEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
-
 impl Config {
     /// From the command line and `INFERIOR_API_KEY`; `local_url` (the embedded backend's, with
     /// `--local`) replaces the API and manifest URLs and supplies the local key when
@@ -90,11 +87,7 @@ impl Config {
             .unwrap_or_else(|| args.api_url.clone())
             .trim_end_matches('/')
             .to_string();
-        let manifest_url = args
-            .manifest_url
-            .clone()
-            .filter(|_| local_url.is_none())
-            .unwrap_or_else(|| format!("{api_url}/v1/mcp/manifest.json"));
+        let manifest_url = crate::cli::manifest_url(args.manifest_url.as_deref(), &api_url, local_url.is_some());
         let api_key =
             crate::cli::env("INFERIOR_API_KEY").or_else(|| local_url.map(|_| crate::local::INFERIOR_KEY.to_string()));
         Self {
@@ -119,13 +112,7 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtim
     let client = client
         .build()
         .map_err(|e| format!("cannot configure the API client: {e}"))?;
-    let manifest = match mcp_runtime::manifest::fetch(&config.manifest_url, MANIFEST_TIMEOUT).await {
-        Ok(m) => m,
-        Err(e) => {
-            tracing::warn!("live manifest unavailable ({e}); using the embedded copy");
-            mcp_runtime::Server::<Inferior>::embedded_manifest()
-        }
-    };
+    let manifest = mcp_runtime::Server::<Inferior>::live_manifest(&config.manifest_url).await;
     let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     Ok(mcp_runtime::Server::new(
         Ctx::new(client, workdir),

@@ -31,6 +31,7 @@ pub async fn spawn_in(
         "INFERIOR_MCP_MANIFEST_URL",
         "INFERENCE_API_KEY",
         "INFERENCE_API_URL",
+        "INFERENCE_MCP_MANIFEST_URL",
         "MCP_HTTP_TIMEOUT",
         "RUST_LOG",
     ] {

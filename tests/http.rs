@@ -606,6 +606,19 @@ async fn sessions_are_capped_per_key() {
     let body = refused.text().await.unwrap();
     assert!(body.contains("the limit is 2") && body.contains("DELETE"), "{body}");
     assert_eq!(open(other).await.status().as_u16(), 200, "another key is not affected");
+    let modern = r#"{"jsonrpc":"2.0","id":5,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#;
+    let sessionless = raw(&server.url, Method::POST, key, None, Some(modern))
+        .header("mcp-protocol-version", "2026-07-28")
+        .header("mcp-method", "tools/list")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        sessionless.status().as_u16(),
+        200,
+        "a 2026-07-28 request opens no session, so the cap does not apply"
+    );
+    assert!(sessionless.text().await.unwrap().contains("whoami"));
     let closed = raw(&server.url, Method::DELETE, key, Some(&session), None)
         .send()
         .await

@@ -265,3 +265,38 @@ async fn runaway_arguments_are_refused_by_name() {
     }
     client.cancel().await.unwrap();
 }
+
+/// The prompts' `agent` argument completes to the default project's agent names, by a prefix of
+/// the name or the id; the capability is declared, and an argument without values gets none.
+#[tokio::test]
+async fn prompt_arguments_complete_to_agent_names() {
+    use rmcp::model::{ArgumentInfo, CompleteRequestParams, Reference};
+    let dir = TempDir::new("inference-complete");
+    let client = local(&dir, None).await;
+    assert!(client.peer_info().unwrap().capabilities.completions.is_some());
+    let complete = async |argument: &str, typed: &str| {
+        client
+            .complete(CompleteRequestParams::new(
+                Reference::for_prompt("run-halo"),
+                ArgumentInfo::new(argument, typed),
+            ))
+            .await
+            .unwrap()
+            .completion
+            .values
+    };
+    assert_eq!(complete("agent", "cust").await, ["Customer Support Agent"]);
+    assert_eq!(
+        complete("agent", "customer-s").await,
+        ["Customer Support Agent"],
+        "by id"
+    );
+    assert_eq!(
+        complete("agent", "").await,
+        ["Customer Support Agent"],
+        "support-bot's agents only (the search reranker is another project's)"
+    );
+    assert!(complete("agent", "zzz").await.is_empty());
+    assert!(complete("lookback_hours", "2").await.is_empty());
+    client.cancel().await.unwrap();
+}

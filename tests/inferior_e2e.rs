@@ -199,6 +199,31 @@ async fn every_tool_resource_and_prompt() {
         resources.push_str(&format!("## {uri}\n{}\n\n", redact(&read_text(uri).await)));
     }
     insta::assert_snapshot!("inferior_resources_read", resources);
+    // Cache hints (SEP-2549): a resource with a TTL says how long it stays fresh (what is left of
+    // the TTL, as it was read above), for its reader only; one without says nothing; the lists
+    // are the same for every key for the server's life.
+    use rmcp::model::CacheScope;
+    let fresh_for = async |uri: &str, ttl_ms: u64| {
+        let read = client.read_resource(ReadResourceRequestParams::new(uri)).await.unwrap();
+        assert_eq!(read.cache_scope, Some(CacheScope::Private), "{uri}");
+        let left = read.ttl_ms.unwrap_or_else(|| panic!("{uri}: no ttlMs"));
+        assert!(left <= ttl_ms && left > ttl_ms - 60_000, "{uri}: ttlMs {left}");
+    };
+    fresh_for("inferior://stats", 300_000).await;
+    fresh_for("inferior://procedures/proc_raw_body_webhooks", 3_600_000).await;
+    let profile = client
+        .read_resource(ReadResourceRequestParams::new("inferior://my-profile"))
+        .await
+        .unwrap();
+    assert_eq!((profile.ttl_ms, profile.cache_scope), (None, None));
+    let tools = client.list_tools(None).await.unwrap();
+    assert_eq!(
+        (tools.ttl_ms, tools.cache_scope),
+        (Some(3_600_000), Some(CacheScope::Public))
+    );
+    let again = client.list_tools(None).await.unwrap();
+    let names = |list: &rmcp::model::ListToolsResult| list.tools.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&tools), names(&again), "tools keep their order between calls");
     // inferior://stats is kept for its 5-minute TTL: a new deposit shows in the tool, not yet in
     // the resource.
     let stats = read_text("inferior://stats").await;
@@ -313,32 +338,4 @@ async fn a_bad_key_a_timeout_and_a_rate_limit_are_error_results() {
     );
     slow.cancel().await.unwrap();
     drop(silent);
-}
-
-#[tokio::test]
-async fn a_prompt_added_to_the_live_manifest_appears_without_a_rebuild() {
-    let dir = TempDir::new("inferior-live");
-    let manifests = dir.path().join("data/manifests");
-    std::fs::create_dir_all(&manifests).unwrap();
-    let mut manifest: serde_json::Value = serde_json::from_str(inferior_tools::MANIFEST).unwrap();
-    manifest["instructions"] = json!("Live instructions from the backend.");
-    manifest["prompts"].as_array_mut().unwrap().push(json!({
-        "name": "inferior-weekly-review", "description": "Review this week's deposits.",
-        "arguments": [], "messages": [{"role": "user", "template": "Call get_my_profile and summarize this week."}]
-    }));
-    std::fs::write(manifests.join("inferior.json"), manifest.to_string()).unwrap();
-    let client = local(&dir, &[]).await;
-    assert_eq!(
-        client.peer_info().unwrap().instructions.as_deref(),
-        Some("Live instructions from the backend.")
-    );
-    let names: Vec<String> = client
-        .list_all_prompts()
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|p| p.name)
-        .collect();
-    assert!(names.contains(&"inferior-weekly-review".to_string()), "{names:?}");
-    client.cancel().await.unwrap();
 }

@@ -271,3 +271,32 @@ fn help_is_built_from_the_manifests() {
         (0, concat!("inferior-mcp ", env!("CARGO_PKG_VERSION")))
     );
 }
+
+/// Both servers read the live manifest once at start: instructions and a prompt placed in the
+/// local backend's data directory reach the client without a rebuild.
+#[tokio::test]
+async fn a_prompt_added_to_the_live_manifest_appears_without_a_rebuild() {
+    for (bin, api, embedded) in [
+        (INFERIOR, "inferior", inferior_tools::MANIFEST),
+        (INFERENCE, "inference", inference_tools::MANIFEST),
+    ] {
+        let dir = TempDir::new("live-manifest");
+        let data = dir.path().join("data");
+        std::fs::create_dir_all(data.join("manifests")).unwrap();
+        let mut manifest: serde_json::Value = serde_json::from_str(embedded).unwrap();
+        manifest["instructions"] = serde_json::json!(format!("Live instructions from the {api} backend."));
+        manifest["prompts"].as_array_mut().unwrap().push(serde_json::json!({
+            "name": "weekly-review", "description": "Review this week's work.",
+            "arguments": [], "messages": [{"role": "user", "template": "Summarize this week."}]
+        }));
+        std::fs::write(data.join(format!("manifests/{api}.json")), manifest.to_string()).unwrap();
+        let client = spawn(bin, &["--local", "--data-dir", data.to_str().unwrap()], &[]).await;
+        assert_eq!(
+            client.peer_info().unwrap().instructions,
+            Some(format!("Live instructions from the {api} backend."))
+        );
+        let prompts = client.list_all_prompts().await.unwrap();
+        assert!(prompts.iter().any(|p| p.name == "weekly-review"), "{api}: {prompts:?}");
+        client.cancel().await.unwrap();
+    }
+}

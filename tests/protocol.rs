@@ -224,3 +224,64 @@ async fn generated_frames_over_http_are_each_answered() {
     }
     check(&sent, &answers);
 }
+
+/// Clients of each protocol version (2024-11-05 to 2026-07-28) get that version and can list and
+/// call tools, over stdio and HTTP: up to 2025-11-25 through `initialize`, from 2026-07-28
+/// through `server/discover` and per-request metadata (no `initialize`).
+#[tokio::test]
+async fn clients_of_each_protocol_version_are_served() {
+    use rmcp::model::{CallToolRequestParams, ClientConfig, ProtocolVersion};
+    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+    use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
+    use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+    let dir = TempDir::new("versions");
+    let data = dir.path().to_str().unwrap().to_string();
+    let server = start_http(INFERENCE, &[]).await;
+    for version in ProtocolVersion::KNOWN_VERSIONS {
+        let config = ClientConfig::default().with_protocol_version(version.clone());
+        let lifecycle = if version.has_initialize() {
+            ClientLifecycleMode::Initialize
+        } else {
+            ClientLifecycleMode::Discover {
+                preferred_versions: vec![version.clone()],
+            }
+        };
+        let mut command = tokio::process::Command::new(INFERENCE);
+        command
+            .args(["--local", "--data-dir", &data])
+            .env_remove("INFERENCE_API_KEY")
+            .env_remove("INFERENCE_API_URL");
+        let (stdio, _) = TokioChildProcess::builder(command)
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let http = StreamableHttpClientTransport::from_config(
+            StreamableHttpClientTransportConfig::with_uri(server.url.as_str())
+                .auth_header("sk-inference-demo-support-ro"),
+        );
+        let clients = [
+            (
+                "stdio",
+                config.clone().serve_with_lifecycle(stdio, lifecycle.clone()).await,
+            ),
+            ("HTTP", config.clone().serve_with_lifecycle(http, lifecycle).await),
+        ];
+        for (transport, client) in clients {
+            let client = client.unwrap_or_else(|e| panic!("{version} over {transport}: {e}"));
+            let negotiated = client.peer_info().map(|p| p.protocol_version.clone());
+            assert_eq!(negotiated, Some(version.clone()), "{version} over {transport}");
+            let tools = client.list_all_tools().await.unwrap();
+            assert_eq!(tools.len(), 45, "{version} over {transport}");
+            let whoami = client
+                .call_tool(CallToolRequestParams::new("whoami"))
+                .await
+                .unwrap_or_else(|e| panic!("{version} over {transport}: whoami: {e}"));
+            let text = serde_json::to_value(&whoami.content).unwrap()[0]["text"].to_string();
+            assert!(
+                whoami.is_error != Some(true) && text.contains("support-bot"),
+                "{version} over {transport}: {text}"
+            );
+            client.cancel().await.unwrap();
+        }
+    }
+}

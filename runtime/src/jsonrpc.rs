@@ -3,7 +3,9 @@
 //! lone surrogate, a batch, a message of the wrong shape, parameters a method cannot take) is
 //! answered here instead, with the JSON-RPC error the spec names and the request's `id` when one
 //! could be read. An `id` longer than [`MAX_ID_CHARS`] is refused rather than echoed back.
+//! Each message also says what it is to a session that has not started ([`Opening`]).
 
+use rmcp::model::{ClientJsonRpcMessage, ClientRequest, GetMeta, ProtocolVersion};
 use serde_json::{Value, json};
 
 /// The longest request `id` accepted.
@@ -46,6 +48,43 @@ pub struct Message {
     pub method: Option<String>,
     /// Whether it expects an answer (it has an `id` and a `method`).
     pub is_request: bool,
+    /// What it is to a session that has not started yet.
+    pub opening: Opening,
+}
+
+/// What a message is to a session that has not started: rmcp takes requests only until one
+/// starts it, and ends the session on anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opening {
+    /// It starts the session: `initialize` (up to 2025-11-25), or a request whose `_meta`
+    /// carries a known protocol version and the client's capabilities (2026-07-28 and later,
+    /// which have no `initialize`).
+    Starts,
+    /// It is answered before a session starts: `ping`, `server/discover`.
+    Probe,
+    /// It needs a started session.
+    Needs,
+}
+
+impl Opening {
+    fn of(message: &ClientJsonRpcMessage) -> Self {
+        let ClientJsonRpcMessage::Request(request) = message else {
+            return Self::Needs;
+        };
+        match &request.request {
+            ClientRequest::InitializeRequest(_) => Self::Starts,
+            ClientRequest::PingRequest(_) | ClientRequest::DiscoverRequest(_) => Self::Probe,
+            other => {
+                // rmcp's own test for a request that starts a 2026-07-28 session.
+                let meta = other.get_meta();
+                let complete = meta.missing_required_keys(&ProtocolVersion::V_2026_07_28).is_empty();
+                let known = meta
+                    .protocol_version()
+                    .is_some_and(|v| ProtocolVersion::KNOWN_VERSIONS.contains(&v));
+                if complete && known { Self::Starts } else { Self::Needs }
+            }
+        }
+    }
 }
 
 /// Reads one message.
@@ -98,18 +137,15 @@ pub fn triage(bytes: &[u8]) -> Result<Message, Refusal> {
         None => return Err(invalid("a request needs a `method`")),
     };
     // Read from the bytes again rather than from a copy of `value`: a body may be megabytes.
-    if let Err(e) = serde_json::from_slice::<rmcp::model::ClientJsonRpcMessage>(bytes) {
+    let message = serde_json::from_slice::<ClientJsonRpcMessage>(bytes).map_err(|e| {
         let what = method
             .as_deref()
             .map_or("the message".to_string(), |m| format!("`{m}`"));
-        return Err(Refusal::new(
-            id,
-            INVALID_PARAMS,
-            format!("invalid params for {what}: {e}"),
-        ));
-    }
+        Refusal::new(id.clone(), INVALID_PARAMS, format!("invalid params for {what}: {e}"))
+    })?;
     Ok(Message {
         is_request: method.is_some() && !id.is_null(),
+        opening: Opening::of(&message),
         method,
         id,
     })
@@ -130,6 +166,42 @@ mod tests {
         let note = triage(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).unwrap();
         assert!(!note.is_request);
         assert!(triage(br#"{"jsonrpc":"2.0","id":3,"result":{}}"#).is_ok());
+    }
+
+    #[test]
+    fn what_starts_a_session() {
+        let opening = |text: &str| triage(text.as_bytes()).unwrap().opening;
+        let init = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+        assert_eq!(opening(init), Opening::Starts);
+        assert_eq!(opening(r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#), Opening::Probe);
+        assert_eq!(
+            opening(
+                r#"{"jsonrpc":"2.0","id":1,"method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#
+            ),
+            Opening::Probe
+        );
+        let meta = |version: &str| {
+            format!(
+                r#"{{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{{"_meta":{{"io.modelcontextprotocol/protocolVersion":"{version}","io.modelcontextprotocol/clientCapabilities":{{}}}}}}}}"#
+            )
+        };
+        assert_eq!(opening(&meta("2026-07-28")), Opening::Starts);
+        assert_eq!(opening(&meta("2031-01-01")), Opening::Needs, "an unknown version");
+        assert_eq!(
+            opening(
+                r#"{"jsonrpc":"2.0","id":2,"method":"tools/list","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28"}}}"#
+            ),
+            Opening::Needs,
+            "no client capabilities"
+        );
+        assert_eq!(
+            opening(r#"{"jsonrpc":"2.0","id":2,"method":"tools/list"}"#),
+            Opening::Needs
+        );
+        assert_eq!(
+            opening(r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#),
+            Opening::Needs
+        );
     }
 
     #[test]

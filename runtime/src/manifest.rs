@@ -121,6 +121,9 @@ impl Manifest {
 }
 
 /// Fetches a live manifest (no authentication) within `timeout`.
+/// How long the live manifest may take at start.
+pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub async fn fetch(url: &str, timeout: std::time::Duration) -> Result<Manifest, String> {
     let client = reqwest::Client::builder()
         .timeout(timeout)

@@ -4,11 +4,12 @@
 use super::manifest::{Manifest, Role};
 use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec, TtlCache};
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, GetPromptRequestParams, GetPromptResponse,
-    GetPromptResult, Implementation, ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult,
-    ListToolsResult, PaginatedRequestParams, Prompt, PromptArgument, PromptMessage, ReadResourceRequestParams,
-    ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate, Role as McpRole,
-    ServerCapabilities, ServerConfig, Tool, ToolAnnotations,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
+    CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
+    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    Prompt, PromptArgument, PromptMessage, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
+    Resource, ResourceContents, ResourceTemplate, Role as McpRole, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -40,6 +41,20 @@ pub trait Api: Send + Sync + 'static {
         ctx: &Ctx<Self::Client>,
         uri: &str,
     ) -> impl Future<Output = Option<Result<String, ToolError>>> + Send;
+
+    /// The prompt and resource-template arguments [`Api::complete`] offers values for (the
+    /// same name means the same thing in every prompt and template of an API).
+    const COMPLETES: &'static [&'static str] = &[];
+
+    /// Values of `argument` (one of [`Api::COMPLETES`]) that start with `prefix`, as the user
+    /// types it; at most [`CompletionInfo::MAX_VALUES`].
+    fn complete(
+        _ctx: &Ctx<Self::Client>,
+        _argument: &str,
+        _prefix: &str,
+    ) -> impl Future<Output = Result<Vec<String>, ToolError>> + Send {
+        async { Ok(Vec::new()) }
+    }
 }
 
 /// Which tools a server exposes, and whose key it uses.
@@ -117,6 +132,18 @@ impl<A: Api> Server<A> {
         }
     }
 
+    /// The live manifest at `url`, fetched once (within [`super::manifest::TIMEOUT`], no key), or
+    /// the embedded one when it cannot be had, with a warning on stderr.
+    pub async fn live_manifest(url: &str) -> Manifest {
+        match super::manifest::fetch(url, super::manifest::TIMEOUT).await {
+            Ok(manifest) => manifest,
+            Err(e) => {
+                tracing::warn!("live manifest unavailable ({e}); using the embedded copy");
+                Self::embedded_manifest()
+            }
+        }
+    }
+
     /// The manifest compiled into the binary.
     pub fn embedded_manifest() -> Manifest {
         // The embedded copy is generated from a manifest codegen validated; a test parses it.
@@ -174,9 +201,10 @@ impl<A: Api> Server<A> {
         }
     }
 
-    /// Reads a resource, from cache when its TTL allows. The cache is per caller (by a hash of
-    /// the key), since with per-request keys callers see different data.
-    async fn read(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<String, McpError> {
+    /// Reads a resource, from cache when its TTL allows, with the time it stays fresh. The cache
+    /// is per caller (by a hash of the key), since with per-request keys callers see different
+    /// data.
+    async fn read(&self, ctx: &Ctx<A::Client>, uri: &str) -> Result<(String, Option<Duration>), McpError> {
         let ttl = A::RESOURCES
             .iter()
             .find(|r| {
@@ -191,9 +219,9 @@ impl<A: Api> Server<A> {
             .map(Duration::from_secs);
         let key = (ctx.scope(), uri.to_string());
         if ttl.is_some()
-            && let Some(text) = self.cache.get(&key)
+            && let Some((text, left)) = self.cache.get_fresh(&key)
         {
-            return Ok(text);
+            return Ok((text, Some(left)));
         }
         let text = match A::read_resource(ctx, uri).await {
             Some(Ok(text)) => text,
@@ -206,7 +234,7 @@ impl<A: Api> Server<A> {
         if let Some(ttl) = ttl {
             self.cache.insert(key, text.clone(), ttl);
         }
-        Ok(text)
+        Ok((text, ttl))
     }
 }
 
@@ -227,11 +255,14 @@ fn tool_definition<C>(spec: &ToolSpec<C>) -> Tool {
 
 impl<A: Api> ServerHandler for Server<A> {
     fn get_info(&self) -> ServerConfig {
-        let capabilities = ServerCapabilities::builder()
+        let mut capabilities = ServerCapabilities::builder()
             .enable_tools()
             .enable_prompts()
             .enable_resources()
             .build();
+        if !A::COMPLETES.is_empty() {
+            capabilities.completions = Some(JsonObject::new());
+        }
         let mut info = Implementation::new(A::SERVER.name, A::SERVER.version);
         info.title = Some(A::SERVER.title.to_string());
         ServerConfig::new(capabilities)
@@ -244,7 +275,9 @@ impl<A: Api> ServerHandler for Server<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tools.to_vec()))
+        Ok(ListToolsResult::with_all_items(self.tools.to_vec())
+            .with_ttl_ms(LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Public))
     }
 
     fn get_tool(&self, name: &str) -> Option<Tool> {
@@ -268,7 +301,9 @@ impl<A: Api> ServerHandler for Server<A> {
         _request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListPromptsResult, McpError> {
-        Ok(ListPromptsResult::with_all_items(prompt_definitions(&self.manifest)))
+        Ok(ListPromptsResult::with_all_items(prompt_definitions(&self.manifest))
+            .with_ttl_ms(LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Public))
     }
 
     async fn get_prompt(
@@ -302,6 +337,24 @@ impl<A: Api> ServerHandler for Server<A> {
         Ok(GetPromptResult::new(messages).with_description(description).into())
     }
 
+    async fn complete(
+        &self,
+        request: CompleteRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<CompleteResult, McpError> {
+        let argument = request.argument;
+        let mut values = Vec::new();
+        if A::COMPLETES.contains(&argument.name.as_str()) {
+            let ctx = self.ctx_for(&context.extensions)?;
+            values = A::complete(&ctx, &argument.name, &argument.value)
+                .await
+                .map_err(|e| McpError::internal_error(self.error_text(&e), None))?;
+            values.truncate(CompletionInfo::MAX_VALUES);
+        }
+        let completion = CompletionInfo::with_all_values(values).map_err(|e| McpError::internal_error(e, None))?;
+        Ok(CompleteResult::new(completion))
+    }
+
     async fn list_resources(
         &self,
         _request: Option<PaginatedRequestParams>,
@@ -320,7 +373,9 @@ impl<A: Api> ServerHandler for Server<A> {
                 raw
             })
             .collect();
-        Ok(ListResourcesResult::with_all_items(resources))
+        Ok(ListResourcesResult::with_all_items(resources)
+            .with_ttl_ms(LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Public))
     }
 
     async fn list_resource_templates(
@@ -341,7 +396,9 @@ impl<A: Api> ServerHandler for Server<A> {
                 raw
             })
             .collect();
-        Ok(ListResourceTemplatesResult::with_all_items(templates))
+        Ok(ListResourceTemplatesResult::with_all_items(templates)
+            .with_ttl_ms(LIST_TTL_MS)
+            .with_cache_scope(CacheScope::Public))
     }
 
     async fn read_resource(
@@ -350,13 +407,24 @@ impl<A: Api> ServerHandler for Server<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<ReadResourceResponse, McpError> {
         let ctx = self.ctx_for(&context.extensions)?;
-        let text = self.read(&ctx, &request.uri).await?;
-        Ok(ReadResourceResult::new(vec![
+        let (text, ttl) = self.read(&ctx, &request.uri).await?;
+        let mut result = ReadResourceResult::new(vec![
             ResourceContents::text(text, request.uri).with_mime_type("text/markdown"),
-        ])
-        .into())
+        ]);
+        // What one key reads is that key's: only its own client may keep it.
+        if let Some(ttl) = ttl {
+            result = result
+                .with_ttl_ms(ttl.as_millis().try_into().unwrap_or(u64::MAX))
+                .with_cache_scope(CacheScope::Private);
+        }
+        Ok(result.into())
     }
 }
+
+/// How long a client may keep the tool, prompt and resource lists (SEP-2549 cache hints, with
+/// [`CacheScope::Public`]): they are fixed for the server's life (the manifest is read once, at
+/// start) and the same for every key.
+const LIST_TTL_MS: u64 = 60 * 60 * 1000;
 
 /// The `prompts/list` entries of a manifest.
 pub fn prompt_definitions(manifest: &Manifest) -> Vec<Prompt> {

@@ -1,11 +1,13 @@
 //! Serving one MCP session over stdin/stdout. Each line from stdin is triaged first
 //! ([`crate::jsonrpc`]): a line rmcp cannot take is answered here, with its `id`, and never
-//! reaches rmcp; until the client has sent `initialize`, a notification is dropped and any
-//! other request is answered with an error. So no input leaves a request unanswered or ends the
-//! process. stdout carries rmcp's answers and these, a whole line at a time, and nothing else.
+//! reaches rmcp; until a message starts the session (`initialize`, or a 2026-07-28 request with
+//! its `_meta`), probes (`ping`, `server/discover`) go through, a notification is dropped and
+//! any other request is answered with an error. So no input leaves a request unanswered or ends
+//! the process. stdout carries rmcp's answers and these, a whole line at a time, and nothing
+//! else.
 
 use super::{Api, Server};
-use crate::jsonrpc::{INVALID_REQUEST, Refusal, triage};
+use crate::jsonrpc::{INVALID_REQUEST, Opening, Refusal, triage};
 use rmcp::ServiceExt;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader};
@@ -13,6 +15,9 @@ use tokio::sync::mpsc::UnboundedSender;
 
 /// The longest line read (as over HTTP).
 const MAX_LINE_BYTES: usize = 4 * 1024 * 1024;
+
+/// What a request that needs a session gets before one has started.
+const NOT_STARTED: &str = "the session is not initialized: send `initialize` first, or (protocol 2026-07-28) give each request `_meta` with `io.modelcontextprotocol/protocolVersion` and `io.modelcontextprotocol/clientCapabilities`";
 
 /// Serves until the client closes stdin (or Ctrl-C).
 pub async fn serve<A: Api>(server: Server<A>) -> Result<(), String> {
@@ -38,7 +43,7 @@ pub async fn serve<A: Api>(server: Server<A>) -> Result<(), String> {
 /// which closes rmcp's input and so ends the session.
 async fn read(input: impl AsyncRead + Unpin, mut to_rmcp: impl AsyncWrite + Unpin, answers: UnboundedSender<String>) {
     let mut input = BufReader::new(input);
-    let mut initialized = false;
+    let mut started = false;
     let mut line = Vec::new();
     loop {
         line.clear();
@@ -65,18 +70,14 @@ async fn read(input: impl AsyncRead + Unpin, mut to_rmcp: impl AsyncWrite + Unpi
             Err(refusal) => {
                 let _ = answers.send(refusal.answer().to_string());
             }
-            Ok(message) if !initialized && message.method.as_deref() != Some("initialize") => {
+            Ok(message) if !started && message.opening == Opening::Needs => {
                 if message.is_request {
-                    let refusal = Refusal::new(
-                        message.id,
-                        INVALID_REQUEST,
-                        "the session is not initialized: send `initialize` first",
-                    );
+                    let refusal = Refusal::new(message.id, INVALID_REQUEST, NOT_STARTED);
                     let _ = answers.send(refusal.answer().to_string());
                 }
             }
-            Ok(_) => {
-                initialized = true;
+            Ok(message) => {
+                started |= message.opening == Opening::Starts;
                 if to_rmcp.write_all(text).await.is_err() || to_rmcp.write_all(b"\n").await.is_err() {
                     return;
                 }

@@ -37,10 +37,16 @@ impl<K: Eq + Hash, V: Clone> TtlCache<K, V> {
 
     /// The value stored under `key`, unless it has expired.
     pub fn get(&self, key: &K) -> Option<V> {
+        self.get_fresh(key).map(|(value, _)| value)
+    }
+
+    /// The value stored under `key` and how long it has left, unless it has expired.
+    pub fn get_fresh(&self, key: &K) -> Option<(V, Duration)> {
+        let now = Instant::now();
         self.lock()
             .get(key)
-            .filter(|(expires, _)| Instant::now() < *expires)
-            .map(|(_, value)| value.clone())
+            .filter(|(expires, _)| now < *expires)
+            .map(|(expires, value)| (value.clone(), *expires - now))
     }
 
     /// Stores `value` for `ttl`.
@@ -73,6 +79,8 @@ mod tests {
         cache.insert("a", 1, Duration::from_secs(60));
         cache.insert("gone", 2, Duration::ZERO);
         assert_eq!(cache.get(&"a"), Some(1));
+        let (_, left) = cache.get_fresh(&"a").unwrap();
+        assert!(left <= Duration::from_secs(60) && left > Duration::from_secs(59));
         assert_eq!(cache.get(&"gone"), None);
         assert_eq!(cache.get(&"never"), None);
         cache.insert("b", 3, Duration::from_secs(60));

@@ -31,6 +31,8 @@ use std::time::{Duration, Instant};
 
 /// The header that names a session.
 const SESSION_HEADER: &str = "mcp-session-id";
+/// The header that names a request's method (from 2026-07-28).
+const METHOD_HEADER: &str = "mcp-method";
 
 /// How many sessions may be open at once, and for how long without a request.
 #[derive(Debug, Clone, Copy)]
@@ -233,8 +235,14 @@ pub async fn bind(owners: std::sync::Arc<Owners>, request: Request, next: Next) 
         .get(SESSION_HEADER)
         .map(|v| key_hash(&String::from_utf8_lossy(v.as_bytes())));
     let Some(session) = session else {
-        // Only a POST without a session opens one (an `initialize`).
-        if request.method() != Method::POST {
+        // Only a POST without a session opens one (an `initialize`); a request whose
+        // `Mcp-Method` names another method (2026-07-28, which has no sessions) holds no place.
+        let opens = request.method() == Method::POST
+            && request
+                .headers()
+                .get(METHOD_HEADER)
+                .is_none_or(|method| method.as_bytes() == b"initialize");
+        if !opens {
             return next.run(request).await;
         }
         let place = match owners.reserve(owner) {
