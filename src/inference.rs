@@ -199,6 +199,11 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtim
     let client = client
         .build()
         .map_err(|e| format!("cannot configure the API client: {e}"))?;
+    let manifest = mcp_runtime::Server::<Inference>::live_manifest(
+        inference_sdk::ClientInfo::client(&client),
+        &config.manifest_url,
+    )
+    .await;
     let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     let ctx = match &config.api_key {
         Some(key) => Ctx::new(client, workdir).with_scope(key),
@@ -206,7 +211,7 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtim
     };
     Ok(mcp_runtime::Server::new(
         ctx,
-        mcp_runtime::Server::<Inference>::live_manifest(&config.manifest_url).await,
+        manifest,
         mcp_runtime::Options {
             per_request_key,
             ..config.options.clone()

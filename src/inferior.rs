@@ -112,7 +112,9 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtim
     let client = client
         .build()
         .map_err(|e| format!("cannot configure the API client: {e}"))?;
-    let manifest = mcp_runtime::Server::<Inferior>::live_manifest(&config.manifest_url).await;
+    let manifest =
+        mcp_runtime::Server::<Inferior>::live_manifest(inferior_sdk::ClientInfo::client(&client), &config.manifest_url)
+            .await;
     let workdir = std::env::current_dir().map_err(|e| format!("cannot read the working directory: {e}"))?;
     Ok(mcp_runtime::Server::new(
         Ctx::new(client, workdir),

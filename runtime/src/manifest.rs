@@ -124,14 +124,10 @@ impl Manifest {
 /// How long the live manifest may take at start.
 pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
-pub async fn fetch(url: &str, timeout: std::time::Duration) -> Result<Manifest, String> {
-    let client = reqwest::Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .build()
-        .map_err(|e| e.to_string())?;
-    let response = client
+pub async fn fetch(http: &reqwest::Client, url: &str, timeout: std::time::Duration) -> Result<Manifest, String> {
+    let response = http
         .get(url)
+        .timeout(timeout)
         .send()
         .await
         .map_err(|e| format!("{url}: {}", e.without_url()))?;
