@@ -38,17 +38,9 @@ impl Api for Inference {
         let Some(project) = whoami(ctx).await?.default_project_id else {
             return Ok(Vec::new());
         };
-        let agents = ctx
-            .client()
-            .list_agents()
-            .project_id(project.as_str())
-            .limit(100u32)
-            .send()
-            .await?
-            .into_inner();
         let prefix = prefix.to_lowercase();
-        let mut names: Vec<String> = agents
-            .items
+        let mut names: Vec<String> = project_agents(ctx, &project)
+            .await?
             .into_iter()
             .filter(|agent| {
                 [&agent.name, &agent.id]
@@ -61,6 +53,23 @@ impl Api for Inference {
         names.dedup();
         Ok(names)
     }
+}
+
+/// The project's agents (the first 100, the most a page holds), for resolving or completing
+/// an agent the user names.
+pub async fn project_agents(
+    ctx: &Ctx<inference_sdk::Client>,
+    project: &str,
+) -> Result<Vec<inference_sdk::types::Agent>, ToolError> {
+    Ok(ctx
+        .client()
+        .list_agents()
+        .project_id(project)
+        .limit(100u32)
+        .send()
+        .await?
+        .into_inner()
+        .items)
 }
 
 /// Whether a HALO run has yet to end.

@@ -200,14 +200,16 @@ async fn every_tool_resource_and_prompt() {
     }
     insta::assert_snapshot!("inferior_resources_read", resources);
     // Cache hints (SEP-2549): a resource with a TTL says how long it stays fresh (what is left of
-    // the TTL, as it was read above), for its reader only; one without says nothing; the lists
-    // are the same for every key for the server's life.
+    // the TTL of the server's copy, read above), for its reader only; one without says nothing;
+    // the lists are the same for every key for the server's life. rmcp's client caches by these
+    // hints, so each check first empties it: the answers below are the server's.
     use rmcp::model::CacheScope;
+    client.clear_response_cache().await;
     let fresh_for = async |uri: &str, ttl_ms: u64| {
         let read = client.read_resource(ReadResourceRequestParams::new(uri)).await.unwrap();
         assert_eq!(read.cache_scope, Some(CacheScope::Private), "{uri}");
         let left = read.ttl_ms.unwrap_or_else(|| panic!("{uri}: no ttlMs"));
-        assert!(left <= ttl_ms && left > ttl_ms - 60_000, "{uri}: ttlMs {left}");
+        assert!(left < ttl_ms && left > ttl_ms - 60_000, "{uri}: ttlMs {left}");
     };
     fresh_for("inferior://stats", 300_000).await;
     fresh_for("inferior://procedures/proc_raw_body_webhooks", 3_600_000).await;
@@ -221,6 +223,7 @@ async fn every_tool_resource_and_prompt() {
         (tools.ttl_ms, tools.cache_scope),
         (Some(3_600_000), Some(CacheScope::Public))
     );
+    client.clear_response_cache().await;
     let again = client.list_tools(None).await.unwrap();
     let names = |list: &rmcp::model::ListToolsResult| list.tools.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
     assert_eq!(names(&tools), names(&again), "tools keep their order between calls");
@@ -239,6 +242,7 @@ async fn every_tool_resource_and_prompt() {
             .1
             .starts_with("11 experiences")
     );
+    client.clear_response_cache().await;
     assert_eq!(read_text("inferior://stats").await, stats);
     assert!(
         client

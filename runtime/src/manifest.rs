@@ -120,14 +120,14 @@ impl Manifest {
     }
 }
 
-/// Fetches a live manifest (no authentication) within `timeout`.
 /// How long the live manifest may take at start.
 pub const TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
 
-pub async fn fetch(http: &reqwest::Client, url: &str, timeout: std::time::Duration) -> Result<Manifest, String> {
+/// Fetches a live manifest on `http` (no authentication) within [`TIMEOUT`].
+pub async fn fetch(http: &reqwest::Client, url: &str) -> Result<Manifest, String> {
     let response = http
         .get(url)
-        .timeout(timeout)
+        .timeout(TIMEOUT)
         .send()
         .await
         .map_err(|e| format!("{url}: {}", e.without_url()))?;

@@ -137,7 +137,7 @@ impl<A: Api> Server<A> {
     /// client's own connection pool: a client of its own would cost the start a second TLS
     /// setup (about 4 ms, measured).
     pub async fn live_manifest(http: &reqwest::Client, url: &str) -> Manifest {
-        match super::manifest::fetch(http, url, super::manifest::TIMEOUT).await {
+        match super::manifest::fetch(http, url).await {
             Ok(manifest) => manifest,
             Err(e) => {
                 tracing::warn!("live manifest unavailable ({e}); using the embedded copy");

@@ -7,7 +7,7 @@
 //! run, polls until it ends (with progress notifications, honouring cancellation), then answers
 //! like `apply_halo_fixes`.
 
-use crate::inference::{in_flight, resolve_project};
+use crate::inference::{in_flight, project_agents, resolve_project};
 use inference_tools::{Handlers, args, views};
 use mcp_runtime::{Ctx, ToolError, render};
 
@@ -61,15 +61,7 @@ fn matching<'a>(agents: &'a [t::Agent], wanted: &str) -> Vec<&'a t::Agent> {
 
 /// Resolves an agent in plain words: one match, or an answer that lists the candidates.
 async fn resolve_agent(ctx: &Ctx<Client>, project: &str, wanted: &str) -> Result<Result<t::Agent, String>, ToolError> {
-    let agents = ctx
-        .client()
-        .list_agents()
-        .project_id(project)
-        .limit(100u32)
-        .send()
-        .await?
-        .into_inner()
-        .items;
+    let agents = project_agents(ctx, project).await?;
     let found = matching(&agents, wanted);
     match found.as_slice() {
         [one] => Ok(Ok((*one).clone())),
