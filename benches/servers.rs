@@ -121,6 +121,24 @@ fn cold_start(bin: &str, args: &[&str], env: &[(&str, String)]) -> (Duration, u6
     (elapsed, rss_kib(server.child.id()))
 }
 
+/// Times [`CALLS`] sequential `tools/call`s with `params` on a new inferior-mcp over stdio,
+/// checking that each answer contains `expect`.
+fn stdio_calls(env: &[(&str, String)], params: &str, expect: &str) -> Vec<Duration> {
+    let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &[], env);
+    server.send(INIT);
+    server.recv();
+    server.send(INITIALIZED);
+    (0..CALLS)
+        .map(|_| {
+            let t = Instant::now();
+            let answer = server.request("tools/call", params);
+            let elapsed = t.elapsed();
+            assert!(answer.contains(expect), "{answer}");
+            elapsed
+        })
+        .collect()
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -201,35 +219,22 @@ fn main() {
         runtime.block_on(inferior.get_stats().send()).unwrap();
         direct.push(t.elapsed());
     }
-    let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &[], &inferior_env);
-    server.send(INIT);
-    server.recv();
-    server.send(INITIALIZED);
-    let mut via_mcp = Vec::new();
-    for _ in 0..CALLS {
-        let t = Instant::now();
-        let answer = server.request("tools/call", r#"{"name":"get_inferior_stats","arguments":{}}"#);
-        via_mcp.push(t.elapsed());
-        assert!(answer.contains("\"isError\":false"), "{answer}");
-    }
-    let mut local_gate = Vec::new();
-    for _ in 0..CALLS {
-        let t = Instant::now();
-        server.request(
-            "tools/call",
-            r#"{"name":"should_search_inferior","arguments":{"is_error_shaped":true,"failed_attempts":2}}"#,
-        );
-        local_gate.push(t.elapsed());
-    }
+    let stats_call = r#"{"name":"get_inferior_stats","arguments":{}}"#;
+    let gate_call = r#"{"name":"should_search_inferior","arguments":{"is_error_shaped":true,"failed_attempts":2}}"#;
+    let mut via_mcp = stdio_calls(&inferior_env, stats_call, "\"structuredContent\"");
+    let mut local_gate = stdio_calls(&inferior_env, gate_call, "\"isError\":false");
+    // The same call answered as text alone: what the structured content costs.
+    let text_env = [&inferior_env[..], &[("MCP_STRUCTURED_OUTPUT", "never".to_string())]].concat();
+    let mut text_only = stdio_calls(&text_env, stats_call, "\"isError\":false");
     let overhead = percentile(&mut via_mcp, 0.5).saturating_sub(percentile(&mut direct, 0.5));
     println!(
-        "inferior-mcp: get_inferior_stats via MCP {} vs the API directly {} → per-call overhead {} (median); a local gate round trip {}",
+        "inferior-mcp: get_inferior_stats via MCP {} (text alone: {}) vs the API directly {} → per-call overhead {} (median); a local gate round trip {}",
         stats(&mut via_mcp),
+        stats(&mut text_only),
         stats(&mut direct),
         ms(overhead),
         stats(&mut local_gate)
     );
-    drop(server);
 
     // HTTP: 50 concurrent sessions of inference-mcp, each with the key in its bearer header.
     let (mut http, url) = runtime.block_on(start_http(&backend.inference_url(), &[]));

@@ -4,7 +4,7 @@
 //! `--help` is typed by hand. Each binary adds its API's own flags (see `inferior::Args`,
 //! `inference::Args`).
 
-use clap::builder::PossibleValuesParser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 use mcp_runtime::Api;
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -54,6 +54,18 @@ pub struct Flags {
     /// Seconds before an API call is abandoned
     #[arg(long, value_name = "SECONDS", env = "MCP_HTTP_TIMEOUT", default_value = "15", value_parser = seconds)]
     pub timeout: Duration,
+    /// Which clients get output schemas and structured results beside the text: auto leaves
+    /// them out for hosts that would show the model the structure instead of the text (Claude
+    /// Code)
+    #[arg(
+        long,
+        value_name = "WHEN",
+        env = "MCP_STRUCTURED_OUTPUT",
+        default_value = "auto",
+        value_parser = PossibleValuesParser::new(["auto", "always", "never"])
+            .map(|s| s.parse::<mcp_runtime::StructuredOutput>().unwrap_or_default()),
+    )]
+    pub structured_output: mcp_runtime::StructuredOutput,
 }
 
 impl Flags {
@@ -63,6 +75,7 @@ impl Flags {
             read_only: self.read_only,
             toolsets: self.toolsets.clone(),
             per_request_key: false,
+            structured_output: self.structured_output,
         }
     }
 

@@ -20,6 +20,17 @@ pub async fn spawn_in(
     env: &[(&str, &str)],
     cwd: Option<&std::path::Path>,
 ) -> RunningService<RoleClient, ()> {
+    spawn_as((), bin, args, env, cwd).await
+}
+
+/// [`spawn_in`] with a client of its own (another `clientInfo`, other capabilities).
+pub async fn spawn_as<H: rmcp::ClientHandler>(
+    client: H,
+    bin: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+    cwd: Option<&std::path::Path>,
+) -> RunningService<RoleClient, H> {
     let mut command = tokio::process::Command::new(bin);
     if let Some(dir) = cwd {
         command.current_dir(dir);
@@ -33,6 +44,7 @@ pub async fn spawn_in(
         "INFERENCE_API_URL",
         "INFERENCE_MCP_MANIFEST_URL",
         "MCP_HTTP_TIMEOUT",
+        "MCP_STRUCTURED_OUTPUT",
         "RUST_LOG",
     ] {
         command.env_remove(var);
@@ -42,7 +54,7 @@ pub async fn spawn_in(
         .stderr(Stdio::null())
         .spawn()
         .expect("the server binary starts");
-    tokio::time::timeout(std::time::Duration::from_secs(20), ().serve(transport))
+    tokio::time::timeout(std::time::Duration::from_secs(20), client.serve(transport))
         .await
         .expect("initialize within 20 s")
         .expect("initialize succeeds")
@@ -89,16 +101,28 @@ impl Drop for TempDir {
     }
 }
 
-/// Calls a tool: (is_error, text).
+/// Calls a tool: (is_error, text). Its structured content is checked against its output schema
+/// on the way ([`check_structured`]).
 pub async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: serde_json::Value) -> (bool, String) {
-    let params = rmcp::model::CallToolRequestParams::new(tool.to_string())
-        .with_arguments(args.as_object().cloned().unwrap_or_default());
-    let result = client.call_tool(params).await.unwrap_or_else(|e| panic!("{tool}: {e}"));
+    let result = call_result(client, tool, args).await;
     let text = serde_json::to_value(&result.content).unwrap()[0]["text"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     (result.is_error == Some(true), text)
+}
+
+/// Calls a tool: the whole result, its structured content checked ([`check_structured`]).
+pub async fn call_result<H: rmcp::ClientHandler>(
+    client: &RunningService<RoleClient, H>,
+    tool: &str,
+    args: serde_json::Value,
+) -> rmcp::model::CallToolResult {
+    let params = rmcp::model::CallToolRequestParams::new(tool.to_string())
+        .with_arguments(args.as_object().cloned().unwrap_or_default());
+    let result = client.call_tool(params).await.unwrap_or_else(|e| panic!("{tool}: {e}"));
+    check_structured(client, tool, &result).await;
+    result
 }
 
 /// Text with what changes run to run replaced: generated ids, timestamps, dates and ages.
@@ -124,4 +148,59 @@ pub fn redact(text: &str) -> String {
         out = re.replace_all(&out, *to).into_owned();
     }
     out
+}
+
+/// Checks a tool result as a client that takes structured output would: a tool that declares an
+/// output schema answers, on success, structured content that validates against it (by an
+/// independent validator); a tool that declares none answers none.
+pub async fn check_structured<H: rmcp::ClientHandler>(
+    client: &RunningService<RoleClient, H>,
+    tool: &str,
+    result: &rmcp::model::CallToolResult,
+) {
+    // The list is the client's cached copy (it keeps it for the server's cache hint).
+    let tools = client.list_all_tools().await.expect("tools/list");
+    let schema = tools
+        .iter()
+        .find(|t| t.name == tool)
+        .and_then(|t| t.output_schema.clone());
+    let Some(schema) = schema else {
+        assert!(
+            result.structured_content.is_none(),
+            "{tool} answered structured content but declares no output schema"
+        );
+        return;
+    };
+    if result.is_error == Some(true) {
+        return;
+    }
+    let value = result
+        .structured_content
+        .as_ref()
+        .unwrap_or_else(|| panic!("{tool} declares an output schema but answered no structured content"));
+    if let Err(e) = validate(&serde_json::Value::Object((*schema).clone()), value) {
+        panic!("{tool}: structured content does not match the output schema: {e}\n{value:#}");
+    }
+}
+
+/// Validates `value` against `schema` (compiled once per schema).
+pub fn validate(schema: &serde_json::Value, value: &serde_json::Value) -> Result<(), String> {
+    type Compiled = (boon::Schemas, boon::SchemaIndex);
+    static COMPILED: std::sync::OnceLock<std::sync::Mutex<std::collections::HashMap<String, Compiled>>> =
+        std::sync::OnceLock::new();
+    let key = schema.to_string();
+    let mut compiled = COMPILED.get_or_init(Default::default).lock().unwrap();
+    if !compiled.contains_key(&key) {
+        let mut schemas = boon::Schemas::new();
+        let mut compiler = boon::Compiler::new();
+        compiler
+            .add_resource("urn:output-schema", schema.clone())
+            .map_err(|e| format!("{e}"))?;
+        let index = compiler
+            .compile("urn:output-schema", &mut schemas)
+            .map_err(|e| format!("the schema does not compile: {e}"))?;
+        compiled.insert(key.clone(), (schemas, index));
+    }
+    let (schemas, index) = &compiled[&key];
+    schemas.validate(value, *index).map_err(|e| format!("{e:#}"))
 }

@@ -3,7 +3,6 @@
 //! concurrent sessions with different keys never see each other's key or data.
 
 use crate::common::*;
-use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::StreamableHttpClientTransportConfig;
 use rmcp::{RoleClient, ServiceExt, service::RunningService};
@@ -69,20 +68,6 @@ pub async fn http_client(url: &str, key: &str) -> RunningService<RoleClient, ()>
     let transport =
         StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(url).auth_header(key));
     ().serve(transport).await.expect("initialize over HTTP")
-}
-
-pub async fn text(client: &RunningService<RoleClient, ()>, tool: &str, args: serde_json::Value) -> (bool, String) {
-    let result = client
-        .call_tool(
-            CallToolRequestParams::new(tool.to_string()).with_arguments(args.as_object().cloned().unwrap_or_default()),
-        )
-        .await
-        .unwrap();
-    let text = serde_json::to_value(&result.content).unwrap()[0]["text"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    (result.is_error == Some(true), text)
 }
 
 #[tokio::test]
@@ -285,9 +270,9 @@ async fn concurrent_sessions_never_see_each_others_data() {
         tasks.push(tokio::spawn(async move {
             let client = http_client(&url, key).await;
             for round in 0..5 {
-                let (error, who) = text(&client, "whoami", serde_json::json!({})).await;
+                let (error, who) = call(&client, "whoami", serde_json::json!({})).await;
                 assert!(!error && who.contains(own), "session {session} round {round}: {who}");
-                let (_, projects) = text(&client, "list_projects", serde_json::json!({})).await;
+                let (_, projects) = call(&client, "list_projects", serde_json::json!({})).await;
                 for other in foreign {
                     assert!(
                         !who.contains(other) && !projects.contains(other),
@@ -371,7 +356,7 @@ async fn fifty_tenants_see_only_their_own_data() {
                         ("list_models", serde_json::json!({})),
                         ("get_model", serde_json::json!({"model_id": format!("mdl_t{own}")})),
                     ] {
-                        let (error, answer) = text(&client, tool, args).await;
+                        let (error, answer) = call(&client, tool, args).await;
                         assert!(!error, "tenant {own} {tool}: {answer}");
                         let named: Vec<&str> = marker
                             .captures_iter(&answer)
@@ -382,7 +367,7 @@ async fn fifty_tenants_see_only_their_own_data() {
                             "tenant {own}, round {round}, {tool} named {named:?}: {answer}"
                         );
                     }
-                    let (error, answer) = text(
+                    let (error, answer) = call(
                         &client,
                         "get_model",
                         serde_json::json!({"model_id": format!("mdl_t{neighbour:02}")}),
@@ -409,7 +394,7 @@ async fn fifty_tenants_see_only_their_own_data() {
 async fn stateless_mode_answers_without_sessions() {
     let server = start_http(INFERENCE, &["--stateless"]).await;
     let client = http_client(&server.url, "sk-inference-demo-support-ro").await;
-    let (error, who) = text(&client, "whoami", serde_json::json!({})).await;
+    let (error, who) = call(&client, "whoami", serde_json::json!({})).await;
     assert!(!error && who.contains("prj_support"), "{who}");
     client.cancel().await.unwrap();
 }
@@ -420,15 +405,15 @@ async fn stateless_mode_answers_without_sessions() {
 async fn each_kind_of_key_over_http() {
     let server = start_http(INFERENCE, &[]).await;
     let single = http_client(&server.url, "sk-inference-demo-support-rw").await;
-    let (error, agents) = text(&single, "list_agents", serde_json::json!({})).await;
+    let (error, agents) = call(&single, "list_agents", serde_json::json!({})).await;
     assert!(!error && agents.contains("customer-support-agent"), "{agents}");
     let multi = http_client(&server.url, "sk-inference-demo-multi-nodefault").await;
-    let (error, answer) = text(&multi, "list_agents", serde_json::json!({})).await;
+    let (error, answer) = call(&multi, "list_agents", serde_json::json!({})).await;
     assert!(error && answer.starts_with("ERROR: Project ID is required — this key reaches 2 projects and has no default; name one of: billing, search"), "{answer}");
-    let (error, answer) = text(&multi, "list_agents", serde_json::json!({"project": "billing"})).await;
+    let (error, answer) = call(&multi, "list_agents", serde_json::json!({"project": "billing"})).await;
     assert!(!error && answer.contains("billing-assistant"), "{answer}");
     let read_only = http_client(&server.url, "sk-inference-demo-support-ro").await;
-    let (error, answer) = text(
+    let (error, answer) = call(
         &read_only,
         "create_halo_schedule",
         serde_json::json!({"agent_id": "customer-support-agent", "cadence": "daily"}),

@@ -300,3 +300,118 @@ async fn prompt_arguments_complete_to_agent_names() {
     assert!(complete("lookback_hours", "2").await.is_empty());
     client.cancel().await.unwrap();
 }
+
+/// Every tool with an output schema, called on the demo data in the order a user would reach
+/// its ids (each read from the structured content of the call before): each answer validates
+/// against its tool's output schema ([`call_result`]).
+#[tokio::test]
+async fn every_tool_answers_structured_content_its_schema_accepts() {
+    let dir = TempDir::new("inference-structured");
+    let client = local(&dir, None).await;
+    let mut called = std::collections::BTreeSet::new();
+    let mut value = async |tool: &str, args: serde_json::Value| {
+        called.insert(tool.to_string());
+        let result = call_result(&client, tool, args).await;
+        assert_ne!(result.is_error, Some(true), "{tool}: {:?}", result.content);
+        result
+            .structured_content
+            .unwrap_or_else(|| panic!("{tool}: no structured content"))
+    };
+    let first = |v: &serde_json::Value, field: &str| -> String {
+        v["items"][0][field]
+            .as_str()
+            .unwrap_or_else(|| panic!("no items[0].{field} in {v}"))
+            .to_string()
+    };
+    let mut whoami = value("whoami", json!({})).await;
+    // The check can fail: an answer without a required field does not validate.
+    whoami.as_object_mut().unwrap().remove("team");
+    let tools = client.list_all_tools().await.unwrap();
+    let schema = tools
+        .iter()
+        .find(|t| t.name == "whoami")
+        .and_then(|t| t.output_schema.clone())
+        .unwrap();
+    let refused = validate(&serde_json::Value::Object((*schema).clone()), &whoami).unwrap_err();
+    assert!(refused.contains("team"), "{refused}");
+    let projects = value("list_projects", json!({})).await;
+    value("get_project", json!({"project": first(&projects, "id")})).await;
+    let models = value("list_models", json!({})).await;
+    let model = first(&models, "id");
+    value("get_model", json!({"model_id": model})).await;
+    let datasets = value("list_datasets", json!({})).await;
+    let dataset = first(&datasets, "id");
+    value("get_dataset", json!({"dataset_id": dataset})).await;
+    value(
+        "create_dataset",
+        json!({"name": "tour", "source": "inferences", "filter": {"lookback_hours": 24}}),
+    )
+    .await;
+    let rubrics = value("list_rubrics", json!({})).await;
+    let rubric = first(&rubrics, "id");
+    value("get_rubric", json!({"rubric_id": rubric})).await;
+    let criteria = json!([{"name": "correct", "description": "Answers the question.", "weight": 1.0}]);
+    value("create_rubric", json!({"name": "tour", "criteria": criteria})).await;
+    let evals = value("list_evals", json!({})).await;
+    value("get_eval", json!({"eval_id": first(&evals, "id")})).await;
+    value(
+        "run_eval",
+        json!({"dataset_id": dataset, "rubric_id": rubric, "model_id": model}),
+    )
+    .await;
+    let jobs = value("list_training_jobs", json!({})).await;
+    value("get_training_job", json!({"job_id": first(&jobs, "id")})).await;
+    let job = value(
+        "create_training_job",
+        json!({"base_model": model, "dataset_id": dataset}),
+    )
+    .await;
+    value("cancel_training_job", json!({"job_id": job["id"]})).await;
+    let deployments = value("list_deployments", json!({})).await;
+    value("get_deployment", json!({"deployment_id": first(&deployments, "id")})).await;
+    let deployment = value("create_deployment", json!({"name": "tour", "model_id": model})).await;
+    value(
+        "update_deployment",
+        json!({"deployment_id": deployment["id"], "max_replicas": 2}),
+    )
+    .await;
+    value("delete_deployment", json!({"deployment_id": deployment["id"]})).await;
+    let inferences = value("list_inferences", json!({})).await;
+    value("get_inference", json!({"inference_id": first(&inferences, "id")})).await;
+    let traces = value("list_traces", json!({})).await;
+    value("get_trace", json!({"trace_id": first(&traces, "id")})).await;
+    let spans = value("list_spans", json!({})).await;
+    value("get_span", json!({"span_id": first(&spans, "id")})).await;
+    let agents = value("list_agents", json!({})).await;
+    let agent = first(&agents, "id");
+    value("get_agent", json!({"agent_id": agent})).await;
+    let runs = value("list_halo_runs", json!({})).await;
+    value("get_halo_run", json!({"run_id": first(&runs, "id")})).await;
+    let run = value("create_halo_run", json!({"agent_id": agent})).await;
+    value("cancel_halo_run", json!({"run_id": run["id"]})).await;
+    let conversations = value("list_halo_conversations", json!({})).await;
+    value(
+        "get_halo_report",
+        json!({"conversation_id": first(&conversations, "id")}),
+    )
+    .await;
+    value("list_halo_schedules", json!({})).await;
+    let schedule = value("create_halo_schedule", json!({"agent_id": agent, "cadence": "daily"})).await;
+    value("get_halo_schedule", json!({"schedule_id": schedule["id"]})).await;
+    value("pause_halo_schedule", json!({"schedule_id": schedule["id"]})).await;
+    value("resume_halo_schedule", json!({"schedule_id": schedule["id"]})).await;
+    value("archive_halo_schedule", json!({"schedule_id": schedule["id"]})).await;
+    let declared: std::collections::BTreeSet<String> = client
+        .list_all_tools()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|t| t.output_schema.is_some())
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(
+        called, declared,
+        "the tour calls every tool that declares an output schema"
+    );
+    client.cancel().await.unwrap();
+}

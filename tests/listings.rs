@@ -7,6 +7,58 @@ fn json<T: serde::Serialize>(value: &T) -> serde_json::Value {
     serde_json::to_value(value).unwrap()
 }
 
+/// The tools as a host shows them to the model (output schemas are the client's, and locked
+/// apart: [`output_schemas`]).
+fn model_facing(tools: &[rmcp::model::Tool]) -> serde_json::Value {
+    let mut tools = json(&tools);
+    for tool in tools.as_array_mut().unwrap() {
+        tool.as_object_mut().unwrap().remove("outputSchema");
+    }
+    tools
+}
+
+/// Checks every output schema is portable (an object at the root, no `$ref`, no type arrays)
+/// and snapshots those of `shown`, a few tools chosen to cover the shapes.
+fn output_schemas(tools: &[rmcp::model::Tool], shown: &[&str]) -> serde_json::Value {
+    fn portable(name: &str, schema: &serde_json::Value) {
+        let o = schema
+            .as_object()
+            .unwrap_or_else(|| panic!("{name}: a schema that is not an object"));
+        for key in ["$ref", "$defs", "definitions"] {
+            assert!(!o.contains_key(key), "{name}: `{key}` in its output schema");
+        }
+        assert!(o.get("type").is_none_or(|t| t.is_string()), "{name}: a type array");
+        let subschemas = ["items", "additionalProperties"].into_iter().filter_map(|k| o.get(k));
+        let members = o.get("anyOf").and_then(|a| a.as_array()).into_iter().flatten();
+        let properties = o
+            .get("properties")
+            .and_then(|p| p.as_object())
+            .into_iter()
+            .flat_map(|p| p.values());
+        subschemas
+            .chain(members)
+            .chain(properties)
+            .filter(|s| !s.is_boolean())
+            .for_each(|s| portable(name, s));
+    }
+    let mut out = serde_json::Map::new();
+    for tool in tools {
+        let Some(schema) = &tool.output_schema else { continue };
+        let schema = serde_json::Value::Object((**schema).clone());
+        assert_eq!(
+            schema["type"], "object",
+            "{}: the root of an output schema is an object",
+            tool.name
+        );
+        portable(&tool.name, &schema);
+        if shown.contains(&&*tool.name) {
+            out.insert(tool.name.to_string(), schema);
+        }
+    }
+    assert_eq!(out.len(), shown.len(), "each shown tool has an output schema");
+    serde_json::Value::Object(out)
+}
+
 #[tokio::test]
 async fn inferior_tools_list() {
     let client = offline_inferior().await;
@@ -36,7 +88,11 @@ async fn inferior_tools_list() {
             tool.name
         );
     }
-    insta::assert_json_snapshot!(json(&tools));
+    insta::assert_json_snapshot!(model_facing(&tools));
+    insta::assert_json_snapshot!(
+        "inferior_output_schemas",
+        output_schemas(&tools, &["get_inferior_stats", "deposit_file_inferior_experience"])
+    );
     client.cancel().await.unwrap();
 }
 
@@ -64,7 +120,11 @@ async fn inferior_prompts_and_resources() {
 async fn inference_tools_list_full_and_read_only() {
     let client = offline_inference(&[]).await;
     let tools = client.list_all_tools().await.unwrap();
-    insta::assert_json_snapshot!("inference_tools_list", json(&tools));
+    insta::assert_json_snapshot!("inference_tools_list", model_facing(&tools));
+    insta::assert_json_snapshot!(
+        "inference_output_schemas",
+        output_schemas(&tools, &["whoami", "list_agents", "get_halo_run"])
+    );
     let prompts = client.list_all_prompts().await.unwrap();
     insta::assert_json_snapshot!("inference_prompts_list", json(&prompts));
     client.cancel().await.unwrap();
@@ -297,6 +357,47 @@ async fn a_prompt_added_to_the_live_manifest_appears_without_a_rebuild() {
         );
         let prompts = client.list_all_prompts().await.unwrap();
         assert!(prompts.iter().any(|p| p.name == "weekly-review"), "{api}: {prompts:?}");
+        client.cancel().await.unwrap();
+    }
+}
+
+/// A host that shows the model structured content in place of the text (Claude Code) gets the
+/// text alone under `--structured-output auto`; `never` leaves structure out for every client,
+/// `always` gives it to every client.
+#[tokio::test]
+async fn structured_output_is_left_out_for_hosts_that_would_show_it_instead_of_the_text() {
+    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
+    let dir = TempDir::new("structured-output");
+    let data = dir.path().join("data");
+    let local = ["--local", "--data-dir", data.to_str().unwrap()];
+    let host = |name: &str| ClientConfig::new(ClientCapabilities::default(), Implementation::new(name, "2.1.280"));
+    for (mode, claude, structured) in [
+        ("auto", false, true),
+        ("auto", true, false),
+        ("never", false, false),
+        ("always", true, true),
+    ] {
+        let args = [&local[..], &["--structured-output", mode]].concat();
+        let name = if claude { "claude-code" } else { "another-host" };
+        let client = spawn_as(host(name), INFERIOR, &args, &[], None).await;
+        let tools = client.list_all_tools().await.unwrap();
+        let declared = tools.iter().filter(|t| t.output_schema.is_some()).count();
+        assert_eq!(
+            declared > 0,
+            structured,
+            "{mode}, claude-code {claude}: {declared} output schemas"
+        );
+        let result = call_result(&client, "get_inferior_stats", serde_json::json!({})).await;
+        assert_eq!(
+            result.structured_content.is_some(),
+            structured,
+            "{mode}, claude-code {claude}"
+        );
+        let text = json(&result.content)[0]["text"].as_str().unwrap().to_string();
+        assert!(
+            text.contains("experiences from"),
+            "the text is the answer either way: {text}"
+        );
         client.cancel().await.unwrap();
     }
 }

@@ -19,6 +19,7 @@ mod names;
 mod normalize;
 mod output;
 mod pointer;
+mod result_schema;
 mod scaffold;
 mod schema;
 mod sdk;

@@ -83,6 +83,13 @@ pub struct Tool {
     /// Another tool answering with the same type, whose `view` or `renderer` this one shares.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub render_as: Option<String>,
+    /// For a handler whose answer has a shape: its JSON Schema, in the spec's terms (it may
+    /// `$ref` the spec's components, such as `{"$ref": "#/components/schemas/Thing"}`). The tool
+    /// then declares it as its output schema and the handler answers the value beside the text.
+    /// An operation's output schema comes from its success response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
+    pub output_schema: Option<serde_json::Value>,
     /// Argument overrides (for an operation) or declarations (for a handler), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arguments: Vec<Argument>,

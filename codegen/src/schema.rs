@@ -199,7 +199,9 @@ fn union_argument(members: Vec<Value>) -> Map<String, Value> {
     out
 }
 
-fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
+/// Merges `from` into `into` (as `allOf` members are): properties and required lists joined,
+/// any other keyword replaced.
+pub fn merge(into: &mut Map<String, Value>, from: Map<String, Value>) {
     for (k, v) in from {
         match (into.get_mut(&k), v) {
             (Some(Value::Object(a)), Value::Object(b)) if k == "properties" => a.extend(b),

@@ -7,8 +7,9 @@ use crate::error::Error;
 use crate::manifest::{Argument, Manifest, Resolver, Tool, View};
 use crate::names::{self, Case};
 use crate::pointer::{deref, of as pointer};
+use crate::result_schema;
 use crate::schema;
-use crate::sdk::{Field, Shape};
+use crate::sdk::{Field, Response, Shape};
 use crate::spec::Spec;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -37,6 +38,8 @@ pub struct Hook {
     pub ty: String,
     /// The tools (or resolver arguments) that use it, for its doc.
     pub used_by: Vec<String>,
+    /// A handler whose tool declares an output schema: it answers the value beside the text.
+    pub structured: bool,
 }
 
 /// How a tool's answer is laid out (see `manifest::View`).
@@ -79,6 +82,10 @@ pub struct ToolModel {
     pub hooked: bool,
     /// The operation's success type, when typed (what a renderer takes).
     pub response_type: Option<String>,
+    /// The output schema, compact JSON, when the answer has a shape.
+    pub output_schema: Option<String>,
+    /// The property the output schema wraps the answer in, when it is not an object.
+    pub output_wrapped: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -466,8 +473,36 @@ fn build_tool(
         answer_view: None,
         hooked: false,
         response_type: None,
+        output_schema: None,
+        output_wrapped: None,
     };
     answer(tool, ptr, manifest_path, &mut model)?;
+    let output = match (&tool.output_schema, &tool.operation) {
+        (Some(_), Some(operation_id)) => {
+            return Err(invalid(
+                &format!("{ptr}/output_schema"),
+                format!(
+                    "the output schema of an operation tool is its response's (`{operation_id}`); remove `output_schema`"
+                ),
+            ));
+        }
+        (Some(s), None) => Some(
+            result_schema::of_schema(doc, s, &format!("{ptr}/output_schema"), manifest_path).map_err(|e| vec![e])?,
+        ),
+        (None, Some(operation_id))
+            if shape
+                .operations
+                .get(operation_id)
+                .is_some_and(|o| o.response == Response::Typed) =>
+        {
+            result_schema::of_operation(doc, operation_id, spec_path).map_err(|e| vec![e])?
+        }
+        (None, _) => None,
+    };
+    if let Some(output) = output {
+        model.output_schema = Some(serde_json::to_string(&output.schema).unwrap_or_default());
+        model.output_wrapped = output.wrapped.then_some(result_schema::WRAPPED);
+    }
     let mut properties = Map::new();
     let mut required = Vec::new();
     match (&tool.operation, &tool.handler) {
@@ -866,9 +901,14 @@ fn hooks(
             kind,
             ty: ty.to_string(),
             used_by: vec![t.name.clone()],
+            structured: false,
         };
         if let Some(h) = &t.handler {
-            add(&mut handlers, hook(h, "handler", &t.args_type), ptr("handler"));
+            let handler = Hook {
+                structured: t.output_schema.is_some(),
+                ..hook(h, "handler", &t.args_type)
+            };
+            add(&mut handlers, handler, ptr("handler"));
         }
         if let Some(b) = &t.before {
             add(&mut handlers, hook(b, "before", &t.args_type), ptr("before"));
@@ -891,6 +931,7 @@ fn hooks(
                     kind: "renderer",
                     ty: ty.clone(),
                     used_by: vec![r.uri.clone()],
+                    structured: false,
                 };
                 add(&mut renderers, hook, pointer([list, &i.to_string(), "renderer"]));
             }

@@ -11,11 +11,13 @@ pub mod manifest;
 pub mod render;
 mod server;
 pub mod stdio;
+mod structured;
 mod ttl_cache;
 
 pub use arguments::{body_from, match_uri_template, parse_arguments};
 pub use error::ToolError;
 pub use server::{Api, Options, Server};
+pub use structured::{Answer, StructuredOutput};
 pub use ttl_cache::{TtlCache, key_hash};
 
 /// Serves over Streamable HTTP when given its configuration, else over stdio.
@@ -47,7 +49,7 @@ pub struct Annotations {
 }
 
 /// A tool's generated wrapper: typed arguments, the SDK call (or a handler), the rendered answer.
-pub type ToolFn<C> = for<'a> fn(&'a Ctx<C>, JsonObject) -> BoxFuture<'a, Result<String, ToolError>>;
+pub type ToolFn<C> = for<'a> fn(&'a Ctx<C>, JsonObject) -> BoxFuture<'a, Result<Answer, ToolError>>;
 
 /// A future a [`ToolFn`] returns.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -63,6 +65,8 @@ pub struct ToolSpec<C: 'static> {
     pub annotations: Annotations,
     /// The portable input schema, as JSON.
     pub input_schema: &'static str,
+    /// The portable output schema, as JSON, when the answer has a shape.
+    pub output_schema: Option<&'static str>,
     pub call: ToolFn<C>,
 }
 
@@ -114,6 +118,8 @@ pub struct Ctx<C> {
     scope: u64,
     /// The MCP request being served (progress notifications, cancellation), when there is one.
     request: Option<rmcp::service::RequestContext<rmcp::RoleServer>>,
+    /// Whether the answer carries its structured value (see [`Ctx::answer`]).
+    structured: bool,
 }
 
 impl<C> Ctx<C> {
@@ -123,7 +129,28 @@ impl<C> Ctx<C> {
             workdir,
             scope: 0,
             request: None,
+            structured: false,
         }
+    }
+
+    /// Asks for answers with their structured value (the tool declares an output schema and
+    /// the client takes structured output).
+    pub(crate) fn with_structured(mut self, structured: bool) -> Self {
+        self.structured = structured;
+        self
+    }
+
+    /// The answer `text` with `value` as its structured content, when it is asked for (the value
+    /// is serialized only then).
+    pub fn answer<T: serde::Serialize>(&self, text: String, value: &T) -> Answer {
+        let structured = if self.structured {
+            serde_json::to_value(value)
+                .inspect_err(|e| tracing::warn!("a structured answer did not serialize: {e}"))
+                .ok()
+        } else {
+            None
+        };
+        Answer { text, structured }
     }
 
     /// Attaches the MCP request being served.

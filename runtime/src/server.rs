@@ -2,7 +2,7 @@
 //! and the (live or embedded) manifest, answers as text per RESPONSES.md.
 
 use super::manifest::{Manifest, Role};
-use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec, TtlCache};
+use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, StructuredOutput, ToolError, ToolSpec, TtlCache};
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
     CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
@@ -66,6 +66,8 @@ pub struct Options {
     pub toolsets: Vec<String>,
     /// Use each HTTP request's bearer key instead of the configured one.
     pub per_request_key: bool,
+    /// Which clients get output schemas and structured results.
+    pub structured_output: StructuredOutput,
 }
 
 impl Options {
@@ -85,14 +87,17 @@ const RESOURCE_CACHE_CAPACITY: usize = 10_000;
 pub struct Server<A: Api> {
     ctx: Ctx<A::Client>,
     manifest: Arc<Manifest>,
-    /// The exposed tools as tools/list shows them.
+    /// The exposed tools as tools/list shows them, with their output schemas.
     tools: Arc<Vec<Tool>>,
+    /// The same without output schemas, for clients that get text only.
+    text_tools: Arc<Vec<Tool>>,
     /// An exposed tool's name → (its index in [`Api::TOOLS`], its place in `tools`): one lookup
     /// per call.
     by_name: Arc<HashMap<&'static str, (usize, usize)>>,
     cache: Arc<ResourceCache>,
     /// Use each HTTP request's bearer key (see [`Options::per_request_key`]).
     per_request_key: bool,
+    structured_output: StructuredOutput,
 }
 
 impl<A: Api> Clone for Server<A> {
@@ -101,9 +106,11 @@ impl<A: Api> Clone for Server<A> {
             ctx: self.ctx.clone(),
             manifest: self.manifest.clone(),
             tools: self.tools.clone(),
+            text_tools: self.text_tools.clone(),
             by_name: self.by_name.clone(),
             cache: self.cache.clone(),
             per_request_key: self.per_request_key,
+            structured_output: self.structured_output,
         }
     }
 }
@@ -116,7 +123,15 @@ impl<A: Api> Server<A> {
             .enumerate()
             .filter(|(_, t)| options.exposes(t))
             .collect();
-        let tools = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
+        let tools: Vec<Tool> = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
+        let text_tools = tools
+            .iter()
+            .cloned()
+            .map(|mut tool| {
+                tool.output_schema = None;
+                tool
+            })
+            .collect();
         let by_name = exposed
             .iter()
             .enumerate()
@@ -126,9 +141,11 @@ impl<A: Api> Server<A> {
             ctx,
             manifest: Arc::new(manifest),
             tools: Arc::new(tools),
+            text_tools: Arc::new(text_tools),
             by_name: Arc::new(by_name),
             cache: Arc::new(TtlCache::new(RESOURCE_CACHE_CAPACITY)),
             per_request_key: options.per_request_key,
+            structured_output: options.structured_output,
         }
     }
 
@@ -177,12 +194,14 @@ impl<A: Api> Server<A> {
         }
     }
 
-    /// Runs a tool and renders its answer as a tool result (`isError` on failure).
+    /// Runs a tool and renders its answer as a tool result (`isError` on failure), with its
+    /// structured value when `structured` (the client takes structured output).
     async fn call(
         &self,
-        ctx: &Ctx<A::Client>,
+        ctx: Ctx<A::Client>,
         name: &str,
         mut arguments: JsonObject,
+        structured: bool,
     ) -> Result<CallToolResult, McpError> {
         let Some(&(index, place)) = self.by_name.get(name) else {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
@@ -190,8 +209,14 @@ impl<A: Api> Server<A> {
         if let Err(e) = super::arguments::prepare(&self.tools[place].input_schema, &mut arguments) {
             return Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))]));
         }
-        match (A::TOOLS[index].call)(ctx, arguments).await {
-            Ok(text) => Ok(CallToolResult::success(vec![ContentBlock::text(text)])),
+        let spec = &A::TOOLS[index];
+        let ctx = ctx.with_structured(structured && spec.output_schema.is_some());
+        match (spec.call)(&ctx, arguments).await {
+            Ok(answer) => {
+                let mut result = CallToolResult::success(vec![ContentBlock::text(answer.text)]);
+                result.structured_content = answer.structured;
+                Ok(result)
+            }
             Err(e) => Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))])),
         }
     }
@@ -250,9 +275,13 @@ fn tool_definition<C>(spec: &ToolSpec<C>) -> Tool {
         a.idempotent,
         Some(a.open_world),
     );
-    Tool::new(spec.name, spec.description, Arc::new(schema))
+    let mut tool = Tool::new(spec.name, spec.description, Arc::new(schema))
         .with_title(spec.title)
-        .with_annotations(annotations)
+        .with_annotations(annotations);
+    if let Some(output) = spec.output_schema {
+        tool = tool.with_raw_output_schema(Arc::new(serde_json::from_str(output).unwrap_or_default()));
+    }
+    tool
 }
 
 impl<A: Api> ServerHandler for Server<A> {
@@ -275,9 +304,14 @@ impl<A: Api> ServerHandler for Server<A> {
     async fn list_tools(
         &self,
         _request: Option<PaginatedRequestParams>,
-        _context: RequestContext<RoleServer>,
+        context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        Ok(ListToolsResult::with_all_items(self.tools.to_vec())
+        let tools = if self.structured_output.for_request(&context) {
+            &self.tools
+        } else {
+            &self.text_tools
+        };
+        Ok(ListToolsResult::with_all_items(tools.to_vec())
             .with_ttl_ms(LIST_TTL_MS)
             .with_cache_scope(CacheScope::Public))
     }
@@ -292,8 +326,9 @@ impl<A: Api> ServerHandler for Server<A> {
         request: CallToolRequestParams,
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
+        let structured = self.structured_output.for_request(&context);
         let ctx = self.ctx_for(&context.extensions)?.with_request(context);
-        self.call(&ctx, &request.name, request.arguments.unwrap_or_default())
+        self.call(ctx, &request.name, request.arguments.unwrap_or_default(), structured)
             .await
             .map(CallToolResponse::from)
     }

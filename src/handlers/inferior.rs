@@ -4,7 +4,8 @@
 use inferior_gates::{safety, search, trace, worthiness};
 use inferior_sdk::Client;
 use inferior_tools::{Handlers, args, views};
-use mcp_runtime::{Ctx, ToolError, render};
+use mcp_runtime::{Answer, Ctx, ToolError, render};
+use serde_json::json;
 
 /// The hooks the Inferior tools call: these handlers and checks, and the renderers in
 /// `crate::render::inferior`.
@@ -48,7 +49,7 @@ impl Handlers for Hooks {
         Ok(())
     }
 
-    async fn should_search(_ctx: &Ctx<Client>, args: args::ShouldSearchInferiorArgs) -> Result<String, ToolError> {
+    async fn should_search(ctx: &Ctx<Client>, args: args::ShouldSearchInferiorArgs) -> Result<Answer, ToolError> {
         let signals = search::Signals {
             is_error_shaped: args.is_error_shaped,
             is_high_stakes: args.is_high_stakes,
@@ -59,13 +60,19 @@ impl Handlers for Hooks {
             already_searched: args.already_searched,
             user_forbids_search: args.user_forbids_search,
         };
-        Ok(search::should_search(&signals).to_string())
+        let verdict = search::should_search(&signals);
+        let value = json!({
+            "search": verdict.search,
+            "triggers_fired": verdict.triggers,
+            "anti_triggers_fired": verdict.anti_triggers,
+        });
+        Ok(ctx.answer(verdict.to_string(), &value))
     }
 
     async fn evaluate_deposit_worthiness(
-        _ctx: &Ctx<Client>,
+        ctx: &Ctx<Client>,
         args: args::EvaluateDepositWorthinessArgs,
-    ) -> Result<String, ToolError> {
+    ) -> Result<Answer, ToolError> {
         let draft = worthiness::Draft {
             title: args.title,
             problem: args.problem,
@@ -81,10 +88,21 @@ impl Handlers for Hooks {
             novelty_self_report: args.novelty_self_report,
             recurrence_self_report: args.recurrence_self_report,
         };
-        Ok(worthiness::evaluate(&draft).to_string())
+        let evaluation = worthiness::evaluate(&draft);
+        let failed: Vec<_> = evaluation
+            .failed
+            .iter()
+            .map(|(dimension, advice)| json!({"dimension": dimension, "advice": advice}))
+            .collect();
+        let value = json!({
+            "should_deposit": evaluation.should_deposit,
+            "score": evaluation.score,
+            "failed_dimensions": failed,
+        });
+        Ok(ctx.answer(evaluation.to_string(), &value))
     }
 
-    async fn check_query_safety(_ctx: &Ctx<Client>, args: args::CheckQuerySafetyArgs) -> Result<String, ToolError> {
+    async fn check_query_safety(ctx: &Ctx<Client>, args: args::CheckQuerySafetyArgs) -> Result<Answer, ToolError> {
         let max_length = usize::try_from(args.max_length).unwrap_or(usize::MAX);
         let policy = safety::Policy {
             block_secrets: args.block_secrets,
@@ -97,13 +115,24 @@ impl Handlers for Hooks {
             name: "custom_deny_patterns".into(),
             reason: format!("`{}` is not a valid regular expression: {}", e.pattern, e.reason),
         })?;
-        Ok(safety::report(&findings, args.query.chars().count(), max_length))
+        let length = args.query.chars().count();
+        let reasons: Vec<_> = findings
+            .iter()
+            .map(|f| json!({"family": f.family, "what": f.what}))
+            .collect();
+        let value = json!({
+            "is_safe": findings.is_empty(),
+            "length": length,
+            "max_length": max_length,
+            "reasons": reasons,
+        });
+        Ok(ctx.answer(safety::report(&findings, length, max_length), &value))
     }
 
     async fn detect_deposit_signals(
-        _ctx: &Ctx<Client>,
+        ctx: &Ctx<Client>,
         a: args::DetectDepositSignalsFromTraceArgs,
-    ) -> Result<String, ToolError> {
+    ) -> Result<Answer, ToolError> {
         let t = to_trace(
             a.tool_calls,
             a.outputs,
@@ -112,13 +141,13 @@ impl Handlers for Hooks {
             a.outcome,
             a.elapsed_seconds,
         )?;
-        Ok(trace::report(&trace::deposit_signals(&t), "deposit"))
+        Ok(signals_answer(ctx, &trace::deposit_signals(&t), "deposit"))
     }
 
     async fn detect_search_signals(
-        _ctx: &Ctx<Client>,
+        ctx: &Ctx<Client>,
         a: args::DetectSearchSignalsFromTraceArgs,
-    ) -> Result<String, ToolError> {
+    ) -> Result<Answer, ToolError> {
         let t = to_trace(
             a.tool_calls,
             a.outputs,
@@ -127,10 +156,10 @@ impl Handlers for Hooks {
             a.outcome,
             a.elapsed_seconds,
         )?;
-        Ok(trace::report(&trace::search_signals(&t), "search"))
+        Ok(signals_answer(ctx, &trace::search_signals(&t), "search"))
     }
 
-    async fn form_search_query(_ctx: &Ctx<Client>, a: args::FormSearchQueryArgs) -> Result<String, ToolError> {
+    async fn form_search_query(ctx: &Ctx<Client>, a: args::FormSearchQueryArgs) -> Result<Answer, ToolError> {
         let draft = search::Draft {
             draft_query: a.draft_query,
             tech_stack: a.tech_stack.unwrap_or_default(),
@@ -139,14 +168,21 @@ impl Handlers for Hooks {
             constraints: a.constraints,
             error_message: a.error_message,
         };
-        Ok(search::form_query(&draft).to_string())
+        let formed = search::form_query(&draft);
+        let value = json!({
+            "query": formed.query,
+            "usable": formed.problems.is_empty(),
+            "word_count": formed.words,
+            "problems": formed.problems,
+        });
+        Ok(ctx.answer(formed.to_string(), &value))
     }
 
     /// Reads a text file from under the working directory and deposits it as a raw experience.
     async fn deposit_file(
         ctx: &Ctx<Client>,
         args: args::DepositFileInferiorExperienceArgs,
-    ) -> Result<String, ToolError> {
+    ) -> Result<Answer, ToolError> {
         let mut bases = vec![ctx.workdir().to_path_buf()];
         bases.extend(ctx.client_roots().await);
         let (filename, content) = read_deposit_file(&bases, &args.file_path)?;
@@ -191,13 +227,24 @@ impl Handlers for Hooks {
                     .tags(tags),
             )
             .send()
-            .await?;
-        Ok(render::with_view(
-            &response.into_inner(),
+            .await?
+            .into_inner();
+        let text = render::with_view(
+            &response,
             "deposit_file_inferior_experience",
             &views::DEPOSIT_RAW_INFERIOR_EXPERIENCE,
-        ))
+        );
+        Ok(ctx.answer(text, &response))
     }
+}
+
+/// The answer of the trace detectors: the report, and the signals as the output schema says.
+fn signals_answer(ctx: &Ctx<Client>, signals: &[trace::Signal], what: &str) -> Answer {
+    let value: Vec<_> = signals
+        .iter()
+        .map(|s| json!({"type": s.kind, "count": s.count, "evidence": s.evidence}))
+        .collect();
+    ctx.answer(trace::report(signals, what), &json!({ "signals": value }))
 }
 
 fn to_trace(

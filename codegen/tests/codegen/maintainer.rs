@@ -149,7 +149,11 @@ fn a_new_endpoint_and_its_scaffolded_tool_regenerate() {
         "the union body is read from the typed arguments"
     );
     assert!(
-        wrappers.contains("Ok(render::answer(&response.into_inner(), \"create_annotation\"))"),
-        "a tool without a view answers through the generic renderer"
+        wrappers.contains("Ok(ctx.answer(render::answer(&value, \"create_annotation\"), &value))"),
+        "a tool without a view answers through the generic renderer, its value beside the text"
+    );
+    assert!(
+        wrappers.contains(r#""note":{"anyOf":[{"type":"string"},{"type":"null"}]}"#),
+        "the new response type is its output schema, a nullable field a union with null"
     );
 }

@@ -73,6 +73,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["team","key","projects"],"properties":{"team":{"type":"object","required":["id","name"],"properties":{"id":{"type":"string"},"name":{"type":"string"}}},"key":{"type":"object","required":["id","name","prefix"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"prefix":{"type":"string","description":"The key's first characters, for recognising it; never the key itself."}}},"projects":{"type":"array","items":{"type":"object","required":["id","name","scopes"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}}}}},"default_project_id":{"type":"string","description":"The project tools use when none is named; absent for a multi-project key without a default."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(whoami(ctx, arguments)),
         },
         ToolSpec {
@@ -87,6 +90,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","team_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"team_id":{"type":"string"},"description":{"type":"string"},"created_at":{"type":"string"},"counts":{"type":"object","properties":{"models":{"type":"integer"},"datasets":{"type":"integer"},"agents":{"type":"integer"},"traces":{"type":"integer"},"inferences":{"type":"integer"}}}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_projects(ctx, arguments)),
         },
         ToolSpec {
@@ -101,6 +107,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","team_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"team_id":{"type":"string"},"description":{"type":"string"},"created_at":{"type":"string"},"counts":{"type":"object","properties":{"models":{"type":"integer"},"datasets":{"type":"integer"},"agents":{"type":"integer"},"traces":{"type":"integer"},"inferences":{"type":"integer"}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_project::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -115,6 +124,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","kind","provider","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","enum":["base","fine_tuned"]},"provider":{"type":"string"},"base_model":{"type":"string","description":"For a fine-tuned model, the model it was trained from."},"training_job_id":{"type":"string"},"context_window":{"type":"integer"},"input_cost_per_mtok":{"type":"number","description":"USD per million input tokens."},"output_cost_per_mtok":{"type":"number","description":"USD per million output tokens."},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_models::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -129,6 +141,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"model_id":{"description":"Model id (`mdl_...`) or name.","type":"string","minLength":1,"maxLength":200}},"required":["model_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","kind","provider","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","enum":["base","fine_tuned"]},"provider":{"type":"string"},"base_model":{"type":"string","description":"For a fine-tuned model, the model it was trained from."},"training_job_id":{"type":"string"},"context_window":{"type":"integer"},"input_cost_per_mtok":{"type":"number","description":"USD per million input tokens."},"output_cost_per_mtok":{"type":"number","description":"USD per million output tokens."},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_model::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -143,6 +158,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_datasets::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -157,6 +175,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"dataset_id":{"description":"Dataset id (`ds_...`).","type":"string","minLength":1,"maxLength":200}},"required":["dataset_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["dataset","sample_rows"],"properties":{"dataset":{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}},"sample_rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"description":"The first rows (at most 5)."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_dataset::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -171,6 +192,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Dataset name."},"description":{"type":"string","maxLength":2000,"description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000,"description":"The rows, for `source: rows`."}},"required":["name","source"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(create_dataset::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -185,6 +209,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_rubrics::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -199,6 +226,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"rubric_id":{"description":"Rubric id (`rb_...`).","type":"string","minLength":1,"maxLength":200}},"required":["rubric_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_rubric::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -213,6 +243,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Rubric name."},"description":{"type":"string","maxLength":2000,"description":"What the rubric grades."},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"description":{"type":"string","minLength":1,"maxLength":2000},"weight":{"type":"number","minimum":0,"maximum":1}}},"minItems":1,"maxItems":20,"description":"Criteria with weights that sum to 1."}},"required":["name","criteria"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(create_rubric::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -227,6 +260,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_evals::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -241,6 +277,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"eval_id":{"description":"Eval id (`ev_...`).","type":"string","minLength":1,"maxLength":200}},"required":["eval_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_eval::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -255,6 +294,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","minLength":1,"maxLength":100,"description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to evaluate (`mdl_...`)."}},"required":["dataset_id","rubric_id","model_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(run_eval::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -269,6 +311,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_training_jobs::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -283,6 +328,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"job_id":{"description":"Training job id (`tj_...`).","type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -297,6 +345,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Job name."},"base_model":{"type":"string","minLength":1,"maxLength":200,"description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."}},"required":["base_model","dataset_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(create_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -311,6 +362,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"job_id":{"description":"Training job id (`tj_...`).","type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(cancel_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -325,6 +379,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_deployments::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -339,6 +396,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -353,6 +413,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Deployment name."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."}},"required":["name","model_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(create_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -367,6 +430,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."}},"required":["deployment_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(update_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -381,6 +447,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(delete_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -395,6 +464,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","maxLength":200,"description":"Only requests to this model."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","model","status","created_at","latency_ms","input_tokens","output_tokens","cost_usd"],"properties":{"id":{"type":"string"},"model":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"created_at":{"type":"string"},"latency_ms":{"type":"integer"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"cost_usd":{"type":"number"},"error":{"type":"object","required":["type","message"],"properties":{"type":{"type":"string","description":"Error class, such as `RateLimitError` or `Timeout`."},"message":{"type":"string"}}},"trace_id":{"type":"string"},"span_id":{"type":"string"},"agent_id":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_inferences::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -409,6 +481,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"inference_id":{"description":"Inference id (`inf_...`).","type":"string","minLength":1,"maxLength":200}},"required":["inference_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["inference"],"properties":{"inference":{"type":"object","required":["id","model","status","created_at","latency_ms","input_tokens","output_tokens","cost_usd"],"properties":{"id":{"type":"string"},"model":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"created_at":{"type":"string"},"latency_ms":{"type":"integer"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"cost_usd":{"type":"number"},"error":{"type":"object","required":["type","message"],"properties":{"type":{"type":"string","description":"Error class, such as `RateLimitError` or `Timeout`."},"message":{"type":"string"}}},"trace_id":{"type":"string"},"span_id":{"type":"string"},"agent_id":{"type":"string"}}},"input":{"type":"string"},"output":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_inference::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -423,6 +498,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"agent_id":{"type":"string","maxLength":200,"description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","started_at","duration_ms","span_count","error_count","total_tokens","cost_usd"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"started_at":{"type":"string"},"duration_ms":{"type":"integer"},"span_count":{"type":"integer"},"error_count":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_usd":{"type":"number"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_traces::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -437,6 +515,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"trace_id":{"description":"Trace id.","type":"string","minLength":1,"maxLength":200}},"required":["trace_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["trace","spans"],"properties":{"trace":{"type":"object","required":["id","name","status","started_at","duration_ms","span_count","error_count","total_tokens","cost_usd"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"started_at":{"type":"string"},"duration_ms":{"type":"integer"},"span_count":{"type":"integer"},"error_count":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_usd":{"type":"number"}}},"spans":{"type":"array","items":{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -451,6 +532,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"trace_id":{"type":"string","maxLength":200,"description":"Only spans of this trace."},"text":{"type":"string","maxLength":500,"description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_spans::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -465,6 +549,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"span_id":{"description":"Span id.","type":"string","minLength":1,"maxLength":200}},"required":["span_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_span::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -479,6 +566,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","executions","error_executions","first_seen_at","last_seen_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"executions":{"type":"integer","description":"Traces in the window."},"error_executions":{"type":"integer"},"span_count":{"type":"integer"},"first_seen_at":{"type":"string"},"last_seen_at":{"type":"string"},"latest_halo_conversation_id":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_agents::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -493,6 +583,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"description":"Agent id (`agent.id` span attribute).","type":"string","minLength":1,"maxLength":200},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}},"required":["agent_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","name","executions","error_executions","first_seen_at","last_seen_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"executions":{"type":"integer","description":"Traces in the window."},"error_executions":{"type":"integer"},"span_count":{"type":"integer"},"first_seen_at":{"type":"string"},"last_seen_at":{"type":"string"},"latest_halo_conversation_id":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_agent::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -507,6 +600,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}}}"#,
+            output_schema: None,
             call: |ctx, arguments| Box::pin(apply_halo_fixes::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -521,6 +615,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Hours of traces before now to analyse.","default":24},"prompt":{"type":"string","description":"What the analysis should focus on; default: reliability, latency, cost and tool use."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}},"required":["agent"]}"#,
+            output_schema: None,
             call: |ctx, arguments| Box::pin(run_halo::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -535,6 +630,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_halo_runs::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -549,6 +647,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"run_id":{"description":"HALO run id (`hr_...`).","type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -563,6 +664,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","maxLength":4000,"description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","maxLength":200,"description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","maxLength":100,"description":"Ask a follow-up in an existing conversation."}},"required":["agent_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(create_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -577,6 +681,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"run_id":{"description":"HALO run id (`hr_...`).","type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(cancel_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -591,6 +698,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only conversations about this agent."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","agent_id","title","created_at","updated_at","message_count"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"title":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"message_count":{"type":"integer"},"latest_run_id":{"type":"string"},"latest_run_status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_halo_conversations::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -605,6 +715,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"conversation_id":{"description":"HALO conversation id (`hc_...`).","type":"string","minLength":1,"maxLength":200}},"required":["conversation_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["conversation","messages"],"properties":{"conversation":{"type":"object","required":["id","agent_id","title","created_at","updated_at","message_count"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"title":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"message_count":{"type":"integer"},"latest_run_id":{"type":"string"},"latest_run_status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}},"messages":{"type":"array","items":{"type":"object","required":["id","role","content","created_at"],"properties":{"id":{"type":"string"},"role":{"type":"string","enum":["user","assistant"]},"content":{"type":"string","description":"Markdown; an assistant message is a HALO report."},"run_id":{"type":"string"},"created_at":{"type":"string"}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_halo_report::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -619,6 +732,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(list_halo_schedules::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -633,6 +749,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -647,6 +766,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","maxLength":4000,"description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."}},"required":["agent_id","cadence"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(create_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -661,6 +783,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(pause_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -675,6 +800,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(resume_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -689,6 +817,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(archive_halo_schedule::<H>(ctx, arguments)),
         },
     ];
@@ -1588,15 +1719,16 @@ pub mod args {
     }
 }
 
-async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn whoami(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<mcp_runtime::Answer, ToolError> {
     let _args: args::WhoamiArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().whoami();
     let response = request.send().await?;
-    Ok(render::with_view(&response.into_inner(), "whoami", &views::WHOAMI))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::with_view(&value, "whoami", &views::WHOAMI), &value))
 }
 
-async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListProjectsArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().list_projects();
@@ -1605,26 +1737,28 @@ async fn list_projects(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "list_projects"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "list_projects"), &value))
 }
 
 async fn get_project<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetProjectArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_project();
     request = request.project_id(project);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_project"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_project"), &value))
 }
 
 async fn list_models<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListModelsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1638,13 +1772,14 @@ async fn list_models<H: Handlers + Renderers>(
         request = request.kind(value);
     }
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "list_models"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "list_models"), &value))
 }
 
 async fn get_model<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetModelArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1652,13 +1787,14 @@ async fn get_model<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.model_id(args.model_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_model"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_model"), &value))
 }
 
 async fn list_datasets<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListDatasetsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1669,13 +1805,14 @@ async fn list_datasets<H: Handlers + Renderers>(
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "list_datasets"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "list_datasets"), &value))
 }
 
 async fn get_dataset<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetDatasetArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1683,13 +1820,14 @@ async fn get_dataset<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.dataset_id(args.dataset_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_dataset"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_dataset"), &value))
 }
 
 async fn create_dataset<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CreateDatasetArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1704,17 +1842,17 @@ async fn create_dataset<H: Handlers + Renderers>(
         source: args.source,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "create_dataset",
-        &views::CREATE_DATASET,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "create_dataset", &views::CREATE_DATASET),
+        &value,
     ))
 }
 
 async fn list_rubrics<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListRubricsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1725,13 +1863,14 @@ async fn list_rubrics<H: Handlers + Renderers>(
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "list_rubrics"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "list_rubrics"), &value))
 }
 
 async fn get_rubric<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetRubricArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1739,13 +1878,14 @@ async fn get_rubric<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.rubric_id(args.rubric_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_rubric"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_rubric"), &value))
 }
 
 async fn create_rubric<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CreateRubricArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1757,13 +1897,14 @@ async fn create_rubric<H: Handlers + Renderers>(
         name: args.name,
     });
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "create_rubric"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "create_rubric"), &value))
 }
 
 async fn list_evals<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListEvalsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1777,10 +1918,14 @@ async fn list_evals<H: Handlers + Renderers>(
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "list_evals"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "list_evals"), &value))
 }
 
-async fn get_eval<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn get_eval<H: Handlers + Renderers>(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetEvalArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1788,10 +1933,14 @@ async fn get_eval<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: Js
     request = request.project_id(project);
     request = request.eval_id(args.eval_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_eval"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_eval"), &value))
 }
 
-async fn run_eval<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn run_eval<H: Handlers + Renderers>(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::RunEvalArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1804,13 +1953,14 @@ async fn run_eval<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: Js
         rubric_id: args.rubric_id,
     });
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "run_eval"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "run_eval"), &value))
 }
 
 async fn list_training_jobs<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListTrainingJobsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1824,17 +1974,17 @@ async fn list_training_jobs<H: Handlers + Renderers>(
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_training_jobs",
-        &views::LIST_TRAINING_JOBS,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "list_training_jobs", &views::LIST_TRAINING_JOBS),
+        &value,
     ))
 }
 
 async fn get_training_job<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetTrainingJobArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1842,13 +1992,14 @@ async fn get_training_job<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.job_id(args.job_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_training_job"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_training_job"), &value))
 }
 
 async fn create_training_job<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CreateTrainingJobArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1861,13 +2012,14 @@ async fn create_training_job<H: Handlers + Renderers>(
         name: args.name,
     });
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "create_training_job"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "create_training_job"), &value))
 }
 
 async fn cancel_training_job<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CancelTrainingJobArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1875,13 +2027,14 @@ async fn cancel_training_job<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.job_id(args.job_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "cancel_training_job"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "cancel_training_job"), &value))
 }
 
 async fn list_deployments<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListDeploymentsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1892,13 +2045,14 @@ async fn list_deployments<H: Handlers + Renderers>(
     }
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "list_deployments"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "list_deployments"), &value))
 }
 
 async fn get_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1906,13 +2060,14 @@ async fn get_deployment<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.deployment_id(args.deployment_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_deployment"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_deployment"), &value))
 }
 
 async fn create_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CreateDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1925,13 +2080,14 @@ async fn create_deployment<H: Handlers + Renderers>(
         name: args.name,
     });
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "create_deployment"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "create_deployment"), &value))
 }
 
 async fn update_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::UpdateDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1944,13 +2100,14 @@ async fn update_deployment<H: Handlers + Renderers>(
         model_id: args.model_id,
     });
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "update_deployment"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "update_deployment"), &value))
 }
 
 async fn delete_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::DeleteDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1958,13 +2115,14 @@ async fn delete_deployment<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.deployment_id(args.deployment_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "delete_deployment"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "delete_deployment"), &value))
 }
 
 async fn list_inferences<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListInferencesArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -1987,13 +2145,14 @@ async fn list_inferences<H: Handlers + Renderers>(
         request = request.model(value);
     }
     let response = request.send().await?;
-    Ok(H::inference_page(&response.into_inner(), "list_inferences"))
+    let value = response.into_inner();
+    Ok(ctx.answer(H::inference_page(&value, "list_inferences"), &value))
 }
 
 async fn get_inference<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetInferenceArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2001,13 +2160,14 @@ async fn get_inference<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.inference_id(args.inference_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_inference"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_inference"), &value))
 }
 
 async fn list_traces<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListTracesArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2036,17 +2196,14 @@ async fn list_traces<H: Handlers + Renderers>(
         request = request.order(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_traces",
-        &views::LIST_TRACES,
-    ))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::with_view(&value, "list_traces", &views::LIST_TRACES), &value))
 }
 
 async fn get_trace<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetTraceArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2054,13 +2211,14 @@ async fn get_trace<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.trace_id(args.trace_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_trace"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_trace"), &value))
 }
 
 async fn list_spans<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListSpansArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2092,14 +2250,14 @@ async fn list_spans<H: Handlers + Renderers>(
         request = request.order(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_spans",
-        &views::LIST_SPANS,
-    ))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::with_view(&value, "list_spans", &views::LIST_SPANS), &value))
 }
 
-async fn get_span<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn get_span<H: Handlers + Renderers>(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetSpanArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2107,13 +2265,14 @@ async fn get_span<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: Js
     request = request.project_id(project);
     request = request.span_id(args.span_id);
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_span"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_span"), &value))
 }
 
 async fn list_agents<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListAgentsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2130,17 +2289,14 @@ async fn list_agents<H: Handlers + Renderers>(
         request = request.until(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_agents",
-        &views::LIST_AGENTS,
-    ))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::with_view(&value, "list_agents", &views::LIST_AGENTS), &value))
 }
 
 async fn get_agent<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetAgentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2154,26 +2310,30 @@ async fn get_agent<H: Handlers + Renderers>(
         request = request.until(value);
     }
     let response = request.send().await?;
-    Ok(render::answer(&response.into_inner(), "get_agent"))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::answer(&value, "get_agent"), &value))
 }
 
 async fn apply_halo_fixes<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ApplyHaloFixesArgs = mcp_runtime::parse_arguments(arguments)?;
-    H::apply_halo_fixes(ctx, args).await
+    H::apply_halo_fixes(ctx, args).await.map(mcp_runtime::Answer::text)
 }
 
-async fn run_halo<H: Handlers + Renderers>(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn run_halo<H: Handlers + Renderers>(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::RunHaloArgs = mcp_runtime::parse_arguments(arguments)?;
-    H::run_halo(ctx, args).await
+    H::run_halo(ctx, args).await.map(mcp_runtime::Answer::text)
 }
 
 async fn list_halo_runs<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListHaloRunsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2190,17 +2350,17 @@ async fn list_halo_runs<H: Handlers + Renderers>(
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_halo_runs",
-        &views::LIST_HALO_RUNS,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "list_halo_runs", &views::LIST_HALO_RUNS),
+        &value,
     ))
 }
 
 async fn get_halo_run<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetHaloRunArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2208,17 +2368,14 @@ async fn get_halo_run<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.run_id(args.run_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "get_halo_run",
-        &views::GET_HALO_RUN,
-    ))
+    let value = response.into_inner();
+    Ok(ctx.answer(render::with_view(&value, "get_halo_run", &views::GET_HALO_RUN), &value))
 }
 
 async fn create_halo_run<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CreateHaloRunArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2235,17 +2392,17 @@ async fn create_halo_run<H: Handlers + Renderers>(
         window_start: args.window_start,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "create_halo_run",
-        &views::GET_HALO_RUN,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "create_halo_run", &views::GET_HALO_RUN),
+        &value,
     ))
 }
 
 async fn cancel_halo_run<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CancelHaloRunArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2253,17 +2410,17 @@ async fn cancel_halo_run<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.run_id(args.run_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "cancel_halo_run",
-        &views::GET_HALO_RUN,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "cancel_halo_run", &views::GET_HALO_RUN),
+        &value,
     ))
 }
 
 async fn list_halo_conversations<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListHaloConversationsArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2277,17 +2434,17 @@ async fn list_halo_conversations<H: Handlers + Renderers>(
         request = request.agent_id(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_halo_conversations",
-        &views::LIST_HALO_CONVERSATIONS,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "list_halo_conversations", &views::LIST_HALO_CONVERSATIONS),
+        &value,
     ))
 }
 
 async fn get_halo_report<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetHaloReportArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2295,13 +2452,14 @@ async fn get_halo_report<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.conversation_id(args.conversation_id);
     let response = request.send().await?;
-    Ok(H::halo_report(&response.into_inner(), "get_halo_report"))
+    let value = response.into_inner();
+    Ok(ctx.answer(H::halo_report(&value, "get_halo_report"), &value))
 }
 
 async fn list_halo_schedules<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ListHaloSchedulesArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2318,17 +2476,17 @@ async fn list_halo_schedules<H: Handlers + Renderers>(
         request = request.status(value);
     }
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "list_halo_schedules",
-        &views::LIST_HALO_SCHEDULES,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "list_halo_schedules", &views::LIST_HALO_SCHEDULES),
+        &value,
     ))
 }
 
 async fn get_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2336,17 +2494,17 @@ async fn get_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "get_halo_schedule",
-        &views::GET_HALO_SCHEDULE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "get_halo_schedule", &views::GET_HALO_SCHEDULE),
+        &value,
     ))
 }
 
 async fn create_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CreateHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2362,17 +2520,17 @@ async fn create_halo_schedule<H: Handlers + Renderers>(
         time_of_day: args.time_of_day,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "create_halo_schedule",
-        &views::GET_HALO_SCHEDULE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "create_halo_schedule", &views::GET_HALO_SCHEDULE),
+        &value,
     ))
 }
 
 async fn pause_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::PauseHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2380,17 +2538,17 @@ async fn pause_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "pause_halo_schedule",
-        &views::GET_HALO_SCHEDULE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "pause_halo_schedule", &views::GET_HALO_SCHEDULE),
+        &value,
     ))
 }
 
 async fn resume_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ResumeHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2398,17 +2556,17 @@ async fn resume_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "resume_halo_schedule",
-        &views::GET_HALO_SCHEDULE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "resume_halo_schedule", &views::GET_HALO_SCHEDULE),
+        &value,
     ))
 }
 
 async fn archive_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ArchiveHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
     #[allow(unused_mut)]
@@ -2416,10 +2574,10 @@ async fn archive_halo_schedule<H: Handlers + Renderers>(
     request = request.project_id(project);
     request = request.schedule_id(args.schedule_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "archive_halo_schedule",
-        &views::GET_HALO_SCHEDULE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "archive_halo_schedule", &views::GET_HALO_SCHEDULE),
+        &value,
     ))
 }
 

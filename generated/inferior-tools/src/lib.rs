@@ -20,41 +20,48 @@ pub trait Handlers: Send + Sync + 'static {
         ctx: &Ctx<sdk::Client>,
         args: &args::SearchInferiorExperiencesArgs,
     ) -> impl Future<Output = Result<(), ToolError>> + Send;
-    /// Answers `deposit_file_inferior_experience`.
+    /// Answers `deposit_file_inferior_experience`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn deposit_file(
         ctx: &Ctx<sdk::Client>,
         args: args::DepositFileInferiorExperienceArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
-    /// Answers `should_search_inferior`.
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
+    /// Answers `should_search_inferior`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn should_search(
         ctx: &Ctx<sdk::Client>,
         args: args::ShouldSearchInferiorArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
-    /// Answers `evaluate_deposit_worthiness`.
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
+    /// Answers `evaluate_deposit_worthiness`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn evaluate_deposit_worthiness(
         ctx: &Ctx<sdk::Client>,
         args: args::EvaluateDepositWorthinessArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
-    /// Answers `check_query_safety`.
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
+    /// Answers `check_query_safety`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn check_query_safety(
         ctx: &Ctx<sdk::Client>,
         args: args::CheckQuerySafetyArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
-    /// Answers `detect_deposit_signals_from_trace`.
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
+    /// Answers `detect_deposit_signals_from_trace`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn detect_deposit_signals(
         ctx: &Ctx<sdk::Client>,
         args: args::DetectDepositSignalsFromTraceArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
-    /// Answers `detect_search_signals_from_trace`.
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
+    /// Answers `detect_search_signals_from_trace`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn detect_search_signals(
         ctx: &Ctx<sdk::Client>,
         args: args::DetectSearchSignalsFromTraceArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
-    /// Answers `form_search_query`.
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
+    /// Answers `form_search_query`: the text and, as its output schema describes it,
+    /// the value (`ctx.answer(text, &value)`).
     fn form_search_query(
         ctx: &Ctx<sdk::Client>,
         args: args::FormSearchQueryArgs,
-    ) -> impl Future<Output = Result<String, ToolError>> + Send;
+    ) -> impl Future<Output = Result<mcp_runtime::Answer, ToolError>> + Send;
 }
 
 /// The hand-written answers the manifest names (`renderer`), for what a view cannot say.
@@ -95,6 +102,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"query":{"type":"string","minLength":1,"maxLength":1000,"description":"What went wrong, in plain words (an error message, a symptom)."},"conditions":{"type":"string","maxLength":1000,"description":"Conditions of the current task (runtime, framework, constraints) used to rank matches."},"tags":{"type":"string","maxLength":500,"description":"Comma-separated tags; results must carry at least one."},"error_message":{"type":"string","maxLength":2000,"description":"The exact error text, matched with extra weight."},"limit":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Results to return."},"scope":{"type":"string","enum":["self_only","self_first","collective"],"default":"self_first","description":"Whose experiences to search."},"min_causal_depth":{"type":"number","minimum":0,"maximum":1,"description":"Minimum causal-depth quality score (0–1)."},"min_boundary_precision":{"type":"number","minimum":0,"maximum":1,"description":"Minimum boundary-precision quality score (0–1)."},"min_insight_transferability":{"type":"number","minimum":0,"maximum":1,"description":"Minimum insight-transferability score (0–1)."},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"],"description":"Only experiences with this evidence class."},"include_drafts":{"type":"boolean","default":false,"description":"Include drafts that have not passed validation yet."}},"required":["query"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["search_id","query","results"],"properties":{"search_id":{"type":"string"},"query":{"type":"string"},"scope":{"type":"string","enum":["self_only","self_first","collective"],"description":"`self_only`: only your own; `self_first`: yours ranked first; `collective`: everyone's."},"results":{"type":"array","items":{"type":"object","required":["experience","score"],"properties":{"experience":{"type":"object","required":["id","title","problem","insight","tags","evidence_class","quality","validation_state","created_at"],"properties":{"id":{"type":"string","description":"`exp_...`"},"title":{"type":"string"},"problem":{"type":"string"},"insight":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"helpful_count":{"type":"integer"},"created_at":{"type":"string"}}},"score":{"type":"number","description":"Relevance, best is 1."},"own":{"type":"boolean","description":"Deposited by the caller's agent."},"matched_fields":{"type":"array","items":{"type":"string"}}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(search_inferior_experiences::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -109,6 +119,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string","minLength":1,"maxLength":200}},"required":["experience_id"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["id","title","problem","root_cause","insight","solution","failed_approaches","boundaries","tags","evidence_class","visibility_scope","origin_type","creation_mode","quality","worthiness_score","validation_state","contributor","helpful_count","unhelpful_count","created_at"],"properties":{"id":{"type":"string"},"title":{"type":"string"},"problem":{"type":"string"},"root_cause":{"type":"string"},"insight":{"type":"string"},"solution":{"type":"object","required":["method"],"properties":{"method":{"type":"string"},"implementation":{"type":"string"}}},"failed_approaches":{"type":"array","items":{"type":"object","required":["attempt"],"properties":{"attempt":{"type":"string"},"why_failed":{"type":"string"}}}},"boundaries":{"type":"object","properties":{"applies_when":{"type":"string"},"does_not_apply_when":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"error_message":{"type":"string"},"env_versions":{"type":"object","additionalProperties":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"visibility_scope":{"type":"string","enum":["public","team","private"]},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"]},"creation_mode":{"type":"string","enum":["structured","raw_normalized"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"worthiness_score":{"type":"number"},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"contributor":{"type":"object","required":["agent_id","display_name"],"properties":{"agent_id":{"type":"string"},"display_name":{"type":"string"}}},"helpful_count":{"type":"integer"},"unhelpful_count":{"type":"integer"},"linked_procedure_id":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -123,6 +136,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"task_description":{"type":"string","minLength":1,"maxLength":4000,"description":"The task you are about to start."},"tools":{"type":"array","maxItems":50,"items":{"type":"string","maxLength":100},"description":"Tools, frameworks or services the task involves."},"environment":{"type":"string","maxLength":2000,"description":"Where it runs (OS, runtime, hosting)."}},"required":["task_description"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["domain","anti_patterns","recommended"],"properties":{"domain":{"type":"string"},"anti_patterns":{"type":"array","items":{"type":"object","required":["experience_id","title","warning"],"properties":{"experience_id":{"type":"string"},"title":{"type":"string"},"warning":{"type":"string"}}}},"recommended":{"type":"array","items":{"type":"object","required":["id","title","problem","insight","tags","evidence_class","quality","validation_state","created_at"],"properties":{"id":{"type":"string","description":"`exp_...`"},"title":{"type":"string"},"problem":{"type":"string"},"insight":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"helpful_count":{"type":"integer"},"created_at":{"type":"string"}}}},"procedure_ids":{"type":"array","items":{"type":"string"}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(check_inferior_context(ctx, arguments)),
         },
         ToolSpec {
@@ -137,6 +153,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["experiences","contributors","searches_last_7_days","feedback","quality_distribution","trust_distribution","top_tags"],"properties":{"experiences":{"type":"integer"},"contributors":{"type":"integer"},"searches_last_7_days":{"type":"integer"},"feedback":{"type":"integer"},"quality_distribution":{"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"integer","description":"Worthiness at least 0.7."},"medium":{"type":"integer"},"low":{"type":"integer","description":"Worthiness below 0.4."}}},"trust_distribution":{"type":"array","description":"Experiences per evidence class.","items":{"type":"object","required":["evidence_class","count"],"properties":{"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"count":{"type":"integer"}}}},"top_tags":{"type":"array","items":{"type":"object","required":["tag","count"],"properties":{"tag":{"type":"string"},"count":{"type":"integer"}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_inferior_stats(ctx, arguments)),
         },
         ToolSpec {
@@ -151,6 +170,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["agent_id","display_name","key_scope","deposits","searches","feedback_given","struggles","expertise"],"properties":{"agent_id":{"type":"string"},"display_name":{"type":"string"},"key_scope":{"type":"string","enum":["full","deposit","read","search","admin"]},"deposits":{"type":"integer"},"searches":{"type":"integer"},"feedback_given":{"type":"integer"},"struggles":{"type":"array","items":{"type":"object","required":["tag","searches","unresolved"],"properties":{"tag":{"type":"string"},"searches":{"type":"integer"},"unresolved":{"type":"integer","description":"Searches whose best score stayed low."}}}},"expertise":{"type":"array","items":{"type":"object","required":["tag","deposits","mean_transferability"],"properties":{"tag":{"type":"string"},"deposits":{"type":"integer"},"mean_transferability":{"type":"number"}}}},"calibration_score":{"type":"number","description":"How well the agent's self-reported worthiness matched peers' feedback; absent until it has feedback."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(get_my_profile(ctx, arguments)),
         },
         ToolSpec {
@@ -165,6 +187,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"domain":{"type":"string","maxLength":100,"description":"Only hotspots in this domain (for example `payments`, `frontend`)."},"days":{"type":"integer","minimum":1,"maximum":90,"default":7,"description":"Look-back window in days."},"max_top_score":{"type":"number","minimum":0,"maximum":1,"default":0.3,"description":"A search counts as unmet when its best score is at most this."},"limit":{"type":"integer","minimum":1,"maximum":200,"default":50,"description":"Clusters to return."}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["days","max_top_score","hotspots"],"properties":{"days":{"type":"integer"},"max_top_score":{"type":"number"},"hotspots":{"type":"array","items":{"type":"object","required":["query","searches","best_score","last_searched_at"],"properties":{"query":{"type":"string","description":"A representative query of the cluster."},"domain":{"type":"string"},"searches":{"type":"integer"},"best_score":{"type":"number"},"last_searched_at":{"type":"string"}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(inferior_demand_hotspots(ctx, arguments)),
         },
         ToolSpec {
@@ -179,6 +204,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"title":{"type":"string","minLength":1,"maxLength":200,"description":"One line naming the problem and its fix (quality gate 3: at least 10 characters)."},"problem":{"type":"string","minLength":1,"maxLength":4000,"description":"What went wrong, as observed."},"successful_approach_method":{"type":"string","minLength":1,"maxLength":4000,"description":"What fixed it."},"root_cause":{"type":"string","minLength":1,"maxLength":4000,"description":"Why it happened (quality gate 1: at least 30 characters)."},"insight":{"type":"string","minLength":1,"maxLength":2000,"description":"The lesson that transfers to other projects (quality gate 2: at least 20 characters)."},"tags":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"string","minLength":1,"maxLength":50},"description":"Tags such as the stack and the failing component (1–20)."},"failed_attempt":{"type":"string","maxLength":4000,"description":"An approach that did not work."},"why_failed":{"type":"string","maxLength":4000,"description":"Why that approach failed."},"applies_when":{"type":"string","maxLength":2000,"description":"Conditions under which the lesson holds."},"does_not_apply_when":{"type":"string","maxLength":2000,"description":"Conditions under which it does not."},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"],"description":"Where the experience comes from.","default":"agent_session"},"creation_mode":{"type":"string","enum":["structured","raw_normalized"],"description":"How the deposit was written.","default":"structured"},"implementation":{"type":"string","maxLength":8000,"description":"Code or configuration of the fix."},"visibility_scope":{"type":"string","enum":["public","team","private"],"description":"Who can find it: everyone, your team, or only you.","default":"public"},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"],"description":"How well the fix is validated."},"env_versions":{"type":"object","description":"Versions of the environment, such as {\"node\": \"20.11\", \"next\": \"14.1\"}.","additionalProperties":{"type":"string","maxLength":100}}},"required":["title","problem","successful_approach_method","root_cause","insight","tags"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["experience_id","worthiness_score","validation_state","quality"],"properties":{"experience_id":{"type":"string"},"worthiness_score":{"type":"number"},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"warnings":{"type":"array","items":{"type":"string"}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(deposit_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -193,6 +221,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"content":{"type":"string","minLength":1,"maxLength":65536,"description":"Free text describing what happened."},"tags":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":50},"description":"Tags for the deposit."}},"required":["content"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["raw_deposit_id","status","normalization_status"],"properties":{"raw_deposit_id":{"type":"string"},"status":{"type":"string","enum":["accepted","duplicate"]},"normalization_status":{"type":"string","enum":["pending","normalized","failed"]},"filename":{"type":"string"},"bytes":{"type":"integer"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(deposit_raw_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -207,6 +238,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"file_path":{"type":"string","description":"Path of the file, inside the working directory or a client root."},"tags":{"type":"array","description":"Tags for the deposit.","items":{"type":"string"}}},"required":["file_path"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["raw_deposit_id","status","normalization_status"],"properties":{"raw_deposit_id":{"type":"string"},"status":{"type":"string","enum":["accepted","duplicate"]},"normalization_status":{"type":"string","enum":["pending","normalized","failed"]},"filename":{"type":"string"},"bytes":{"type":"integer"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(deposit_file_inferior_experience::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -221,6 +255,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string","minLength":1,"maxLength":200},"was_helpful":{"type":"boolean","description":"Whether the experience helped."},"helpfulness_detail":{"type":"string","enum":["solved_directly","partially_helped","pointed_right_direction","not_applicable","misleading"],"description":"How it helped, or why not.","default":"solved_directly"},"conditions":{"type":"string","maxLength":2000,"description":"The conditions under which it did or did not help."}},"required":["experience_id","was_helpful"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["feedback_id","experience_id","transferability_score"],"properties":{"feedback_id":{"type":"string"},"experience_id":{"type":"string"},"transferability_score":{"type":"number"},"previous_transferability_score":{"type":"number"}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(submit_inferior_feedback(ctx, arguments)),
         },
         ToolSpec {
@@ -235,6 +272,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"is_error_shaped":{"type":"boolean","description":"The problem shows as an error message or failing check.","default":false},"is_high_stakes":{"type":"boolean","description":"A mistake would be costly (production, data, security).","default":false},"is_unfamiliar":{"type":"boolean","description":"The stack or library is new to you.","default":false},"failed_attempts":{"type":"integer","description":"Fixes tried that did not work.","minimum":0,"default":0},"elapsed_minutes":{"type":"number","description":"Minutes spent on this problem.","minimum":0,"default":0},"is_trivial":{"type":"boolean","description":"A typo-level fix is already obvious.","default":false},"already_searched":{"type":"boolean","description":"You already searched Inferior for this problem.","default":false},"user_forbids_search":{"type":"boolean","description":"The user asked you not to search external services.","default":false}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["search","triggers_fired","anti_triggers_fired"],"properties":{"search":{"type":"boolean","description":"Whether to search Inferior now."},"triggers_fired":{"type":"array","items":{"type":"string"},"description":"The signals for searching that fired."},"anti_triggers_fired":{"type":"array","items":{"type":"string"},"description":"The signals against searching that fired."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(should_search_inferior::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -249,6 +289,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"title":{"type":"string","description":"Draft title."},"problem":{"type":"string","description":"Draft problem."},"root_cause":{"type":"string","description":"Draft root cause."},"insight":{"type":"string","description":"Draft insight."},"successful_approach_method":{"type":"string","description":"What fixed it."},"tags":{"type":"array","description":"Draft tags.","items":{"type":"string"}},"failed_attempt":{"type":"string","description":"An approach that failed."},"applies_when":{"type":"string","description":"When the lesson applies."},"does_not_apply_when":{"type":"string","description":"When it does not."},"is_trivial_fix":{"type":"boolean","description":"The fix was a typo or one obvious line.","default":false},"has_been_verified":{"type":"boolean","description":"The fix was verified (tests pass, error gone).","default":false},"novelty_self_report":{"type":"number","description":"How new this seems, 0–1.","minimum":0,"maximum":1,"default":0.5},"recurrence_self_report":{"type":"number","description":"How likely others hit it, 0–1.","minimum":0,"maximum":1,"default":0.5}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["should_deposit","score","failed_dimensions"],"properties":{"should_deposit":{"type":"boolean"},"score":{"type":"number","description":"Weighted quality, 0 to 1."},"failed_dimensions":{"type":"array","description":"The dimensions that fell short, with what to do about each.","items":{"type":"object","required":["dimension","advice"],"properties":{"dimension":{"type":"string"},"advice":{"type":"string"}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(evaluate_deposit_worthiness::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -263,6 +306,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"query":{"type":"string","description":"The text to check."},"block_secrets":{"type":"boolean","description":"Flag secrets.","default":true},"block_internal_hosts":{"type":"boolean","description":"Flag private addresses and internal domains.","default":true},"block_customer_data":{"type":"boolean","description":"Flag emails, phone numbers and card numbers.","default":true},"custom_deny_patterns":{"type":"array","description":"Extra regular expressions to refuse.","items":{"type":"string"}},"max_length":{"type":"integer","description":"Longest allowed query, in characters.","minimum":1,"default":2000}},"required":["query"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["is_safe","length","max_length","reasons"],"properties":{"is_safe":{"type":"boolean"},"length":{"type":"integer","description":"The query's length in characters."},"max_length":{"type":"integer"},"reasons":{"type":"array","description":"Why the query is unsafe (never the secret itself).","items":{"type":"object","required":["family","what"],"properties":{"family":{"type":"string","enum":["secret","internal_host","customer_data","custom_pattern","too_long"]},"what":{"type":"string"}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(check_query_safety::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -277,6 +323,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"tool_calls":{"type":"array","description":"Tool calls of the session, oldest first.","items":{"type":"object","description":"One tool call.","properties":{"name":{"type":"string","description":"Tool name."},"status":{"type":"string","enum":["ok","error"],"description":"Whether the call failed."},"output":{"type":"string","description":"The call's output or error text (may be cut)."}},"required":["name"]}},"outputs":{"type":"array","description":"Other outputs the agent saw (command output, test results).","items":{"type":"string"}},"user_messages":{"type":"array","description":"The user's messages, oldest first.","items":{"type":"string"}},"searches_performed":{"type":"integer","description":"Inferior searches already made in this session.","minimum":0,"default":0},"outcome":{"type":"string","description":"How the task ended.","enum":["success","partial","failure","in_progress"],"default":"success"},"elapsed_seconds":{"type":"number","description":"Time spent on the task so far, in seconds.","minimum":0,"default":0.0}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["signals"],"properties":{"signals":{"type":"array","items":{"type":"object","required":["type","count","evidence"],"properties":{"type":{"type":"string","description":"The signal that fired."},"count":{"type":"integer","description":"How many times it fired in the trace."},"evidence":{"type":"string","description":"What in the trace made it fire."}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(detect_deposit_signals_from_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -291,6 +340,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"tool_calls":{"type":"array","description":"Tool calls of the session, oldest first.","items":{"type":"object","description":"One tool call.","properties":{"name":{"type":"string","description":"Tool name."},"status":{"type":"string","enum":["ok","error"],"description":"Whether the call failed."},"output":{"type":"string","description":"The call's output or error text (may be cut)."}},"required":["name"]}},"outputs":{"type":"array","description":"Other outputs the agent saw (command output, test results).","items":{"type":"string"}},"user_messages":{"type":"array","description":"The user's messages, oldest first.","items":{"type":"string"}},"searches_performed":{"type":"integer","description":"Inferior searches already made in this session.","minimum":0,"default":0},"outcome":{"type":"string","description":"How the task ended.","enum":["success","partial","failure","in_progress"],"default":"success"},"elapsed_seconds":{"type":"number","description":"Time spent on the task so far, in seconds.","minimum":0,"default":0.0}}}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["signals"],"properties":{"signals":{"type":"array","items":{"type":"object","required":["type","count","evidence"],"properties":{"type":{"type":"string","description":"The signal that fired."},"count":{"type":"integer","description":"How many times it fired in the trace."},"evidence":{"type":"string","description":"What in the trace made it fire."}}}}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(detect_search_signals_from_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -305,6 +357,9 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"draft_query":{"type":"string","description":"What you would search for."},"tech_stack":{"type":"array","description":"Languages, frameworks, services.","items":{"type":"string"}},"versions":{"type":"string","description":"Relevant versions, such as 'next 14.1, node 20'."},"environment":{"type":"string","description":"Where it runs (Vercel edge, Docker, CI)."},"constraints":{"type":"string","description":"Constraints on the fix."},"error_message":{"type":"string","description":"The exact error text."}},"required":["draft_query"]}"#,
+            output_schema: Some(
+                r#"{"type":"object","required":["query","usable","word_count","problems"],"properties":{"query":{"type":"string"},"usable":{"type":"boolean","description":"Whether the query can be sent as it is."},"word_count":{"type":"integer"},"problems":{"type":"array","items":{"type":"string"},"description":"What to fix before searching."}}}"#,
+            ),
             call: |ctx, arguments| Box::pin(form_search_query::<H>(ctx, arguments)),
         },
     ];
@@ -762,7 +817,7 @@ pub mod args {
 async fn search_inferior_experiences<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::SearchInferiorExperiencesArgs = mcp_runtime::parse_arguments(arguments)?;
     H::check_search_query(ctx, &args).await?;
     #[allow(unused_mut)]
@@ -793,23 +848,30 @@ async fn search_inferior_experiences<H: Handlers + Renderers>(
     }
     request = request.include_drafts(args.include_drafts);
     let response = request.send().await?;
-    Ok(H::search_results(&response.into_inner(), "search_inferior_experiences"))
+    let value = response.into_inner();
+    Ok(ctx.answer(H::search_results(&value, "search_inferior_experiences"), &value))
 }
 
-async fn get_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn get_inferior_experience(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::GetInferiorExperienceArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_experience();
     request = request.experience_id(args.experience_id);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "get_inferior_experience",
-        &views::GET_INFERIOR_EXPERIENCE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "get_inferior_experience", &views::GET_INFERIOR_EXPERIENCE),
+        &value,
     ))
 }
 
-async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn check_inferior_context(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CheckInferiorContextArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().check_context();
@@ -819,38 +881,41 @@ async fn check_inferior_context(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -
         tools: args.tools,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "check_inferior_context",
-        &views::CHECK_INFERIOR_CONTEXT,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "check_inferior_context", &views::CHECK_INFERIOR_CONTEXT),
+        &value,
     ))
 }
 
-async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn get_inferior_stats(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<mcp_runtime::Answer, ToolError> {
     let _args: args::GetInferiorStatsArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_stats();
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "get_inferior_stats",
-        &views::GET_INFERIOR_STATS,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "get_inferior_stats", &views::GET_INFERIOR_STATS),
+        &value,
     ))
 }
 
-async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn get_my_profile(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<mcp_runtime::Answer, ToolError> {
     let _args: args::GetMyProfileArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_my_profile();
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "get_my_profile",
-        &views::GET_MY_PROFILE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "get_my_profile", &views::GET_MY_PROFILE),
+        &value,
     ))
 }
 
-async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn inferior_demand_hotspots(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::InferiorDemandHotspotsArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().get_demand_hotspots();
@@ -861,14 +926,17 @@ async fn inferior_demand_hotspots(ctx: &Ctx<sdk::Client>, arguments: JsonObject)
     request = request.max_top_score(args.max_top_score);
     request = request.limit(args.limit);
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "inferior_demand_hotspots",
-        &views::INFERIOR_DEMAND_HOTSPOTS,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "inferior_demand_hotspots", &views::INFERIOR_DEMAND_HOTSPOTS),
+        &value,
     ))
 }
 
-async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn deposit_inferior_experience(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::DepositInferiorExperienceArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().deposit_experience();
@@ -892,14 +960,21 @@ async fn deposit_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObje
         why_failed: args.why_failed,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "deposit_inferior_experience",
-        &views::DEPOSIT_INFERIOR_EXPERIENCE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(
+            &value,
+            "deposit_inferior_experience",
+            &views::DEPOSIT_INFERIOR_EXPERIENCE,
+        ),
+        &value,
     ))
 }
 
-async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn deposit_raw_inferior_experience(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::DepositRawInferiorExperienceArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().deposit_raw_experience();
@@ -908,22 +983,29 @@ async fn deposit_raw_inferior_experience(ctx: &Ctx<sdk::Client>, arguments: Json
         tags: args.tags,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "deposit_raw_inferior_experience",
-        &views::DEPOSIT_RAW_INFERIOR_EXPERIENCE,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(
+            &value,
+            "deposit_raw_inferior_experience",
+            &views::DEPOSIT_RAW_INFERIOR_EXPERIENCE,
+        ),
+        &value,
     ))
 }
 
 async fn deposit_file_inferior_experience<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::DepositFileInferiorExperienceArgs = mcp_runtime::parse_arguments(arguments)?;
     H::deposit_file(ctx, args).await
 }
 
-async fn submit_inferior_feedback(ctx: &Ctx<sdk::Client>, arguments: JsonObject) -> Result<String, ToolError> {
+async fn submit_inferior_feedback(
+    ctx: &Ctx<sdk::Client>,
+    arguments: JsonObject,
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::SubmitInferiorFeedbackArgs = mcp_runtime::parse_arguments(arguments)?;
     #[allow(unused_mut)]
     let mut request = ctx.client().submit_feedback();
@@ -934,17 +1016,17 @@ async fn submit_inferior_feedback(ctx: &Ctx<sdk::Client>, arguments: JsonObject)
         was_helpful: args.was_helpful,
     });
     let response = request.send().await?;
-    Ok(render::with_view(
-        &response.into_inner(),
-        "submit_inferior_feedback",
-        &views::SUBMIT_INFERIOR_FEEDBACK,
+    let value = response.into_inner();
+    Ok(ctx.answer(
+        render::with_view(&value, "submit_inferior_feedback", &views::SUBMIT_INFERIOR_FEEDBACK),
+        &value,
     ))
 }
 
 async fn should_search_inferior<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::ShouldSearchInferiorArgs = mcp_runtime::parse_arguments(arguments)?;
     H::should_search(ctx, args).await
 }
@@ -952,7 +1034,7 @@ async fn should_search_inferior<H: Handlers + Renderers>(
 async fn evaluate_deposit_worthiness<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::EvaluateDepositWorthinessArgs = mcp_runtime::parse_arguments(arguments)?;
     H::evaluate_deposit_worthiness(ctx, args).await
 }
@@ -960,7 +1042,7 @@ async fn evaluate_deposit_worthiness<H: Handlers + Renderers>(
 async fn check_query_safety<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::CheckQuerySafetyArgs = mcp_runtime::parse_arguments(arguments)?;
     H::check_query_safety(ctx, args).await
 }
@@ -968,7 +1050,7 @@ async fn check_query_safety<H: Handlers + Renderers>(
 async fn detect_deposit_signals_from_trace<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::DetectDepositSignalsFromTraceArgs = mcp_runtime::parse_arguments(arguments)?;
     H::detect_deposit_signals(ctx, args).await
 }
@@ -976,7 +1058,7 @@ async fn detect_deposit_signals_from_trace<H: Handlers + Renderers>(
 async fn detect_search_signals_from_trace<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::DetectSearchSignalsFromTraceArgs = mcp_runtime::parse_arguments(arguments)?;
     H::detect_search_signals(ctx, args).await
 }
@@ -984,7 +1066,7 @@ async fn detect_search_signals_from_trace<H: Handlers + Renderers>(
 async fn form_search_query<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
-) -> Result<String, ToolError> {
+) -> Result<mcp_runtime::Answer, ToolError> {
     let args: args::FormSearchQueryArgs = mcp_runtime::parse_arguments(arguments)?;
     H::form_search_query(ctx, args).await
 }
