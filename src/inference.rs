@@ -1,9 +1,10 @@
 //! The Inference (Catalyst) API binding: its generated wrappers as an [`Api`], project resolution
 //! from the key, and the server's configuration.
 
-use crate::handlers::inference::Hooks;
+use crate::handlers::inference::{self as halo, Hooks};
 use inference_tools as tools;
-use mcp_runtime::{Api, Ctx, ResourceSpec, ServerSpec, ToolError, ToolSpec};
+use mcp_runtime::tasks::{Started, TaskState};
+use mcp_runtime::{Api, Ctx, JsonObject, ResourceSpec, ServerSpec, ToolError, ToolSpec};
 
 /// The Inference MCP server's API.
 pub struct Inference;
@@ -52,6 +53,25 @@ impl Api for Inference {
         names.sort();
         names.dedup();
         Ok(names)
+    }
+
+    /// A HALO run outlives any one request: a client that supports tasks gets one at once.
+    const TASKS: &'static [&'static str] = &["run_halo", "create_halo_run"];
+
+    async fn start_task(ctx: &Ctx<Self::Client>, tool: &str, arguments: JsonObject) -> Result<Started, ToolError> {
+        if tool == "create_halo_run" {
+            halo::create_halo_task(ctx, arguments).await
+        } else {
+            halo::start_halo_task(ctx, arguments).await
+        }
+    }
+
+    async fn task(ctx: &Ctx<Self::Client>, id: &str) -> Result<TaskState, ToolError> {
+        halo::halo_task(ctx, id).await
+    }
+
+    async fn cancel_task(ctx: &Ctx<Self::Client>, id: &str) -> Result<(), ToolError> {
+        halo::cancel_halo_task(ctx, id).await
     }
 }
 

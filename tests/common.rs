@@ -103,7 +103,11 @@ impl Drop for TempDir {
 
 /// Calls a tool: (is_error, text). Its structured content is checked against its output schema
 /// on the way ([`check_structured`]).
-pub async fn call(client: &RunningService<RoleClient, ()>, tool: &str, args: serde_json::Value) -> (bool, String) {
+pub async fn call<H: rmcp::ClientHandler>(
+    client: &RunningService<RoleClient, H>,
+    tool: &str,
+    args: serde_json::Value,
+) -> (bool, String) {
     let result = call_result(client, tool, args).await;
     let text = serde_json::to_value(&result.content).unwrap()[0]["text"]
         .as_str()
@@ -203,4 +207,33 @@ pub fn validate(schema: &serde_json::Value, value: &serde_json::Value) -> Result
     }
     let (schemas, index) = &compiled[&key];
     schemas.validate(value, *index).map_err(|e| format!("{e:#}"))
+}
+
+/// A host that supports tasks (SEP-2663).
+pub fn tasks_host() -> rmcp::model::ClientConfig {
+    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
+    ClientConfig::new(
+        ClientCapabilities::builder().enable_tasks().build(),
+        Implementation::new("tasks-host", "1.0.0"),
+    )
+}
+
+/// Polls `tasks/get` at the task's interval until it ends (at most a minute): its last state.
+pub async fn task_outcome<H: rmcp::ClientHandler>(
+    client: &RunningService<RoleClient, H>,
+    id: &str,
+) -> rmcp::model::DetailedTask {
+    for _ in 0..120 {
+        let task = client
+            .get_task(rmcp::model::GetTaskParams::new(id))
+            .await
+            .unwrap_or_else(|e| panic!("tasks/get {id}: {e}"))
+            .task;
+        if task.status().is_terminal() {
+            return task;
+        }
+        let every = task.task.poll_interval_ms.unwrap_or(500).min(500);
+        tokio::time::sleep(std::time::Duration::from_millis(every)).await;
+    }
+    panic!("task {id} did not end within a minute");
 }

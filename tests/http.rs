@@ -783,3 +783,61 @@ async fn closed_and_expired_sessions_give_their_memory_back() {
         "a second wave of {WAVE} sessions took RSS to {again:.1} MiB, the first to {full:.1} MiB (base {base:.1})"
     );
 }
+
+/// The issue's "done when", across replicas: two stateless replicas over one backend; a
+/// 2026-07-28 client that supports tasks starts "run HALO on the customer-support-agent over
+/// the last 24 hours" on one and polls it to the report on the other (no task state lives in a
+/// replica), then another team's key asks the second replica for the same task and is told there
+/// is none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_halo_task_started_on_one_stateless_replica_is_answered_by_another() {
+    use rmcp::model::{CallToolRequestParams, CallToolResponse, GetTaskParams, ProtocolVersion, TaskPayload};
+    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+    let data = TempDir::new("replicas");
+    let api = backend::start(backend::Config::new(data.path())).await.unwrap();
+    let api_url = api.inference_url();
+    let mut replicas = Vec::new();
+    for _ in 0..2 {
+        let env = [("INFERENCE_API_URL", api_url.as_str())];
+        replicas.push(serve_http(INFERENCE, &["--stateless"], &env, TempDir::new("http")).await);
+    }
+    let latest = ProtocolVersion::KNOWN_VERSIONS.last().unwrap().clone();
+    let connect = async |url: &str, key: &str| {
+        let transport = StreamableHttpClientTransport::from_config(
+            StreamableHttpClientTransportConfig::with_uri(url).auth_header(key),
+        );
+        let lifecycle = ClientLifecycleMode::Discover {
+            preferred_versions: vec![latest.clone()],
+        };
+        tasks_host()
+            .with_protocol_version(latest.clone())
+            .serve_with_lifecycle(transport, lifecycle)
+            .await
+            .expect("a 2026-07-28 client connects")
+    };
+    let first = connect(&replicas[0].url, "sk-inference-demo-support-rw").await;
+    let second = connect(&replicas[1].url, "sk-inference-demo-support-rw").await;
+    let params = CallToolRequestParams::new("run_halo").with_arguments(
+        serde_json::json!({"agent": "customer-support-agent", "lookback_hours": 24})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    );
+    let CallToolResponse::Task(created) = first.call_tool_once(params).await.unwrap() else {
+        panic!("run_halo is a task for a 2026-07-28 client that supports them")
+    };
+    let id = created.task.task_id;
+    let done = task_outcome(&second, &id).await;
+    let TaskPayload::Completed { result } = done.payload else {
+        panic!("completed on the other replica: {done:?}")
+    };
+    let report = result["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(report.contains("# HALO report: Customer Support Agent"), "{report}");
+
+    let stranger = connect(&replicas[1].url, "sk-inference-demo-other-team").await;
+    let refused = stranger.get_task(GetTaskParams::new(&id)).await.unwrap_err();
+    assert!(refused.to_string().contains("no task"), "{refused}");
+    for client in [first, second, stranger] {
+        client.cancel().await.unwrap();
+    }
+}

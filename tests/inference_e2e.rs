@@ -74,7 +74,7 @@ async fn the_acceptance_questions() {
     .await;
     assert!(!error, "{report}");
     assert!(
-        report.starts_with("Latest HALO report for Customer Support Agent (`customer-support-agent`)"),
+        report.contains("has finished.\n\nLatest HALO report for Customer Support Agent (`customer-support-agent`)"),
         "{report}"
     );
     assert!(
@@ -215,15 +215,18 @@ async fn run_halo_reports_progress_while_it_waits() {
         .as_str()
         .unwrap()
         .to_string();
-    assert!(
-        text.starts_with("Latest HALO report for Customer Support Agent"),
-        "{text}"
-    );
+    let run = regex::Regex::new(
+        r"^HALO run (hr_[a-z0-9]{12}) has finished\.\n\nLatest HALO report for Customer Support Agent",
+    )
+    .unwrap()
+    .captures(&text)
+    .unwrap_or_else(|| panic!("the answer names the run, then the report: {text}"))[1]
+        .to_string();
     let messages = log.0.lock().unwrap().clone();
     assert!(
         messages
             .first()
-            .is_some_and(|m| m.starts_with("HALO run hr_") && m.ends_with("is queued")),
+            .is_some_and(|m| m.starts_with(&format!("HALO run {run} for")) && m.ends_with("is queued")),
         "{messages:?}"
     );
     assert!(messages.iter().any(|m| m.ends_with("is completed")), "{messages:?}");
@@ -413,5 +416,98 @@ async fn every_tool_answers_structured_content_its_schema_accepts() {
         called, declared,
         "the tour calls every tool that declares an output schema"
     );
+    client.cancel().await.unwrap();
+}
+
+/// `run_halo` for a client that supports tasks: a task at once, polled to the report; another
+/// cancelled, its run with it; `create_halo_run` a task to the report too; an agent that is not there answered at once (no run, no task);
+/// an id that names no run is no task.
+#[tokio::test]
+async fn run_halo_runs_as_a_task_for_a_client_that_supports_them() {
+    use rmcp::model::{
+        CallToolRequestParams, CallToolResponse, CancelTaskParams, GetTaskParams, TaskPayload, TaskStatus,
+    };
+    let dir = TempDir::new("inference-tasks");
+    let data = dir.path().join("data");
+    let client = spawn_as(
+        tasks_host(),
+        INFERENCE,
+        &["--local", "--data-dir", data.to_str().unwrap()],
+        &[],
+        None,
+    )
+    .await;
+    let start = async |agent: &str| {
+        let params = CallToolRequestParams::new("run_halo").with_arguments(
+            json!({"agent": agent, "lookback_hours": 24})
+                .as_object()
+                .cloned()
+                .unwrap(),
+        );
+        client.call_tool_once(params).await.unwrap()
+    };
+
+    let CallToolResponse::Task(created) = start("customer support").await else {
+        panic!("a task for a client that supports them")
+    };
+    let id = created.task.task_id.clone();
+    assert!(id.starts_with("halo:prj_support:hr_"), "{id}");
+    assert_eq!(created.task.status, TaskStatus::Working);
+    let message = created.task.status_message.clone().unwrap_or_default();
+    assert!(message.contains("for Customer Support Agent is queued"), "{message}");
+    let done = task_outcome(&client, &id).await;
+    let TaskPayload::Completed { result } = done.payload else {
+        panic!("completed: {done:?}")
+    };
+    let report = result["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(result.get("isError") != Some(&json!(true)), "{report}");
+    assert!(
+        report.starts_with(&format!("HALO run {} has finished.", &id[id.rfind(':').unwrap() + 1..]))
+            && report.contains("# HALO report: Customer Support Agent"),
+        "{report}"
+    );
+
+    let CallToolResponse::Task(created) = start("customer-support-agent").await else {
+        panic!("a second task")
+    };
+    let id = created.task.task_id;
+    client.cancel_task(CancelTaskParams::new(&id)).await.unwrap();
+    let cancelled = task_outcome(&client, &id).await;
+    assert_eq!(cancelled.status(), TaskStatus::Cancelled, "{cancelled:?}");
+    let run = &id[id.rfind(':').unwrap() + 1..];
+    let (error, shown) = call(&client, "get_halo_run", json!({"run_id": run})).await;
+    assert!(!error && shown.contains(": cancelled"), "{shown}");
+
+    let params = CallToolRequestParams::new("create_halo_run").with_arguments(
+        json!({"agent_id": "customer-support-agent"})
+            .as_object()
+            .cloned()
+            .unwrap(),
+    );
+    let CallToolResponse::Task(created) = client.call_tool_once(params).await.unwrap() else {
+        panic!("create_halo_run is a task too")
+    };
+    let TaskPayload::Completed { result } = task_outcome(&client, &created.task.task_id).await.payload else {
+        panic!("create_halo_run's task completes")
+    };
+    let report = result["content"][0]["text"].as_str().unwrap_or_default();
+    assert!(report.contains("# HALO report: Customer Support Agent"), "{report}");
+
+    let CallToolResponse::Complete(refused) = start("payments bot").await else {
+        panic!("an agent that is not there is an answer, not a task")
+    };
+    let refused = serde_json::to_value(&refused.content).unwrap()[0]["text"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        refused.starts_with("ERROR: no agent matches \"payments bot\""),
+        "{refused}"
+    );
+
+    for unknown in ["halo:prj_support:hr_000000000000", "nothing"] {
+        let refused = client.get_task(GetTaskParams::new(unknown)).await.unwrap_err();
+        assert!(refused.to_string().contains("no task"), "{unknown}: {refused}");
+    }
     client.cancel().await.unwrap();
 }

@@ -12,6 +12,7 @@ pub mod render;
 mod server;
 pub mod stdio;
 mod structured;
+pub mod tasks;
 mod ttl_cache;
 
 pub use arguments::{body_from, match_uri_template, parse_arguments};
@@ -133,9 +134,10 @@ impl<C> Ctx<C> {
         }
     }
 
-    /// Asks for answers with their structured value (the tool declares an output schema and
-    /// the client takes structured output).
-    pub(crate) fn with_structured(mut self, structured: bool) -> Self {
+    /// Asks for answers with their structured value (the server does when the tool declares an
+    /// output schema and the client takes structured output; hand-written code may, to read a
+    /// generated tool's answer as data).
+    pub fn with_structured(mut self, structured: bool) -> Self {
         self.structured = structured;
         self
     }

@@ -2,14 +2,15 @@
 //! and the (live or embedded) manifest, answers as text per RESPONSES.md.
 
 use super::manifest::{Manifest, Role};
-use super::{Ctx, JsonObject, ResourceSpec, ServerSpec, StructuredOutput, ToolError, ToolSpec, TtlCache};
+use super::tasks::{Started, TaskState};
+use super::{Answer, Ctx, JsonObject, ResourceSpec, ServerSpec, StructuredOutput, ToolError, ToolSpec, TtlCache};
 use rmcp::model::{
-    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestParams, CompleteResult,
-    CompletionInfo, ContentBlock, GetPromptRequestParams, GetPromptResponse, GetPromptResult, Implementation,
-    ListPromptsResult, ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    Prompt, PromptArgument, PromptMessage, ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult,
-    Resource, ResourceContents, ResourceTemplate, Role as McpRole, ServerCapabilities, ServerConfig, Tool,
-    ToolAnnotations,
+    CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CancelTaskParams, CompleteRequestParams,
+    CompleteResult, CompletionInfo, ContentBlock, CreateTaskResult, GetPromptRequestParams, GetPromptResponse,
+    GetPromptResult, GetTaskParams, GetTaskResult, Implementation, ListPromptsResult, ListResourceTemplatesResult,
+    ListResourcesResult, ListToolsResult, PaginatedRequestParams, Prompt, PromptArgument, PromptMessage,
+    ReadResourceRequestParams, ReadResourceResponse, ReadResourceResult, Resource, ResourceContents, ResourceTemplate,
+    Role as McpRole, ServerCapabilities, ServerConfig, TASKS_EXTENSION_ID, Tool, ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -54,6 +55,31 @@ pub trait Api: Send + Sync + 'static {
         _prefix: &str,
     ) -> impl Future<Output = Result<Vec<String>, ToolError>> + Send {
         async { Ok(Vec::new()) }
+    }
+
+    /// The tools whose calls run as tasks for a client that supports them ([`super::tasks`]);
+    /// the server declares the tasks extension when there is one.
+    const TASKS: &'static [&'static str] = &[];
+
+    /// Starts `tool` (one of [`Api::TASKS`]) as a task, with arguments already checked against
+    /// its input schema.
+    fn start_task(
+        _ctx: &Ctx<Self::Client>,
+        tool: &str,
+        _arguments: JsonObject,
+    ) -> impl Future<Output = Result<Started, ToolError>> + Send {
+        let tool = tool.to_string();
+        async move { Err(ToolError::Refused(format!("`{tool}` does not run as a task"))) }
+    }
+
+    /// Where the task `id` (as [`Api::start_task`] made it) is; a 404 means there is no such task.
+    fn task(_ctx: &Ctx<Self::Client>, id: &str) -> impl Future<Output = Result<TaskState, ToolError>> + Send {
+        std::future::ready(Err(super::tasks::unknown(id)))
+    }
+
+    /// Cancels the task `id`'s work.
+    fn cancel_task(_ctx: &Ctx<Self::Client>, id: &str) -> impl Future<Output = Result<(), ToolError>> + Send {
+        std::future::ready(Err(super::tasks::unknown(id)))
     }
 }
 
@@ -195,29 +221,54 @@ impl<A: Api> Server<A> {
     }
 
     /// Runs a tool and renders its answer as a tool result (`isError` on failure), with its
-    /// structured value when `structured` (the client takes structured output).
+    /// structured value when `structured` (the client takes structured output); as a task when
+    /// `tasks` (the client supports them) and the API runs this tool as one.
     async fn call(
         &self,
         ctx: Ctx<A::Client>,
         name: &str,
         mut arguments: JsonObject,
         structured: bool,
-    ) -> Result<CallToolResult, McpError> {
+        tasks: bool,
+    ) -> Result<CallToolResponse, McpError> {
         let Some(&(index, place)) = self.by_name.get(name) else {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
         };
         if let Err(e) = super::arguments::prepare(&self.tools[place].input_schema, &mut arguments) {
-            return Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))]));
+            return Ok(self.result(Err(e)).into());
         }
         let spec = &A::TOOLS[index];
         let ctx = ctx.with_structured(structured && spec.output_schema.is_some());
-        match (spec.call)(&ctx, arguments).await {
+        if tasks && A::TASKS.contains(&name) {
+            return Ok(match A::start_task(&ctx, name, arguments).await {
+                Ok(Started::Task(state)) => CreateTaskResult::new(state.task()).into(),
+                Ok(Started::Now(answer)) => self.result(Ok(answer)).into(),
+                Err(e) => self.result(Err(e)).into(),
+            });
+        }
+        Ok(self.result((spec.call)(&ctx, arguments).await).into())
+    }
+
+    /// A tool's answer as a tool result: the text (and its structured value), or on failure
+    /// the error's text with `isError`.
+    fn result(&self, answer: Result<Answer, ToolError>) -> CallToolResult {
+        match answer {
             Ok(answer) => {
                 let mut result = CallToolResult::success(vec![ContentBlock::text(answer.text)]);
                 result.structured_content = answer.structured;
-                Ok(result)
+                result
             }
-            Err(e) => Ok(CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))])),
+            Err(e) => CallToolResult::error(vec![ContentBlock::text(self.error_text(&e))]),
+        }
+    }
+
+    /// A `tasks/get` or `tasks/cancel` failure: no such task (for this key), or the API's error.
+    fn task_error(&self, id: &str, error: &ToolError) -> McpError {
+        match error {
+            ToolError::Api { status: 403 | 404, .. } => {
+                McpError::invalid_params(format!("no task `{id}` for this key"), None)
+            }
+            other => McpError::internal_error(self.error_text(other), None),
         }
     }
 
@@ -294,6 +345,12 @@ impl<A: Api> ServerHandler for Server<A> {
         if !A::COMPLETES.is_empty() {
             capabilities.completions = Some(JsonObject::new());
         }
+        if !A::TASKS.is_empty() {
+            capabilities
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(TASKS_EXTENSION_ID.to_string(), JsonObject::new());
+        }
         let mut info = Implementation::new(A::SERVER.name, A::SERVER.version);
         info.title = Some(A::SERVER.title.to_string());
         ServerConfig::new(capabilities)
@@ -327,10 +384,39 @@ impl<A: Api> ServerHandler for Server<A> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
         let structured = self.structured_output.for_request(&context);
+        let tasks = context.client_capabilities().is_some_and(|c| c.supports_tasks());
         let ctx = self.ctx_for(&context.extensions)?.with_request(context);
-        self.call(ctx, &request.name, request.arguments.unwrap_or_default(), structured)
+        self.call(
+            ctx,
+            &request.name,
+            request.arguments.unwrap_or_default(),
+            structured,
+            tasks,
+        )
+        .await
+    }
+
+    async fn get_task(
+        &self,
+        request: GetTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<GetTaskResult, McpError> {
+        let ctx = self.ctx_for(&context.extensions)?;
+        let state = A::task(&ctx, &request.task_id)
             .await
-            .map(CallToolResponse::from)
+            .map_err(|e| self.task_error(&request.task_id, &e))?;
+        Ok(GetTaskResult::new(state.detailed(|answer| self.result(answer))))
+    }
+
+    async fn cancel_task(
+        &self,
+        request: CancelTaskParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<(), McpError> {
+        let ctx = self.ctx_for(&context.extensions)?;
+        A::cancel_task(&ctx, &request.task_id)
+            .await
+            .map_err(|e| self.task_error(&request.task_id, &e))
     }
 
     async fn list_prompts(

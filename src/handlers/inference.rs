@@ -5,11 +5,13 @@
 //! guidance for applying it. Without an agent, the recent reports are listed to choose from;
 //! without a report, the answer says how to run HALO and to confirm first. `run_halo` starts a
 //! run, polls until it ends (with progress notifications, honouring cancellation), then answers
-//! like `apply_halo_fixes`.
+//! like `apply_halo_fixes`, naming the run. For a client that supports tasks, `run_halo` and
+//! `create_halo_run` answer a task at once instead, whose id names the project and the run.
 
 use crate::inference::{in_flight, project_agents, resolve_project};
 use inference_tools::{Handlers, args, views};
-use mcp_runtime::{Ctx, ToolError, render};
+use mcp_runtime::tasks::{Progress, Started, TaskState};
+use mcp_runtime::{Answer, Ctx, JsonObject, ToolError, render};
 
 /// The hooks the Inference tools call: these handlers, project resolution, and the renderers
 /// in `crate::render::inference`.
@@ -84,7 +86,23 @@ async fn resolve_agent(ctx: &Ctx<Client>, project: &str, wanted: &str) -> Result
     }
 }
 
-fn how_to_run_halo(agent: Option<&t::Agent>) -> String {
+/// An agent as the HALO answers name it.
+#[derive(Clone, Copy)]
+struct Named<'a> {
+    id: &'a str,
+    name: &'a str,
+}
+
+impl<'a> From<&'a t::Agent> for Named<'a> {
+    fn from(agent: &'a t::Agent) -> Self {
+        Self {
+            id: &agent.id,
+            name: &agent.name,
+        }
+    }
+}
+
+fn how_to_run_halo(agent: Option<Named<'_>>) -> String {
     let who = agent.map_or_else(|| "the agent".to_string(), |a| format!("{} (`{}`)", a.name, a.id));
     format!(
         "To create a report, run HALO on {who} with run_halo. A run consumes credits and compute and needs a write-scoped key, so first confirm with the user: the agent, the time window (default: the last 24 hours) and the prompt (default: a general reliability, latency, cost and tool-use review)."
@@ -92,12 +110,12 @@ fn how_to_run_halo(agent: Option<&t::Agent>) -> String {
 }
 
 /// The latest report of an agent, with guidance; or what to do when there is none.
-async fn report_for(ctx: &Ctx<Client>, project: &str, agent: &t::Agent) -> Result<String, ToolError> {
+async fn report_for(ctx: &Ctx<Client>, project: &str, agent: Named<'_>) -> Result<String, ToolError> {
     let conversations = ctx
         .client()
         .list_halo_conversations()
         .project_id(project)
-        .agent_id(agent.id.as_str())
+        .agent_id(agent.id)
         .limit(5u32)
         .send()
         .await?
@@ -155,6 +173,144 @@ async fn report_for(ctx: &Ctx<Client>, project: &str, agent: &t::Agent) -> Resul
     })
 }
 
+/// Resolves the project and the agent and starts a HALO run: (project, agent, run), or the
+/// question to ask when the words match several agents.
+async fn start_run(
+    ctx: &Ctx<Client>,
+    args: args::RunHaloArgs,
+) -> Result<Result<(String, t::Agent, t::HaloRun), String>, ToolError> {
+    let project = resolve_project(ctx, args.project.as_deref()).await?;
+    let agent = match resolve_agent(ctx, &project, &args.agent).await? {
+        Ok(agent) => agent,
+        Err(ask) => return Ok(Err(ask)),
+    };
+    let mut body = t::CreateHaloRunRequest::builder()
+        .agent_id(agent.id.as_str())
+        .lookback_hours(args.lookback_hours);
+    if let Some(prompt) = args.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
+        body = body.prompt(Some(prompt.try_into().map_err(|e| ToolError::InvalidArgument {
+            name: "prompt".into(),
+            reason: format!("{e}"),
+        })?));
+    }
+    let run = ctx
+        .client()
+        .create_halo_run()
+        .project_id(project.as_str())
+        .body(body)
+        .send()
+        .await?
+        .into_inner();
+    Ok(Ok((project, agent, run)))
+}
+
+/// The answer of a finished run: it names the run (a wait cut short continues with
+/// get_halo_run), then the agent's latest report.
+async fn finished(ctx: &Ctx<Client>, project: &str, run: &str, agent: Named<'_>) -> Result<String, ToolError> {
+    let report = report_for(ctx, project, agent).await?;
+    Ok(format!("HALO run {run} has finished.\n\n{report}"))
+}
+
+/// `run_halo` as a task (SEP-2663): the run starts, and the task's id names it
+/// (`halo:<project>:<run>`), so `tasks/get` on any replica finds it again with the caller's key.
+pub async fn start_halo_task(ctx: &Ctx<Client>, arguments: JsonObject) -> Result<Started, ToolError> {
+    let args: args::RunHaloArgs = mcp_runtime::parse_arguments(arguments)?;
+    let (project, agent, run) = match start_run(ctx, args).await? {
+        Ok(started) => started,
+        Err(ask) => return Ok(Started::Now(Answer::text(ask))),
+    };
+    Ok(Started::Task(started_task(&project, &run, &agent.name)))
+}
+
+/// `create_halo_run` as a task: the generated tool creates the run (read back from its
+/// structured answer), then the task is `run_halo`'s.
+pub async fn create_halo_task(ctx: &Ctx<Client>, arguments: JsonObject) -> Result<Started, ToolError> {
+    let project = resolve_project(ctx, arguments.get("project").and_then(|p| p.as_str())).await?;
+    let create = inference_tools::Tools::<Hooks>::ALL
+        .iter()
+        .find(|tool| tool.name == "create_halo_run")
+        .ok_or_else(|| ToolError::Refused("create_halo_run is not in this build".into()))?;
+    let answer = (create.call)(&ctx.clone().with_structured(true), arguments).await?;
+    let run: t::HaloRun = answer
+        .structured
+        .and_then(|value| serde_json::from_value(value).ok())
+        .ok_or_else(|| ToolError::Refused("the created HALO run could not be read back".into()))?;
+    let name = run.agent_name.clone().unwrap_or_else(|| run.agent_id.clone());
+    Ok(Started::Task(started_task(&project, &run, &name)))
+}
+
+/// The task of a run just started.
+fn started_task(project: &str, run: &t::HaloRun, agent: &str) -> TaskState {
+    TaskState {
+        id: format!("{TASK_PREFIX}{project}:{}", run.id),
+        progress: Progress::Working(format!("HALO run {} for {agent} is {}", run.id, run.status)),
+        created_at: run.created_at,
+        updated_at: run.created_at,
+    }
+}
+
+/// Where a HALO task is: its run's status, and when the run has finished, the report.
+pub async fn halo_task(ctx: &Ctx<Client>, id: &str) -> Result<TaskState, ToolError> {
+    let (project, run_id) = task_run(id)?;
+    let run = ctx
+        .client()
+        .get_halo_run()
+        .project_id(project)
+        .run_id(run_id)
+        .send()
+        .await?
+        .into_inner();
+    let name = run.agent_name.as_deref().unwrap_or(&run.agent_id);
+    let progress = match run.status {
+        status if in_flight(status) => Progress::Working(format!("HALO run {} for {name} is {status}", run.id)),
+        HaloRunStatus::Completed | HaloRunStatus::Incomplete => {
+            let agent = Named {
+                id: &run.agent_id,
+                name,
+            };
+            Progress::Done(finished(ctx, project, &run.id, agent).await.map(Answer::text))
+        }
+        HaloRunStatus::Cancelled => Progress::Cancelled(format!(
+            "HALO run {} for {name} was cancelled; nothing more is charged for it.",
+            run.id
+        )),
+        _ => Progress::Done(Err(ToolError::Refused(format!(
+            "HALO run {} failed — {}",
+            run.id,
+            run.error.as_deref().unwrap_or("no reason given")
+        )))),
+    };
+    Ok(TaskState {
+        id: id.to_string(),
+        progress,
+        created_at: run.created_at,
+        updated_at: run.finished_at.or(run.started_at).unwrap_or(run.created_at),
+    })
+}
+
+/// Cancels a HALO task's run.
+pub async fn cancel_halo_task(ctx: &Ctx<Client>, id: &str) -> Result<(), ToolError> {
+    let (project, run_id) = task_run(id)?;
+    ctx.client()
+        .cancel_halo_run()
+        .project_id(project)
+        .run_id(run_id)
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// What a HALO task's id starts with.
+const TASK_PREFIX: &str = "halo:";
+
+/// The (project, run) a HALO task's id names; a 404 for anything else.
+fn task_run(id: &str) -> Result<(&str, &str), ToolError> {
+    id.strip_prefix(TASK_PREFIX)
+        .and_then(|rest| rest.rsplit_once(':'))
+        .filter(|(project, run)| !project.is_empty() && !run.is_empty())
+        .ok_or_else(|| mcp_runtime::tasks::unknown(id))
+}
+
 impl Handlers for Hooks {
     async fn apply_halo_fixes(ctx: &Ctx<Client>, args: args::ApplyHaloFixesArgs) -> Result<String, ToolError> {
         let project = resolve_project(ctx, args.project.as_deref()).await?;
@@ -179,34 +335,16 @@ impl Handlers for Hooks {
             ));
         };
         match resolve_agent(ctx, &project, wanted).await? {
-            Ok(agent) => report_for(ctx, &project, &agent).await,
+            Ok(agent) => report_for(ctx, &project, (&agent).into()).await,
             Err(ask) => Ok(ask),
         }
     }
 
     async fn run_halo(ctx: &Ctx<Client>, args: args::RunHaloArgs) -> Result<String, ToolError> {
-        let project = resolve_project(ctx, args.project.as_deref()).await?;
-        let agent = match resolve_agent(ctx, &project, &args.agent).await? {
-            Ok(agent) => agent,
+        let (project, agent, run) = match start_run(ctx, args).await? {
+            Ok(started) => started,
             Err(ask) => return Ok(ask),
         };
-        let mut body = t::CreateHaloRunRequest::builder()
-            .agent_id(agent.id.as_str())
-            .lookback_hours(args.lookback_hours);
-        if let Some(prompt) = args.prompt.as_deref().filter(|p| !p.trim().is_empty()) {
-            body = body.prompt(Some(prompt.try_into().map_err(|e| ToolError::InvalidArgument {
-                name: "prompt".into(),
-                reason: format!("{e}"),
-            })?));
-        }
-        let run = ctx
-            .client()
-            .create_halo_run()
-            .project_id(project.as_str())
-            .body(body)
-            .send()
-            .await?
-            .into_inner();
         let started = std::time::Instant::now();
         let mut status = run.status;
         let mut step = 0.0;
@@ -259,7 +397,9 @@ impl Handlers for Hooks {
             }
         }
         match status {
-            HaloRunStatus::Completed | HaloRunStatus::Incomplete => report_for(ctx, &project, &agent).await,
+            HaloRunStatus::Completed | HaloRunStatus::Incomplete => {
+                finished(ctx, &project, &run.id, (&agent).into()).await
+            }
             other => Err(ToolError::Refused(format!(
                 "HALO run {} ended {other} without a report",
                 run.id
