@@ -73,100 +73,153 @@ pub fn of_operation(doc: &Value, operation_id: &str, path: &Path) -> Result<Opti
 }
 
 /// The output schema of an answer described by `schema` (in `doc`'s terms: it may `$ref` the
-/// spec's components).
+/// spec's components). A spec whose types all reach each other (Stripe's) would inline to
+/// megabytes, so references are inlined to a depth that keeps the schema under [`MAX_BYTES`]:
+/// deeper ones accept any value (a cut never refuses a valid answer).
 pub fn of_schema(doc: &Value, schema: &Value, ptr: &str, path: &Path) -> Result<Output, Error> {
-    let schema = convert(doc, schema, ptr, path, &mut Vec::new())?;
-    if schema.get("type").and_then(Value::as_str) == Some("object") {
-        return Ok(Output { schema, wrapped: false });
+    let mut converted = Value::Null;
+    for max_depth in DEPTHS {
+        let mut inliner = Inliner {
+            doc,
+            path,
+            refs: Vec::new(),
+            max_depth,
+            nodes_left: MAX_NODES,
+        };
+        match inliner.convert(schema, ptr) {
+            Ok(value) => {
+                converted = value;
+                if serde_json::to_string(&converted).map_or(0, |s| s.len()) <= MAX_BYTES {
+                    break;
+                }
+            }
+            Err(Stop::Invalid(e)) => return Err(e),
+            Err(Stop::TooBig) => converted = json!({}),
+        }
+    }
+    if converted.get("type").and_then(Value::as_str) == Some("object") {
+        return Ok(Output {
+            schema: converted,
+            wrapped: false,
+        });
     }
     Ok(Output {
-        schema: json!({"type": "object", "properties": {WRAPPED: schema}, "required": [WRAPPED]}),
+        schema: json!({"type": "object", "properties": {WRAPPED: converted}, "required": [WRAPPED]}),
         wrapped: true,
     })
 }
 
-/// How deep references are inlined before the rest is left as "any value".
-const MAX_DEPTH: usize = 16;
+/// How deep references are inlined, tried in turn until the schema is small enough (the last
+/// keeps only the answer's own type).
+const DEPTHS: [usize; 4] = [8, 4, 2, 1];
 
-/// `refs` are the references being inlined around this schema, to stop where one recurs.
-fn convert(doc: &Value, schema: &Value, ptr: &str, path: &Path, refs: &mut Vec<String>) -> Result<Value, Error> {
-    let Some(obj) = schema.as_object() else {
-        // `true` (or anything that is not a schema object) accepts any value.
-        return Ok(json!({}));
-    };
-    if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
-        let target =
-            resolve(doc, r).ok_or_else(|| Error::invalid(path, ptr, format!("`{r}` does not resolve in the spec")))?;
-        let mut converted = if refs.iter().any(|seen| seen == r) || refs.len() >= MAX_DEPTH {
-            json!({"description": format!("A nested `{}`.", r.rsplit('/').next().unwrap_or(r))})
-        } else {
-            refs.push(r.to_string());
-            let converted = convert(doc, target, r.trim_start_matches('#'), path, refs);
-            refs.pop();
-            converted?
+/// The largest output schema worth sending (bytes of JSON); the largest of our own APIs' is 2 KB.
+const MAX_BYTES: usize = 32 * 1024;
+
+/// Schema nodes one attempt may build before it is abandoned for a shallower one.
+const MAX_NODES: usize = 5_000;
+
+/// Why an attempt stopped.
+enum Stop {
+    Invalid(Error),
+    /// Past [`MAX_NODES`].
+    TooBig,
+}
+
+/// One attempt at inlining a schema.
+struct Inliner<'a> {
+    doc: &'a Value,
+    path: &'a Path,
+    /// The references being inlined around the current node, to stop where one recurs.
+    refs: Vec<String>,
+    max_depth: usize,
+    nodes_left: usize,
+}
+
+impl Inliner<'_> {
+    fn convert(&mut self, schema: &Value, ptr: &str) -> Result<Value, Stop> {
+        self.nodes_left = self.nodes_left.checked_sub(1).ok_or(Stop::TooBig)?;
+        let Some(obj) = schema.as_object() else {
+            // `true` (or anything that is not a schema object) accepts any value.
+            return Ok(json!({}));
         };
-        if let (Some(description), Value::Object(m)) = (obj.get("description"), &mut converted) {
-            m.insert("description".into(), description.clone());
-        }
-        return Ok(converted);
-    }
-    let mut out = Map::new();
-    if let Some(Value::Array(members)) = obj.get("allOf") {
-        for (i, m) in members.iter().enumerate() {
-            if let Value::Object(fields) = convert(doc, m, &format!("{ptr}/allOf/{i}"), path, refs)? {
-                merge(&mut out, fields);
+        if let Some(r) = obj.get("$ref").and_then(Value::as_str) {
+            let target = resolve(self.doc, r).ok_or_else(|| {
+                Stop::Invalid(Error::invalid(
+                    self.path,
+                    ptr,
+                    format!("`{r}` does not resolve in the spec"),
+                ))
+            })?;
+            let mut converted = if self.refs.iter().any(|seen| seen == r) || self.refs.len() >= self.max_depth {
+                json!({"description": format!("A nested `{}`.", r.rsplit('/').next().unwrap_or(r))})
+            } else {
+                self.refs.push(r.to_string());
+                let converted = self.convert(target, r.trim_start_matches('#'));
+                self.refs.pop();
+                converted?
+            };
+            if let (Some(description), Value::Object(m)) = (obj.get("description"), &mut converted) {
+                m.insert("description".into(), description.clone());
             }
+            return Ok(converted);
         }
-    }
-    for key in ["oneOf", "anyOf"] {
-        if let Some(Value::Array(members)) = obj.get(key) {
-            let mut converted = Vec::new();
+        let mut out = Map::new();
+        if let Some(Value::Array(members)) = obj.get("allOf") {
             for (i, m) in members.iter().enumerate() {
-                converted.push(convert(doc, m, &format!("{ptr}/{key}/{i}"), path, refs)?);
-            }
-            out.insert("anyOf".into(), Value::Array(converted));
-        }
-    }
-    let mut own = Map::new();
-    for (k, v) in obj {
-        let v = match k.as_str() {
-            "description" | "enum" | "const" | "required" => v.clone(),
-            "type" => match v {
-                Value::Array(types) => {
-                    // A type array is a union of types.
-                    let members = types.iter().map(|t| json!({"type": t})).collect();
-                    out.insert("anyOf".into(), Value::Array(members));
-                    continue;
+                if let Value::Object(fields) = self.convert(m, &format!("{ptr}/allOf/{i}"))? {
+                    merge(&mut out, fields);
                 }
-                _ => v.clone(),
-            },
-            "items" => convert(doc, v, &format!("{ptr}/items"), path, refs)?,
-            "additionalProperties" if v.is_object() => {
-                convert(doc, v, &format!("{ptr}/additionalProperties"), path, refs)?
             }
-            "properties" => {
-                let mut props = Map::new();
-                for (name, p) in v.as_object().into_iter().flatten() {
-                    let p = convert(doc, p, &format!("{ptr}/properties/{}", escape(name)), path, refs)?;
-                    props.insert(name.clone(), p);
-                }
-                Value::Object(props)
-            }
-            _ => continue,
-        };
-        own.insert(k.clone(), v);
-    }
-    merge(&mut out, own);
-    if obj.get("nullable") == Some(&Value::Bool(true)) {
-        let description = out.remove("description");
-        let mut nullable = Map::new();
-        nullable.insert("anyOf".into(), json!([Value::Object(out), {"type": "null"}]));
-        if let Some(description) = description {
-            nullable.insert("description".into(), description);
         }
-        return Ok(Value::Object(nullable));
+        for key in ["oneOf", "anyOf"] {
+            if let Some(Value::Array(members)) = obj.get(key) {
+                let mut converted = Vec::new();
+                for (i, m) in members.iter().enumerate() {
+                    converted.push(self.convert(m, &format!("{ptr}/{key}/{i}"))?);
+                }
+                out.insert("anyOf".into(), Value::Array(converted));
+            }
+        }
+        let mut own = Map::new();
+        for (k, v) in obj {
+            let v = match k.as_str() {
+                "description" | "enum" | "const" | "required" => v.clone(),
+                "type" => match v {
+                    Value::Array(types) => {
+                        // A type array is a union of types.
+                        let members = types.iter().map(|t| json!({"type": t})).collect();
+                        out.insert("anyOf".into(), Value::Array(members));
+                        continue;
+                    }
+                    _ => v.clone(),
+                },
+                "items" => self.convert(v, &format!("{ptr}/items"))?,
+                "additionalProperties" if v.is_object() => self.convert(v, &format!("{ptr}/additionalProperties"))?,
+                "properties" => {
+                    let mut props = Map::new();
+                    for (name, p) in v.as_object().into_iter().flatten() {
+                        let p = self.convert(p, &format!("{ptr}/properties/{}", escape(name)))?;
+                        props.insert(name.clone(), p);
+                    }
+                    Value::Object(props)
+                }
+                _ => continue,
+            };
+            own.insert(k.clone(), v);
+        }
+        merge(&mut out, own);
+        if obj.get("nullable") == Some(&Value::Bool(true)) {
+            let description = out.remove("description");
+            let mut nullable = Map::new();
+            nullable.insert("anyOf".into(), json!([Value::Object(out), {"type": "null"}]));
+            if let Some(description) = description {
+                nullable.insert("description".into(), description);
+            }
+            return Ok(Value::Object(nullable));
+        }
+        Ok(Value::Object(out))
     }
-    Ok(Value::Object(out))
 }
 
 #[cfg(test)]
@@ -232,5 +285,33 @@ mod tests {
         assert_eq!(out.schema["required"], json!([WRAPPED]));
         assert_eq!(out.schema["properties"][WRAPPED]["type"], "array");
         assert!(of_operation(&doc(), "clear", Path::new("spec.yaml")).unwrap().is_none());
+    }
+
+    #[test]
+    fn types_that_all_reach_each_other_stay_small() {
+        // Ten types, each with two properties of every other type: inlined whole, 10^depth.
+        let mut schemas = Map::new();
+        for i in 0..10 {
+            let properties: Map<String, Value> = (0..10)
+                .flat_map(|j| {
+                    let target = json!({"$ref": format!("#/components/schemas/T{j}")});
+                    [(format!("a{j}"), target.clone()), (format!("b{j}"), target)]
+                })
+                .collect();
+            schemas.insert(format!("T{i}"), json!({"type": "object", "properties": properties}));
+        }
+        let doc = json!({"components": {"schemas": schemas}});
+        let root = json!({"$ref": "#/components/schemas/T0"});
+        let out = of_schema(&doc, &root, "", Path::new("spec.yaml")).unwrap();
+        let bytes = serde_json::to_string(&out.schema).unwrap().len();
+        assert!(bytes <= MAX_BYTES, "{bytes} bytes");
+        assert_eq!(out.schema["type"], "object");
+        // The answer's own type and the next level stay; the level past them is cut.
+        assert_eq!(out.schema["properties"]["a0"]["description"], "A nested `T0`.");
+        assert_eq!(out.schema["properties"]["a1"]["type"], "object");
+        assert_eq!(
+            out.schema["properties"]["a1"]["properties"]["a2"]["description"],
+            "A nested `T2`."
+        );
     }
 }
