@@ -115,8 +115,6 @@ pub struct Server<A: Api> {
     manifest: Arc<Manifest>,
     /// The exposed tools as tools/list shows them, with their output schemas.
     tools: Arc<Vec<Tool>>,
-    /// The same without output schemas, for clients that get text only.
-    text_tools: Arc<Vec<Tool>>,
     /// An exposed tool's name → (its index in [`Api::TOOLS`], its place in `tools`): one lookup
     /// per call.
     by_name: Arc<HashMap<&'static str, (usize, usize)>>,
@@ -132,7 +130,6 @@ impl<A: Api> Clone for Server<A> {
             ctx: self.ctx.clone(),
             manifest: self.manifest.clone(),
             tools: self.tools.clone(),
-            text_tools: self.text_tools.clone(),
             by_name: self.by_name.clone(),
             cache: self.cache.clone(),
             per_request_key: self.per_request_key,
@@ -149,15 +146,7 @@ impl<A: Api> Server<A> {
             .enumerate()
             .filter(|(_, t)| options.exposes(t))
             .collect();
-        let tools: Vec<Tool> = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
-        let text_tools = tools
-            .iter()
-            .cloned()
-            .map(|mut tool| {
-                tool.output_schema = None;
-                tool
-            })
-            .collect();
+        let tools = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
         let by_name = exposed
             .iter()
             .enumerate()
@@ -167,7 +156,6 @@ impl<A: Api> Server<A> {
             ctx,
             manifest: Arc::new(manifest),
             tools: Arc::new(tools),
-            text_tools: Arc::new(text_tools),
             by_name: Arc::new(by_name),
             cache: Arc::new(TtlCache::new(RESOURCE_CACHE_CAPACITY)),
             per_request_key: options.per_request_key,
@@ -363,12 +351,13 @@ impl<A: Api> ServerHandler for Server<A> {
         _request: Option<PaginatedRequestParams>,
         context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
-        let tools = if self.structured_output.for_request(&context) {
-            &self.tools
-        } else {
-            &self.text_tools
-        };
-        Ok(ListToolsResult::with_all_items(tools.to_vec())
+        // The list is copied for every answer anyway; a client that gets text only gets it
+        // without output schemas.
+        let mut tools = self.tools.to_vec();
+        if !self.structured_output.for_request(&context) {
+            tools.iter_mut().for_each(|tool| tool.output_schema = None);
+        }
+        Ok(ListToolsResult::with_all_items(tools)
             .with_ttl_ms(LIST_TTL_MS)
             .with_cache_scope(CacheScope::Public))
     }

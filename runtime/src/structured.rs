@@ -86,12 +86,6 @@ impl Answer {
     }
 }
 
-impl From<String> for Answer {
-    fn from(text: String) -> Self {
-        Self::text(text)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
