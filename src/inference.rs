@@ -55,6 +55,30 @@ impl Api for Inference {
         Ok(names)
     }
 
+    /// A key without the `write` scope on the project is told so before the user is asked to
+    /// confirm a change it could not make (the words of the API's own 403).
+    async fn may_change(ctx: &Ctx<Self::Client>, arguments: &JsonObject) -> Result<(), ToolError> {
+        let project = resolve_project(ctx, arguments.get("project").and_then(|p| p.as_str())).await?;
+        let who = whoami(ctx).await?;
+        let scopes = who
+            .projects
+            .iter()
+            .find(|p| p.id == project)
+            .map_or(&[][..], |p| p.scopes.as_slice());
+        if scopes.contains(&inference_sdk::types::Scope::Write) {
+            return Ok(());
+        }
+        Err(ToolError::Forbidden {
+            message: String::new(),
+            required: Some("write".into()),
+            actual: Some(if scopes.is_empty() {
+                "none".into()
+            } else {
+                scopes.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+            }),
+        })
+    }
+
     /// A HALO run outlives any one request: a client that supports tasks gets one at once.
     const TASKS: &'static [&'static str] = &["run_halo", "create_halo_run"];
 

@@ -209,13 +209,69 @@ pub fn validate(schema: &serde_json::Value, value: &serde_json::Value) -> Result
     schemas.validate(value, *index).map_err(|e| format!("{e:#}"))
 }
 
-/// A host that supports tasks (SEP-2663).
-pub fn tasks_host() -> rmcp::model::ClientConfig {
-    use rmcp::model::{ClientCapabilities, ClientConfig, Implementation};
-    ClientConfig::new(
-        ClientCapabilities::builder().enable_tasks().build(),
-        Implementation::new("tasks-host", "1.0.0"),
-    )
+/// A host that supports tasks (SEP-2663) and shows confirmation forms, which its user accepts.
+pub fn tasks_host() -> Host {
+    let mut host = Host::new(rmcp::model::ElicitationAction::Accept);
+    host.config
+        .capabilities
+        .extensions
+        .get_or_insert_with(Default::default)
+        .insert(rmcp::model::TASKS_EXTENSION_ID.to_string(), serde_json::Map::new());
+    host
+}
+
+/// A host that shows forms (elicitation, in form mode) and whose user answers each as
+/// [`Host::answer`] says; it keeps what each form said.
+#[derive(Clone)]
+pub struct Host {
+    config: rmcp::model::ClientConfig,
+    answer: std::sync::Arc<std::sync::Mutex<rmcp::model::ElicitationAction>>,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Host {
+    pub fn new(answer: rmcp::model::ElicitationAction) -> Self {
+        use rmcp::model::{
+            ClientCapabilities, ClientConfig, ElicitationCapability, FormElicitationCapability, Implementation,
+        };
+        let mut elicitation = ElicitationCapability::new();
+        elicitation.form = Some(FormElicitationCapability::new());
+        let mut capabilities = ClientCapabilities::default();
+        capabilities.elicitation = Some(elicitation);
+        Self {
+            config: ClientConfig::new(capabilities, Implementation::new("forms-host", "1.0.0")),
+            answer: std::sync::Arc::new(std::sync::Mutex::new(answer)),
+            asked: Default::default(),
+        }
+    }
+
+    /// From now on, the user answers every form so.
+    pub fn answer(&self, action: rmcp::model::ElicitationAction) {
+        *self.answer.lock().unwrap() = action;
+    }
+
+    /// What the forms said, in order, since the last call.
+    pub fn asked(&self) -> Vec<String> {
+        std::mem::take(&mut *self.asked.lock().unwrap())
+    }
+}
+
+impl rmcp::ClientHandler for Host {
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        self.config.clone()
+    }
+
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<rmcp::RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        let rmcp::model::ElicitRequestParams::FormElicitationParams { message, .. } = request else {
+            panic!("only forms are asked for: {request:?}")
+        };
+        self.asked.lock().unwrap().push(message);
+        Ok(rmcp::model::ElicitResult::new(self.answer.lock().unwrap().clone()))
+    }
 }
 
 /// Polls `tasks/get` at the task's interval until it ends (at most a minute): its last state.

@@ -65,9 +65,28 @@ async fn serve_http(bin: &str, args: &[&str], env: &[(&str, &str)], dir: TempDir
 }
 
 pub async fn http_client(url: &str, key: &str) -> RunningService<RoleClient, ()> {
+    http_client_as((), url, key).await
+}
+
+/// [`http_client`] for a host of its own.
+async fn http_client_as<H: rmcp::ClientHandler>(host: H, url: &str, key: &str) -> RunningService<RoleClient, H> {
     let transport =
         StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(url).auth_header(key));
-    ().serve(transport).await.expect("initialize over HTTP")
+    host.serve(transport).await.expect("initialize over HTTP")
+}
+
+/// A 2026-07-28 client (server/discover, no session) of `url`.
+async fn latest_client<H: rmcp::ClientHandler>(host: H, url: &str, key: &str) -> RunningService<RoleClient, H> {
+    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+    let latest = rmcp::model::ProtocolVersion::KNOWN_VERSIONS.last().unwrap().clone();
+    let transport =
+        StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(url).auth_header(key));
+    let lifecycle = ClientLifecycleMode::Discover {
+        preferred_versions: vec![latest],
+    };
+    host.serve_with_lifecycle(transport, lifecycle)
+        .await
+        .expect("a 2026-07-28 client connects")
 }
 
 #[tokio::test]
@@ -791,8 +810,7 @@ async fn closed_and_expired_sessions_give_their_memory_back() {
 /// is none.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_halo_task_started_on_one_stateless_replica_is_answered_by_another() {
-    use rmcp::model::{CallToolRequestParams, CallToolResponse, GetTaskParams, ProtocolVersion, TaskPayload};
-    use rmcp::service::{ClientLifecycleMode, ClientServiceExt};
+    use rmcp::model::{CallToolRequestParams, CallToolResponse, GetTaskParams, TaskPayload};
     let data = TempDir::new("replicas");
     let api = backend::start(backend::Config::new(data.path())).await.unwrap();
     let api_url = api.inference_url();
@@ -801,29 +819,27 @@ async fn a_halo_task_started_on_one_stateless_replica_is_answered_by_another() {
         let env = [("INFERENCE_API_URL", api_url.as_str())];
         replicas.push(serve_http(INFERENCE, &["--stateless"], &env, TempDir::new("http")).await);
     }
-    let latest = ProtocolVersion::KNOWN_VERSIONS.last().unwrap().clone();
-    let connect = async |url: &str, key: &str| {
-        let transport = StreamableHttpClientTransport::from_config(
-            StreamableHttpClientTransportConfig::with_uri(url).auth_header(key),
-        );
-        let lifecycle = ClientLifecycleMode::Discover {
-            preferred_versions: vec![latest.clone()],
-        };
-        tasks_host()
-            .with_protocol_version(latest.clone())
-            .serve_with_lifecycle(transport, lifecycle)
-            .await
-            .expect("a 2026-07-28 client connects")
-    };
-    let first = connect(&replicas[0].url, "sk-inference-demo-support-rw").await;
-    let second = connect(&replicas[1].url, "sk-inference-demo-support-rw").await;
+    let first = latest_client(tasks_host(), &replicas[0].url, "sk-inference-demo-support-rw").await;
+    let second = latest_client(tasks_host(), &replicas[1].url, "sk-inference-demo-support-rw").await;
     let params = CallToolRequestParams::new("run_halo").with_arguments(
         serde_json::json!({"agent": "customer-support-agent", "lookback_hours": 24})
             .as_object()
             .cloned()
             .unwrap(),
     );
-    let CallToolResponse::Task(created) = first.call_tool_once(params).await.unwrap() else {
+    // The first replica asks for confirmation; the user's answer reaches the second, which
+    // starts the run.
+    let CallToolResponse::InputRequired(asked) = first.call_tool_once(params.clone()).await.unwrap() else {
+        panic!("run_halo asks first")
+    };
+    let requests = asked.input_requests.unwrap_or_default();
+    assert_eq!(requests.len(), 1, "{requests:?}");
+    let accepted = requests
+        .keys()
+        .map(|key| (key.clone(), serde_json::json!({"action": "accept"})))
+        .collect();
+    let params = params.with_input_responses(accepted);
+    let CallToolResponse::Task(created) = second.call_tool_once(params).await.unwrap() else {
         panic!("run_halo is a task for a 2026-07-28 client that supports them")
     };
     let id = created.task.task_id;
@@ -834,10 +850,51 @@ async fn a_halo_task_started_on_one_stateless_replica_is_answered_by_another() {
     let report = result["content"][0]["text"].as_str().unwrap_or_default();
     assert!(report.contains("# HALO report: Customer Support Agent"), "{report}");
 
-    let stranger = connect(&replicas[1].url, "sk-inference-demo-other-team").await;
+    let stranger = latest_client(tasks_host(), &replicas[1].url, "sk-inference-demo-other-team").await;
     let refused = stranger.get_task(GetTaskParams::new(&id)).await.unwrap_err();
     assert!(refused.to_string().contains("no task"), "{refused}");
     for client in [first, second, stranger] {
         client.cancel().await.unwrap();
+    }
+}
+
+/// Confirmation over HTTP: a 2026-07-28 client is asked with an input-required result (its
+/// user declines: nothing is created); a session client of stateful HTTP is asked with
+/// `elicitation/create` mid-call; a stateless server, which cannot ask a session client
+/// mid-call, answers it with what would happen instead.
+#[tokio::test]
+async fn spending_tools_ask_over_http_as_each_client_can() {
+    use rmcp::model::ElicitationAction::{Accept, Decline};
+    let key = "sk-inference-demo-support-rw";
+    let schedule =
+        serde_json::json!({"agent_id": "customer-support-agent", "cadence": "hourly", "time_of_day": "00:15"});
+    let stateless = start_http(INFERENCE, &["--stateless"]).await;
+    let declining = Host::new(Decline);
+    let latest = latest_client(declining.clone(), &stateless.url, key).await;
+    let (error, text) = call(&latest, "create_halo_schedule", schedule.clone()).await;
+    assert!(error && text.starts_with("ERROR: not confirmed — the user declined: Schedule HALO on agent `customer-support-agent` in project prj_support every hour at minute 15"), "{text}");
+    assert_eq!(declining.asked().len(), 1);
+    let (_, schedules) = call(&latest, "list_halo_schedules", serde_json::json!({})).await;
+    assert!(!schedules.contains("hourly"), "{schedules}");
+
+    let session_host = Host::new(Accept);
+    let legacy = http_client_as(session_host.clone(), &stateless.url, key).await;
+    let (error, text) = call(&legacy, "create_halo_schedule", schedule.clone()).await;
+    assert!(
+        error && text.starts_with("ERROR: confirmation needed — Schedule HALO"),
+        "{text}"
+    );
+    assert!(
+        session_host.asked().is_empty(),
+        "a stateless server does not ask mid-call"
+    );
+
+    let stateful = start_http(INFERENCE, &[]).await;
+    let session = http_client_as(session_host.clone(), &stateful.url, key).await;
+    let (error, text) = call(&session, "create_halo_schedule", schedule).await;
+    assert!(!error && text.contains("hourly at minute 15"), "{text}");
+    assert_eq!(session_host.asked().len(), 1);
+    for client in [latest.cancel(), legacy.cancel(), session.cancel()] {
+        client.await.unwrap();
     }
 }

@@ -5,9 +5,25 @@ use crate::common::*;
 use serde_json::json;
 
 async fn local(dir: &TempDir, key: Option<&str>) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
+    local_as((), dir, key).await
+}
+
+/// [`local`] for a host of its own (one that shows confirmation forms, say).
+async fn local_as<H: rmcp::ClientHandler>(
+    host: H,
+    dir: &TempDir,
+    key: Option<&str>,
+) -> rmcp::service::RunningService<rmcp::RoleClient, H> {
     let data = dir.path().join("data");
     let env: Vec<(&str, &str)> = key.map(|k| ("INFERENCE_API_KEY", k)).into_iter().collect();
-    spawn(INFERENCE, &["--local", "--data-dir", data.to_str().unwrap()], &env).await
+    spawn_as(
+        host,
+        INFERENCE,
+        &["--local", "--data-dir", data.to_str().unwrap()],
+        &env,
+        None,
+    )
+    .await
 }
 
 fn id(text: &str, prefix: &str) -> String {
@@ -22,9 +38,14 @@ fn id(text: &str, prefix: &str) -> String {
 #[tokio::test]
 async fn the_acceptance_questions() {
     let dir = TempDir::new("inference-e2e");
-    let client = local(&dir, None).await;
+    // A host that shows confirmation forms, whose user accepts what they say.
+    let host = Host::new(rmcp::model::ElicitationAction::Accept);
+    let client = local_as(host.clone(), &dir, None).await;
     let mut transcript = String::new();
     let mut log = |name: &str, (error, text): (bool, String)| {
+        for form in host.asked() {
+            transcript.push_str(&format!("## {name}: the form asks\n{form}\n\n"));
+        }
         transcript.push_str(&format!(
             "## {name}{}\n{}\n\n",
             if error { " (isError)" } else { "" },
@@ -73,6 +94,11 @@ async fn the_acceptance_questions() {
     )
     .await;
     assert!(!error, "{report}");
+    let forms = host.asked();
+    assert!(
+        forms.len() == 1 && forms[0].starts_with("Run HALO on Customer Support Agent (`customer-support-agent`)"),
+        "the user is asked once, before the run: {forms:?}"
+    );
     assert!(
         report.contains("has finished.\n\nLatest HALO report for Customer Support Agent (`customer-support-agent`)"),
         "{report}"
@@ -202,7 +228,8 @@ async fn run_halo_reports_progress_while_it_waits() {
     let log = ProgressLog::default();
     let client = log.clone().serve(transport).await.unwrap();
     let mut params = rmcp::model::CallToolRequestParams::new("run_halo").with_arguments(
-        json!({"agent": "customer support", "lookback_hours": 6})
+        // A host without forms, whose user agreed in the conversation.
+        json!({"agent": "customer support", "lookback_hours": 6, "confirm": true})
             .as_object()
             .cloned()
             .unwrap(),
@@ -310,7 +337,8 @@ async fn prompt_arguments_complete_to_agent_names() {
 #[tokio::test]
 async fn every_tool_answers_structured_content_its_schema_accepts() {
     let dir = TempDir::new("inference-structured");
-    let client = local(&dir, None).await;
+    let host = Host::new(rmcp::model::ElicitationAction::Accept);
+    let client = local_as(host.clone(), &dir, None).await;
     let mut called = std::collections::BTreeSet::new();
     let mut value = async |tool: &str, args: serde_json::Value| {
         called.insert(tool.to_string());
@@ -415,6 +443,11 @@ async fn every_tool_answers_structured_content_its_schema_accepts() {
     assert_eq!(
         called, declared,
         "the tour calls every tool that declares an output schema"
+    );
+    assert_eq!(
+        host.asked().len(),
+        9,
+        "the user confirmed each of the nine calls that spend or change production (run_halo, the tenth, has no output schema)"
     );
     client.cancel().await.unwrap();
 }

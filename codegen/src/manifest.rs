@@ -90,6 +90,14 @@ pub struct Tool {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<serde_json::Map<String, serde_json::Value>>")]
     pub output_schema: Option<serde_json::Value>,
+    /// For a tool that consumes credits or changes what runs in production: what a call will
+    /// do, as a minijinja template over its arguments (a handler's: over the values it passes
+    /// `ctx.confirm`), with the `view` filters. The user is asked to confirm it before anything
+    /// is sent (a form where the client shows one; otherwise the first answer says it and asks
+    /// for the call again with the `confirm: true` argument the tool gains). A template that
+    /// renders nothing for some arguments means those need no confirmation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
     /// Argument overrides (for an operation) or declarations (for a handler), in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub arguments: Vec<Argument>,

@@ -40,6 +40,8 @@ pub struct Hook {
     pub used_by: Vec<String>,
     /// A handler whose tool declares an output schema: it answers the value beside the text.
     pub structured: bool,
+    /// A handler whose tool asks first: it calls `ctx.confirm` before it spends.
+    pub confirms: bool,
 }
 
 /// How a tool's answer is laid out (see `manifest::View`).
@@ -86,6 +88,8 @@ pub struct ToolModel {
     pub output_schema: Option<String>,
     /// The property the output schema wraps the answer in, when it is not an object.
     pub output_wrapped: Option<&'static str>,
+    /// What a call will do, asked before it is sent (the manifest's `confirm` template).
+    pub confirm: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -112,6 +116,8 @@ pub struct Setter {
     pub setter: String,
     /// The argument field that feeds it.
     pub field: String,
+    /// That argument's name in the tool's input schema.
+    pub wire: String,
     pub optional: bool,
     pub resolve: Option<String>,
 }
@@ -475,8 +481,10 @@ fn build_tool(
         response_type: None,
         output_schema: None,
         output_wrapped: None,
+        confirm: None,
     };
     answer(tool, ptr, manifest_path, &mut model)?;
+    model.confirm = confirm(tool, ptr, manifest_path)?;
     let output = match (&tool.output_schema, &tool.operation) {
         (Some(_), Some(operation_id)) => {
             return Err(invalid(
@@ -701,6 +709,7 @@ fn build_tool(
                         call.setters.push(Setter {
                             setter: p.field.name.clone(),
                             field: field_ident,
+                            wire: arg_name.clone(),
                             optional: false,
                             resolve: Some("project".into()),
                         });
@@ -722,6 +731,7 @@ fn build_tool(
                         call.setters.push(Setter {
                             setter: p.field.name.clone(),
                             field: field_ident,
+                            wire: arg_name.clone(),
                             optional,
                             resolve: None,
                         });
@@ -769,12 +779,60 @@ fn build_tool(
             model.call = Some(call);
         }
     }
+    if model.confirm.is_some() {
+        if properties.contains_key(CONFIRM) {
+            // The tool's own argument of that name: declared, or a parameter of its operation.
+            let at = match tool.arguments.iter().position(|a| a.name == CONFIRM) {
+                Some(j) => format!("{ptr}/arguments/{j}"),
+                None => format!("{ptr}/operation"),
+            };
+            return Err(invalid(
+                &at,
+                format!("`{CONFIRM}` is the argument a tool with `confirm` gains; rename the tool's own `{CONFIRM}`"),
+            ));
+        }
+        properties.insert(
+            CONFIRM.into(),
+            json!({"type": "boolean", "description": CONFIRM_DESCRIPTION}),
+        );
+    }
     let mut input = json!({"type": "object", "properties": properties});
     if !required.is_empty() {
         input["required"] = Value::Array(required);
     }
     model.input_schema = serde_json::to_string(&input).unwrap_or_default();
     Ok(model)
+}
+
+/// The argument a tool that asks first gains, for clients that cannot show the form.
+const CONFIRM: &str = "confirm";
+
+const CONFIRM_DESCRIPTION: &str = "true only once the user agreed to what the first answer described";
+
+/// The tool's `confirm` template, checked: it parses, and the tool changes something.
+fn confirm(tool: &Tool, ptr: &str, manifest_path: &Path) -> Result<Option<String>, Vec<Error>> {
+    let Some(template) = &tool.confirm else {
+        return Ok(None);
+    };
+    let at = format!("{ptr}/confirm");
+    if tool.annotations.read_only {
+        return Err(vec![Error::invalid(
+            manifest_path,
+            &at,
+            format!(
+                "`{}` is read-only, so it has nothing to confirm; remove `confirm`",
+                tool.name
+            ),
+        )]);
+    }
+    if let Err(e) = minijinja::Environment::new().template_from_str(template) {
+        return Err(vec![Error::invalid(
+            manifest_path,
+            &at,
+            format!("template does not parse: {e}"),
+        )]);
+    }
+    Ok(Some(template.clone()))
 }
 
 /// Checks the tool's `view` and `renderer` and puts the view in the model.
@@ -902,10 +960,12 @@ fn hooks(
             ty: ty.to_string(),
             used_by: vec![t.name.clone()],
             structured: false,
+            confirms: false,
         };
         if let Some(h) = &t.handler {
             let handler = Hook {
                 structured: t.output_schema.is_some(),
+                confirms: t.confirm.is_some(),
                 ..hook(h, "handler", &t.args_type)
             };
             add(&mut handlers, handler, ptr("handler"));
@@ -932,6 +992,7 @@ fn hooks(
                     ty: ty.clone(),
                     used_by: vec![r.uri.clone()],
                     structured: false,
+                    confirms: false,
                 };
                 add(&mut renderers, hook, pointer([list, &i.to_string(), "renderer"]));
             }

@@ -36,6 +36,8 @@ pub enum ToolError {
     BrokeOff(String),
     /// A local check refused the call (nothing was sent).
     Refused(String),
+    /// A tool that asks first was not confirmed (nothing was sent).
+    Unconfirmed(super::confirm::Unconfirmed),
 }
 
 impl fmt::Display for ToolError {
@@ -101,6 +103,7 @@ impl fmt::Display for ToolError {
             ),
             ToolError::BrokeOff(reason) => write!(f, "the connection to the API broke off ({reason}) — try again"),
             ToolError::Refused(reason) => f.write_str(reason),
+            ToolError::Unconfirmed(why) => why.fmt(f),
         }
     }
 }

@@ -4,6 +4,7 @@
 //! them over stdio or Streamable HTTP.
 
 mod arguments;
+mod confirm;
 mod error;
 pub mod http;
 pub mod jsonrpc;
@@ -16,6 +17,7 @@ pub mod tasks;
 mod ttl_cache;
 
 pub use arguments::{body_from, match_uri_template, parse_arguments};
+pub use confirm::Unconfirmed;
 pub use error::ToolError;
 pub use server::{Api, Options, Server};
 pub use structured::{Answer, StructuredOutput};
@@ -68,6 +70,9 @@ pub struct ToolSpec<C: 'static> {
     pub input_schema: &'static str,
     /// The portable output schema, as JSON, when the answer has a shape.
     pub output_schema: Option<&'static str>,
+    /// For a tool that asks the user first: the template saying what a call will do
+    /// ([`Ctx::confirm`]).
+    pub confirm: Option<&'static str>,
     pub call: ToolFn<C>,
 }
 
@@ -121,6 +126,8 @@ pub struct Ctx<C> {
     request: Option<rmcp::service::RequestContext<rmcp::RoleServer>>,
     /// Whether the answer carries its structured value (see [`Ctx::answer`]).
     structured: bool,
+    /// How the user is asked before a tool that asks first spends (see [`Ctx::confirm`]).
+    confirmation: Option<std::sync::Arc<confirm::Confirmation>>,
 }
 
 impl<C> Ctx<C> {
@@ -131,6 +138,7 @@ impl<C> Ctx<C> {
             scope: 0,
             request: None,
             structured: false,
+            confirmation: None,
         }
     }
 
@@ -155,10 +163,32 @@ impl<C> Ctx<C> {
         Answer { text, structured }
     }
 
+    /// Asks the user to confirm what this call is about to do, in the words of the tool's
+    /// manifest `confirm` template over `values` (its arguments, or what a handler resolved them
+    /// to). Ok when the user did, when the template renders nothing for these values, or when
+    /// the tool does not ask; otherwise the error is the answer and nothing may be sent.
+    pub async fn confirm<T: serde::Serialize>(&self, values: &T) -> Result<(), ToolError> {
+        let Some(confirmation) = &self.confirmation else {
+            return Ok(());
+        };
+        let values = serde_json::to_value(values).unwrap_or_default();
+        confirmation.ask(&values).await
+    }
+
+    pub(crate) fn with_confirmation(mut self, confirmation: confirm::Confirmation) -> Self {
+        self.confirmation = Some(std::sync::Arc::new(confirmation));
+        self
+    }
+
     /// Attaches the MCP request being served.
     pub fn with_request(mut self, request: rmcp::service::RequestContext<rmcp::RoleServer>) -> Self {
         self.request = Some(request);
         self
+    }
+
+    /// The MCP request being served, if any.
+    pub(crate) fn request(&self) -> Option<&rmcp::service::RequestContext<rmcp::RoleServer>> {
+        self.request.as_ref()
     }
 
     /// Sends a progress notification, if the client asked for progress.

@@ -11,7 +11,7 @@ pub mod format;
 pub mod generic;
 mod view;
 
-pub use view::View;
+pub use view::{View, template_with as template};
 
 use crate::ToolError;
 

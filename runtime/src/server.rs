@@ -1,6 +1,7 @@
 //! The rmcp handler both servers run: tools, prompts and resources from the generated wrappers
 //! and the (live or embedded) manifest, answers as text per RESPONSES.md.
 
+use super::confirm::{Channel, Confirmation};
 use super::manifest::{Manifest, Role};
 use super::tasks::{Started, TaskState};
 use super::{Answer, Ctx, JsonObject, ResourceSpec, ServerSpec, StructuredOutput, ToolError, ToolSpec, TtlCache};
@@ -81,6 +82,16 @@ pub trait Api: Send + Sync + 'static {
     fn cancel_task(_ctx: &Ctx<Self::Client>, id: &str) -> impl Future<Output = Result<(), ToolError>> + Send {
         std::future::ready(Err(super::tasks::unknown(id)))
     }
+
+    /// Whether the key may make the change of a tool that asks first (one with a manifest
+    /// `confirm`), with these arguments: checked before the user is asked, so a key that may not
+    /// is told so, as the API would, instead of the user being asked for nothing.
+    fn may_change(
+        _ctx: &Ctx<Self::Client>,
+        _arguments: &JsonObject,
+    ) -> impl Future<Output = Result<(), ToolError>> + Send {
+        std::future::ready(Ok(()))
+    }
 }
 
 /// Which tools a server exposes, and whose key it uses.
@@ -122,6 +133,9 @@ pub struct Server<A: Api> {
     /// Use each HTTP request's bearer key (see [`Options::per_request_key`]).
     per_request_key: bool,
     structured_output: StructuredOutput,
+    /// Whether the transport keeps sessions, so a request can go to the client mid-call (stdio,
+    /// stateful HTTP); a stateless server cannot ask a session client for confirmation.
+    sessions: bool,
 }
 
 impl<A: Api> Clone for Server<A> {
@@ -134,6 +148,7 @@ impl<A: Api> Clone for Server<A> {
             cache: self.cache.clone(),
             per_request_key: self.per_request_key,
             structured_output: self.structured_output,
+            sessions: self.sessions,
         }
     }
 }
@@ -160,7 +175,14 @@ impl<A: Api> Server<A> {
             cache: Arc::new(TtlCache::new(RESOURCE_CACHE_CAPACITY)),
             per_request_key: options.per_request_key,
             structured_output: options.structured_output,
+            sessions: true,
         }
+    }
+
+    /// The same server behind a transport without sessions (stateless HTTP).
+    pub(crate) fn without_sessions(mut self) -> Self {
+        self.sessions = false;
+        self
     }
 
     /// The live manifest at `url`, fetched once (within [`super::manifest::TIMEOUT`], no key), or
@@ -210,31 +232,57 @@ impl<A: Api> Server<A> {
 
     /// Runs a tool and renders its answer as a tool result (`isError` on failure), with its
     /// structured value when `structured` (the client takes structured output); as a task when
-    /// `tasks` (the client supports them) and the API runs this tool as one.
+    /// `tasks` (the client supports them) and the API runs this tool as one. A tool that asks
+    /// first asks the client of `ctx`'s request ([`super::confirm`]), with the answers this call
+    /// carries.
     async fn call(
         &self,
         ctx: Ctx<A::Client>,
-        name: &str,
-        mut arguments: JsonObject,
+        request: CallToolRequestParams,
         structured: bool,
         tasks: bool,
     ) -> Result<CallToolResponse, McpError> {
+        let name = request.name.as_ref();
         let Some(&(index, place)) = self.by_name.get(name) else {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
         };
+        let mut arguments = request.arguments.unwrap_or_default();
         if let Err(e) = super::arguments::prepare(&self.tools[place].input_schema, &mut arguments) {
-            return Ok(self.result(Err(e)).into());
+            return Ok(self.respond(Err(e)));
         }
         let spec = &A::TOOLS[index];
-        let ctx = ctx.with_structured(structured && spec.output_schema.is_some());
+        let mut ctx = ctx.with_structured(structured && spec.output_schema.is_some());
+        if let Some(template) = spec.confirm {
+            let confirmed = arguments.remove("confirm") == Some(serde_json::Value::Bool(true));
+            if let Err(e) = A::may_change(&ctx, &arguments).await {
+                return Ok(self.respond(Err(e)));
+            }
+            let channel = Channel::of(ctx.request(), request.input_responses, confirmed, self.sessions);
+            ctx = ctx.with_confirmation(Confirmation {
+                tool: spec.name,
+                template,
+                channel,
+            });
+        }
         if tasks && A::TASKS.contains(&name) {
             return Ok(match A::start_task(&ctx, name, arguments).await {
                 Ok(Started::Task(state)) => CreateTaskResult::new(state.task()).into(),
-                Ok(Started::Now(answer)) => self.result(Ok(answer)).into(),
-                Err(e) => self.result(Err(e)).into(),
+                Ok(Started::Now(answer)) => self.respond(Ok(answer)),
+                Err(e) => self.respond(Err(e)),
             });
         }
-        Ok(self.result((spec.call)(&ctx, arguments).await).into())
+        Ok(self.respond((spec.call)(&ctx, arguments).await))
+    }
+
+    /// A tool's answer as the call's response: a tool result, or the question a confirmation
+    /// asks a client that takes input-required results.
+    fn respond(&self, answer: Result<Answer, ToolError>) -> CallToolResponse {
+        if let Err(ToolError::Unconfirmed(unconfirmed)) = &answer
+            && let Some(asked) = unconfirmed.input_required()
+        {
+            return asked.into();
+        }
+        self.result(answer).into()
     }
 
     /// A tool's answer as a tool result: the text (and its structured value), or on failure
@@ -375,14 +423,7 @@ impl<A: Api> ServerHandler for Server<A> {
         let structured = self.structured_output.for_request(&context);
         let tasks = context.client_capabilities().is_some_and(|c| c.supports_tasks());
         let ctx = self.ctx_for(&context.extensions)?.with_request(context);
-        self.call(
-            ctx,
-            &request.name,
-            request.arguments.unwrap_or_default(),
-            structured,
-            tasks,
-        )
-        .await
+        self.call(ctx, request, structured, tasks).await
     }
 
     async fn get_task(

@@ -173,8 +173,8 @@ async fn report_for(ctx: &Ctx<Client>, project: &str, agent: Named<'_>) -> Resul
     })
 }
 
-/// Resolves the project and the agent and starts a HALO run: (project, agent, run), or the
-/// question to ask when the words match several agents.
+/// Resolves the project and the agent and, once the user confirmed, starts a HALO run:
+/// (project, agent, run), or the question to ask when the words match several agents.
 async fn start_run(
     ctx: &Ctx<Client>,
     args: args::RunHaloArgs,
@@ -184,6 +184,14 @@ async fn start_run(
         Ok(agent) => agent,
         Err(ask) => return Ok(Err(ask)),
     };
+    let asked = serde_json::json!({
+        "agent": agent.name,
+        "agent_id": agent.id,
+        "project": project,
+        "lookback_hours": args.lookback_hours,
+        "prompt": args.prompt.as_deref().map(str::trim).filter(|p| !p.is_empty()),
+    });
+    ctx.confirm(&asked).await?;
     let mut body = t::CreateHaloRunRequest::builder()
         .agent_id(agent.id.as_str())
         .lookback_hours(args.lookback_hours);

@@ -26,6 +26,7 @@ pub trait Handlers: Send + Sync + 'static {
         args: args::ApplyHaloFixesArgs,
     ) -> impl Future<Output = Result<String, ToolError>> + Send;
     /// Answers `run_halo`.
+    /// It spends: it asks `ctx.confirm(&values)` before anything is sent.
     fn run_halo(
         ctx: &Ctx<sdk::Client>,
         args: args::RunHaloArgs,
@@ -76,6 +77,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["team","key","projects"],"properties":{"team":{"type":"object","required":["id","name"],"properties":{"id":{"type":"string"},"name":{"type":"string"}}},"key":{"type":"object","required":["id","name","prefix"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"prefix":{"type":"string","description":"The key's first characters, for recognising it; never the key itself."}}},"projects":{"type":"array","items":{"type":"object","required":["id","name","scopes"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}}}}},"default_project_id":{"type":"string","description":"The project tools use when none is named; absent for a multi-project key without a default."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(whoami(ctx, arguments)),
         },
         ToolSpec {
@@ -93,6 +95,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","team_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"team_id":{"type":"string"},"description":{"type":"string"},"created_at":{"type":"string"},"counts":{"type":"object","properties":{"models":{"type":"integer"},"datasets":{"type":"integer"},"agents":{"type":"integer"},"traces":{"type":"integer"},"inferences":{"type":"integer"}}}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_projects(ctx, arguments)),
         },
         ToolSpec {
@@ -110,6 +113,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","team_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"team_id":{"type":"string"},"description":{"type":"string"},"created_at":{"type":"string"},"counts":{"type":"object","properties":{"models":{"type":"integer"},"datasets":{"type":"integer"},"agents":{"type":"integer"},"traces":{"type":"integer"},"inferences":{"type":"integer"}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_project::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -127,6 +131,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","kind","provider","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","enum":["base","fine_tuned"]},"provider":{"type":"string"},"base_model":{"type":"string","description":"For a fine-tuned model, the model it was trained from."},"training_job_id":{"type":"string"},"context_window":{"type":"integer"},"input_cost_per_mtok":{"type":"number","description":"USD per million input tokens."},"output_cost_per_mtok":{"type":"number","description":"USD per million output tokens."},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_models::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -144,6 +149,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","kind","provider","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","enum":["base","fine_tuned"]},"provider":{"type":"string"},"base_model":{"type":"string","description":"For a fine-tuned model, the model it was trained from."},"training_job_id":{"type":"string"},"context_window":{"type":"integer"},"input_cost_per_mtok":{"type":"number","description":"USD per million input tokens."},"output_cost_per_mtok":{"type":"number","description":"USD per million output tokens."},"created_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_model::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -161,6 +167,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_datasets::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -178,6 +185,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["dataset","sample_rows"],"properties":{"dataset":{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}},"sample_rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"description":"The first rows (at most 5)."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_dataset::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -191,9 +199,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Dataset name."},"description":{"type":"string","maxLength":2000,"description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000,"description":"The rows, for `source: rows`."}},"required":["name","source"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Dataset name."},"description":{"type":"string","maxLength":2000,"description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000,"description":"The rows, for `source: rows`."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["name","source"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}}"#,
+            ),
+            confirm: Some(
+                "{% if source == 'inferences' %}{% set f = filter or {} %}Copy up to {{ max_rows }} {% if f.status == 'success' %}successful {% elif f.status == 'error' %}failed {% endif %}production inferences{% if f.model %} of {{ f.model }}{% endif %}{% if f.since %} since {{ f.since|time }}{% if f.until %} until {{ f.until|time }}{% endif %}{% elif f.lookback_hours %} from the last {% if f.lookback_hours % 24 == 0 %}{{ f.lookback_hours // 24 }} day{% if f.lookback_hours != 24 %}s{% endif %}{% else %}{{ f.lookback_hours }} h{% endif %}{% endif %}, inputs and outputs, into dataset \"{{ name }}\" in project {{ project }}.{% endif %}",
             ),
             call: |ctx, arguments| Box::pin(create_dataset::<H>(ctx, arguments)),
         },
@@ -212,6 +223,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_rubrics::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -229,6 +241,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_rubric::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -246,6 +259,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(create_rubric::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -263,6 +277,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_evals::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -280,6 +295,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_eval::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -293,9 +309,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","minLength":1,"maxLength":100,"description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to evaluate (`mdl_...`)."}},"required":["dataset_id","rubric_id","model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","minLength":1,"maxLength":100,"description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to evaluate (`mdl_...`)."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["dataset_id","rubric_id","model_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}"#,
+            ),
+            confirm: Some(
+                "Evaluate model `{{ model_id }}` on dataset `{{ dataset_id }}` in project {{ project }}, graded by rubric `{{ rubric_id }}`{% if name %}, as \"{{ name }}\"{% endif %}. The model answers every row of the dataset: it consumes credits.",
             ),
             call: |ctx, arguments| Box::pin(run_eval::<H>(ctx, arguments)),
         },
@@ -314,6 +333,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_training_jobs::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -331,6 +351,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -344,9 +365,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Job name."},"base_model":{"type":"string","minLength":1,"maxLength":200,"description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."}},"required":["base_model","dataset_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Job name."},"base_model":{"type":"string","minLength":1,"maxLength":200,"description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["base_model","dataset_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
+            ),
+            confirm: Some(
+                "{% set h = hyperparameters or {} %}Fine-tune {{ base_model }} on dataset `{{ dataset_id }}` in project {{ project }}{% if name %} as \"{{ name }}\"{% endif %}, {% if h.epochs %}{{ h.epochs }} epoch{% if h.epochs != 1 %}s{% endif %}{% else %}the default epochs{% endif %}{% if h.learning_rate %}, learning rate {{ h.learning_rate }}{% endif %}{% if h.batch_size %}, batch size {{ h.batch_size }}{% endif %}. Training consumes credits and GPU time.",
             ),
             call: |ctx, arguments| Box::pin(create_training_job::<H>(ctx, arguments)),
         },
@@ -365,6 +389,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(cancel_training_job::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -382,6 +407,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_deployments::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -399,6 +425,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_deployment::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -412,9 +439,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Deployment name."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."}},"required":["name","model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Deployment name."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["name","model_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
+            confirm: Some(
+                "Deploy model `{{ model_id }}` as \"{{ name }}\" in project {{ project }} with {% if min_replicas != max_replicas %}{{ min_replicas }} to {% endif %}{{ max_replicas }} replica{% if max_replicas != 1 %}s{% endif %}. It serves production traffic and is billed while it runs.",
             ),
             call: |ctx, arguments| Box::pin(create_deployment::<H>(ctx, arguments)),
         },
@@ -429,9 +459,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["deployment_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
+            confirm: Some(
+                "{% set changes = ([\"serve model `\" ~ model_id ~ \"`\"] if model_id else []) + ([\"min replicas \" ~ min_replicas] if min_replicas is defined else []) + ([\"max replicas \" ~ max_replicas] if max_replicas is defined else []) %}Change production deployment `{{ deployment_id }}` in project {{ project }}: {{ changes|join(', ') if changes else 'no change given' }}. Live traffic follows at once.",
             ),
             call: |ctx, arguments| Box::pin(update_deployment::<H>(ctx, arguments)),
         },
@@ -446,9 +479,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["deployment_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
+            ),
+            confirm: Some(
+                "Delete production deployment `{{ deployment_id }}` in project {{ project }}: it stops serving traffic at once.",
             ),
             call: |ctx, arguments| Box::pin(delete_deployment::<H>(ctx, arguments)),
         },
@@ -467,6 +503,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","model","status","created_at","latency_ms","input_tokens","output_tokens","cost_usd"],"properties":{"id":{"type":"string"},"model":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"created_at":{"type":"string"},"latency_ms":{"type":"integer"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"cost_usd":{"type":"number"},"error":{"type":"object","required":["type","message"],"properties":{"type":{"type":"string","description":"Error class, such as `RateLimitError` or `Timeout`."},"message":{"type":"string"}}},"trace_id":{"type":"string"},"span_id":{"type":"string"},"agent_id":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_inferences::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -484,6 +521,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["inference"],"properties":{"inference":{"type":"object","required":["id","model","status","created_at","latency_ms","input_tokens","output_tokens","cost_usd"],"properties":{"id":{"type":"string"},"model":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"created_at":{"type":"string"},"latency_ms":{"type":"integer"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"cost_usd":{"type":"number"},"error":{"type":"object","required":["type","message"],"properties":{"type":{"type":"string","description":"Error class, such as `RateLimitError` or `Timeout`."},"message":{"type":"string"}}},"trace_id":{"type":"string"},"span_id":{"type":"string"},"agent_id":{"type":"string"}}},"input":{"type":"string"},"output":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_inference::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -501,6 +539,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","started_at","duration_ms","span_count","error_count","total_tokens","cost_usd"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"started_at":{"type":"string"},"duration_ms":{"type":"integer"},"span_count":{"type":"integer"},"error_count":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_usd":{"type":"number"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_traces::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -518,6 +557,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["trace","spans"],"properties":{"trace":{"type":"object","required":["id","name","status","started_at","duration_ms","span_count","error_count","total_tokens","cost_usd"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"started_at":{"type":"string"},"duration_ms":{"type":"integer"},"span_count":{"type":"integer"},"error_count":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_usd":{"type":"number"}}},"spans":{"type":"array","items":{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -535,6 +575,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_spans::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -552,6 +593,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_span::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -569,6 +611,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","executions","error_executions","first_seen_at","last_seen_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"executions":{"type":"integer","description":"Traces in the window."},"error_executions":{"type":"integer"},"span_count":{"type":"integer"},"first_seen_at":{"type":"string"},"last_seen_at":{"type":"string"},"latest_halo_conversation_id":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_agents::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -586,6 +629,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","executions","error_executions","first_seen_at","last_seen_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"executions":{"type":"integer","description":"Traces in the window."},"error_executions":{"type":"integer"},"span_count":{"type":"integer"},"first_seen_at":{"type":"string"},"last_seen_at":{"type":"string"},"latest_halo_conversation_id":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_agent::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -601,6 +645,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             },
             input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}}}"#,
             output_schema: None,
+            confirm: None,
             call: |ctx, arguments| Box::pin(apply_halo_fixes::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -614,8 +659,11 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Hours of traces before now to analyse.","default":24},"prompt":{"type":"string","description":"What the analysis should focus on; default: reliability, latency, cost and tool use."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}},"required":["agent"]}"#,
+            input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Hours of traces before now to analyse.","default":24},"prompt":{"type":"string","description":"What the analysis should focus on; default: reliability, latency, cost and tool use."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent"]}"#,
             output_schema: None,
+            confirm: Some(
+                "Run HALO on {{ agent }} (`{{ agent_id }}`) in project {{ project }} over the last {{ lookback_hours }} h of its traces, {% if prompt %}focusing on \"{{ prompt }}\"{% else %}with the general review (reliability, latency, cost and tool use){% endif %}. A run consumes credits and compute.",
+            ),
             call: |ctx, arguments| Box::pin(run_halo::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -633,6 +681,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_halo_runs::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -650,6 +699,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -663,9 +713,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","maxLength":4000,"description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","maxLength":200,"description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","maxLength":100,"description":"Ask a follow-up in an existing conversation."}},"required":["agent_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","maxLength":4000,"description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","maxLength":200,"description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","maxLength":100,"description":"Ask a follow-up in an existing conversation."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
+            ),
+            confirm: Some(
+                "Run HALO on agent `{{ agent_id }}` in project {{ project }} over {% if window_start %}{{ window_start|time }} to {% if window_end %}{{ window_end|time }}{% else %}now{% endif %}{% else %}the last {{ lookback_hours }} h{% endif %} of its traces (at most {{ span_limit }} spans), {% if prompt %}focusing on \"{{ prompt }}\"{% else %}with the general review (reliability, latency, cost and tool use){% endif %}{% if model %}, written by {{ model }}{% endif %}{% if conversation_id %}, as a follow-up in {{ conversation_id }}{% endif %}. A run consumes credits and compute.",
             ),
             call: |ctx, arguments| Box::pin(create_halo_run::<H>(ctx, arguments)),
         },
@@ -684,6 +737,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(cancel_halo_run::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -701,6 +755,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","agent_id","title","created_at","updated_at","message_count"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"title":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"message_count":{"type":"integer"},"latest_run_id":{"type":"string"},"latest_run_status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_halo_conversations::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -718,6 +773,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["conversation","messages"],"properties":{"conversation":{"type":"object","required":["id","agent_id","title","created_at","updated_at","message_count"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"title":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"message_count":{"type":"integer"},"latest_run_id":{"type":"string"},"latest_run_status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}},"messages":{"type":"array","items":{"type":"object","required":["id","role","content","created_at"],"properties":{"id":{"type":"string"},"role":{"type":"string","enum":["user","assistant"]},"content":{"type":"string","description":"Markdown; an assistant message is a HALO report."},"run_id":{"type":"string"},"created_at":{"type":"string"}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_halo_report::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -735,6 +791,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(list_halo_schedules::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -752,6 +809,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -765,9 +823,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","maxLength":4000,"description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."}},"required":["agent_id","cadence"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","maxLength":4000,"description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent_id","cadence"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
+            confirm: Some(
+                "{% set days = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'] %}Schedule HALO on agent `{{ agent_id }}` in project {{ project }} {% if cadence == 'hourly' %}every hour at minute {{ time_of_day[3:] }}{% elif cadence == 'daily' %}every day at {{ time_of_day }} UTC{% elif cadence == 'weekly' %}every {{ days[day_of_week or 0] }} at {{ time_of_day }} UTC{% else %}every month on day {{ day_of_month or 1 }} at {{ time_of_day }} UTC{% endif %}, each run over {% if lookback_hours %}the last {{ lookback_hours }} h{% else %}the {{ {'hourly': 'hour', 'daily': 'day', 'weekly': 'week', 'monthly': 'month'}[cadence] }} before it{% endif %}, {% if prompt %}focusing on \"{{ prompt }}\"{% else %}with the general review (reliability, latency, cost and tool use){% endif %}. Every run consumes credits and compute until the schedule is paused or archived.",
             ),
             call: |ctx, arguments| Box::pin(create_halo_schedule::<H>(ctx, arguments)),
         },
@@ -786,6 +847,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(pause_halo_schedule::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -799,9 +861,12 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["schedule_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
+            ),
+            confirm: Some(
+                "Resume HALO schedule `{{ schedule_id }}` in project {{ project }}: its runs start again on its cadence, each consuming credits and compute, until it is paused or archived.",
             ),
             call: |ctx, arguments| Box::pin(resume_halo_schedule::<H>(ctx, arguments)),
         },
@@ -820,6 +885,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(archive_halo_schedule::<H>(ctx, arguments)),
         },
     ];
@@ -1828,8 +1894,11 @@ async fn create_dataset<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::CreateDatasetArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_dataset();
     request = request.project_id(project);
@@ -1941,8 +2010,11 @@ async fn run_eval<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::RunEvalArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().run_eval();
     request = request.project_id(project);
@@ -2000,8 +2072,11 @@ async fn create_training_job<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::CreateTrainingJobArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_training_job();
     request = request.project_id(project);
@@ -2068,8 +2143,11 @@ async fn create_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::CreateDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_deployment();
     request = request.project_id(project);
@@ -2088,8 +2166,11 @@ async fn update_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::UpdateDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().update_deployment();
     request = request.project_id(project);
@@ -2108,8 +2189,11 @@ async fn delete_deployment<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::DeleteDeploymentArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().delete_deployment();
     request = request.project_id(project);
@@ -2376,8 +2460,11 @@ async fn create_halo_run<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::CreateHaloRunArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_halo_run();
     request = request.project_id(project);
@@ -2505,8 +2592,11 @@ async fn create_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::CreateHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().create_halo_schedule();
     request = request.project_id(project);
@@ -2549,8 +2639,11 @@ async fn resume_halo_schedule<H: Handlers + Renderers>(
     ctx: &Ctx<sdk::Client>,
     arguments: JsonObject,
 ) -> Result<mcp_runtime::Answer, ToolError> {
+    let mut asked = arguments.clone();
     let args: args::ResumeHaloScheduleArgs = mcp_runtime::parse_arguments(arguments)?;
     let project = H::resolve_project(ctx, args.project.as_deref()).await?;
+    asked.insert("project".into(), project.clone().into());
+    ctx.confirm(&asked).await?;
     #[allow(unused_mut)]
     let mut request = ctx.client().resume_halo_schedule();
     request = request.project_id(project);

@@ -105,6 +105,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["search_id","query","results"],"properties":{"search_id":{"type":"string"},"query":{"type":"string"},"scope":{"type":"string","enum":["self_only","self_first","collective"],"description":"`self_only`: only your own; `self_first`: yours ranked first; `collective`: everyone's."},"results":{"type":"array","items":{"type":"object","required":["experience","score"],"properties":{"experience":{"type":"object","required":["id","title","problem","insight","tags","evidence_class","quality","validation_state","created_at"],"properties":{"id":{"type":"string","description":"`exp_...`"},"title":{"type":"string"},"problem":{"type":"string"},"insight":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"helpful_count":{"type":"integer"},"created_at":{"type":"string"}}},"score":{"type":"number","description":"Relevance, best is 1."},"own":{"type":"boolean","description":"Deposited by the caller's agent."},"matched_fields":{"type":"array","items":{"type":"string"}}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(search_inferior_experiences::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -122,6 +123,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["id","title","problem","root_cause","insight","solution","failed_approaches","boundaries","tags","evidence_class","visibility_scope","origin_type","creation_mode","quality","worthiness_score","validation_state","contributor","helpful_count","unhelpful_count","created_at"],"properties":{"id":{"type":"string"},"title":{"type":"string"},"problem":{"type":"string"},"root_cause":{"type":"string"},"insight":{"type":"string"},"solution":{"type":"object","required":["method"],"properties":{"method":{"type":"string"},"implementation":{"type":"string"}}},"failed_approaches":{"type":"array","items":{"type":"object","required":["attempt"],"properties":{"attempt":{"type":"string"},"why_failed":{"type":"string"}}}},"boundaries":{"type":"object","properties":{"applies_when":{"type":"string"},"does_not_apply_when":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"error_message":{"type":"string"},"env_versions":{"type":"object","additionalProperties":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"visibility_scope":{"type":"string","enum":["public","team","private"]},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"]},"creation_mode":{"type":"string","enum":["structured","raw_normalized"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"worthiness_score":{"type":"number"},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"contributor":{"type":"object","required":["agent_id","display_name"],"properties":{"agent_id":{"type":"string"},"display_name":{"type":"string"}}},"helpful_count":{"type":"integer"},"unhelpful_count":{"type":"integer"},"linked_procedure_id":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -139,6 +141,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["domain","anti_patterns","recommended"],"properties":{"domain":{"type":"string"},"anti_patterns":{"type":"array","items":{"type":"object","required":["experience_id","title","warning"],"properties":{"experience_id":{"type":"string"},"title":{"type":"string"},"warning":{"type":"string"}}}},"recommended":{"type":"array","items":{"type":"object","required":["id","title","problem","insight","tags","evidence_class","quality","validation_state","created_at"],"properties":{"id":{"type":"string","description":"`exp_...`"},"title":{"type":"string"},"problem":{"type":"string"},"insight":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"helpful_count":{"type":"integer"},"created_at":{"type":"string"}}}},"procedure_ids":{"type":"array","items":{"type":"string"}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(check_inferior_context(ctx, arguments)),
         },
         ToolSpec {
@@ -156,6 +159,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["experiences","contributors","searches_last_7_days","feedback","quality_distribution","trust_distribution","top_tags"],"properties":{"experiences":{"type":"integer"},"contributors":{"type":"integer"},"searches_last_7_days":{"type":"integer"},"feedback":{"type":"integer"},"quality_distribution":{"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"integer","description":"Worthiness at least 0.7."},"medium":{"type":"integer"},"low":{"type":"integer","description":"Worthiness below 0.4."}}},"trust_distribution":{"type":"array","description":"Experiences per evidence class.","items":{"type":"object","required":["evidence_class","count"],"properties":{"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"count":{"type":"integer"}}}},"top_tags":{"type":"array","items":{"type":"object","required":["tag","count"],"properties":{"tag":{"type":"string"},"count":{"type":"integer"}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_inferior_stats(ctx, arguments)),
         },
         ToolSpec {
@@ -173,6 +177,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["agent_id","display_name","key_scope","deposits","searches","feedback_given","struggles","expertise"],"properties":{"agent_id":{"type":"string"},"display_name":{"type":"string"},"key_scope":{"type":"string","enum":["full","deposit","read","search","admin"]},"deposits":{"type":"integer"},"searches":{"type":"integer"},"feedback_given":{"type":"integer"},"struggles":{"type":"array","items":{"type":"object","required":["tag","searches","unresolved"],"properties":{"tag":{"type":"string"},"searches":{"type":"integer"},"unresolved":{"type":"integer","description":"Searches whose best score stayed low."}}}},"expertise":{"type":"array","items":{"type":"object","required":["tag","deposits","mean_transferability"],"properties":{"tag":{"type":"string"},"deposits":{"type":"integer"},"mean_transferability":{"type":"number"}}}},"calibration_score":{"type":"number","description":"How well the agent's self-reported worthiness matched peers' feedback; absent until it has feedback."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(get_my_profile(ctx, arguments)),
         },
         ToolSpec {
@@ -190,6 +195,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["days","max_top_score","hotspots"],"properties":{"days":{"type":"integer"},"max_top_score":{"type":"number"},"hotspots":{"type":"array","items":{"type":"object","required":["query","searches","best_score","last_searched_at"],"properties":{"query":{"type":"string","description":"A representative query of the cluster."},"domain":{"type":"string"},"searches":{"type":"integer"},"best_score":{"type":"number"},"last_searched_at":{"type":"string"}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(inferior_demand_hotspots(ctx, arguments)),
         },
         ToolSpec {
@@ -207,6 +213,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["experience_id","worthiness_score","validation_state","quality"],"properties":{"experience_id":{"type":"string"},"worthiness_score":{"type":"number"},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"warnings":{"type":"array","items":{"type":"string"}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(deposit_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -224,6 +231,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["raw_deposit_id","status","normalization_status"],"properties":{"raw_deposit_id":{"type":"string"},"status":{"type":"string","enum":["accepted","duplicate"]},"normalization_status":{"type":"string","enum":["pending","normalized","failed"]},"filename":{"type":"string"},"bytes":{"type":"integer"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(deposit_raw_inferior_experience(ctx, arguments)),
         },
         ToolSpec {
@@ -241,6 +249,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["raw_deposit_id","status","normalization_status"],"properties":{"raw_deposit_id":{"type":"string"},"status":{"type":"string","enum":["accepted","duplicate"]},"normalization_status":{"type":"string","enum":["pending","normalized","failed"]},"filename":{"type":"string"},"bytes":{"type":"integer"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(deposit_file_inferior_experience::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -258,6 +267,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["feedback_id","experience_id","transferability_score"],"properties":{"feedback_id":{"type":"string"},"experience_id":{"type":"string"},"transferability_score":{"type":"number"},"previous_transferability_score":{"type":"number"}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(submit_inferior_feedback(ctx, arguments)),
         },
         ToolSpec {
@@ -275,6 +285,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["search","triggers_fired","anti_triggers_fired"],"properties":{"search":{"type":"boolean","description":"Whether to search Inferior now."},"triggers_fired":{"type":"array","items":{"type":"string"},"description":"The signals for searching that fired."},"anti_triggers_fired":{"type":"array","items":{"type":"string"},"description":"The signals against searching that fired."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(should_search_inferior::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -292,6 +303,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["should_deposit","score","failed_dimensions"],"properties":{"should_deposit":{"type":"boolean"},"score":{"type":"number","description":"Weighted quality, 0 to 1."},"failed_dimensions":{"type":"array","description":"The dimensions that fell short, with what to do about each.","items":{"type":"object","required":["dimension","advice"],"properties":{"dimension":{"type":"string"},"advice":{"type":"string"}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(evaluate_deposit_worthiness::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -309,6 +321,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["is_safe","length","max_length","reasons"],"properties":{"is_safe":{"type":"boolean"},"length":{"type":"integer","description":"The query's length in characters."},"max_length":{"type":"integer"},"reasons":{"type":"array","description":"Why the query is unsafe (never the secret itself).","items":{"type":"object","required":["family","what"],"properties":{"family":{"type":"string","enum":["secret","internal_host","customer_data","custom_pattern","too_long"]},"what":{"type":"string"}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(check_query_safety::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -326,6 +339,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["signals"],"properties":{"signals":{"type":"array","items":{"type":"object","required":["type","count","evidence"],"properties":{"type":{"type":"string","description":"The signal that fired."},"count":{"type":"integer","description":"How many times it fired in the trace."},"evidence":{"type":"string","description":"What in the trace made it fire."}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(detect_deposit_signals_from_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -343,6 +357,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["signals"],"properties":{"signals":{"type":"array","items":{"type":"object","required":["type","count","evidence"],"properties":{"type":{"type":"string","description":"The signal that fired."},"count":{"type":"integer","description":"How many times it fired in the trace."},"evidence":{"type":"string","description":"What in the trace made it fire."}}}}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(detect_search_signals_from_trace::<H>(ctx, arguments)),
         },
         ToolSpec {
@@ -360,6 +375,7 @@ impl<H: Handlers + Renderers> Tools<H> {
             output_schema: Some(
                 r#"{"type":"object","required":["query","usable","word_count","problems"],"properties":{"query":{"type":"string"},"usable":{"type":"boolean","description":"Whether the query can be sent as it is."},"word_count":{"type":"integer"},"problems":{"type":"array","items":{"type":"string"},"description":"What to fix before searching."}}}"#,
             ),
+            confirm: None,
             call: |ctx, arguments| Box::pin(form_search_query::<H>(ctx, arguments)),
         },
     ];

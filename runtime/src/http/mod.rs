@@ -174,7 +174,11 @@ pub async fn serve<A: Api>(server: Server<A>, config: HttpConfig) -> Result<(), 
         .disable_allowed_origins()
         .with_legacy_session_mode(!config.stateless)
         .with_json_response(config.stateless);
-    let factory_server = server.clone();
+    let factory_server = if config.stateless {
+        server.clone().without_sessions()
+    } else {
+        server.clone()
+    };
     let factory = move || Ok(factory_server.clone());
     // From the inside out: rmcp, the JSON-RPC check, the session binding, the key check, then
     // (around the OAuth paths too) the Origin check.

@@ -50,6 +50,11 @@ static TEMPLATES: LazyLock<minijinja::Environment<'static>> = LazyLock::new(|| {
     env
 });
 
+/// A manifest template rendered over `context`, with the format's filters.
+pub fn template_with(template: &str, context: minijinja::Value) -> Result<String, minijinja::Error> {
+    TEMPLATES.get_template(template).and_then(|t| t.render(context))
+}
+
 impl View {
     /// The answer for `value`, the response of `tool` (or of the resource URI it names).
     pub fn render(&self, value: &Value, tool: &str) -> String {
@@ -94,8 +99,7 @@ impl View {
 /// this response (a filter on a missing field, say) leaves its part out; the failure is logged.
 fn fill(template: &str, map: &Map<String, Value>, count: usize, tool: &str) -> String {
     let context = minijinja::context! { count => count, ..minijinja::Value::from(minijinja::value::Serde(map)) };
-    let rendered = TEMPLATES.get_template(template).and_then(|t| t.render(context));
-    rendered.unwrap_or_else(|e| {
+    template_with(template, context).unwrap_or_else(|e| {
         tracing::warn!("the view of {tool} did not render: {e:#}");
         String::new()
     })
