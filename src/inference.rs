@@ -244,13 +244,14 @@ impl Config {
 /// and the live manifest (or the embedded one, with a warning on stderr).
 pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Server<Inference>, String> {
     let mut client = inference_sdk::ClientConfig::new(&config.api_url)
-        .timeout(config.timeout)
         .user_agent(concat!("inference-mcp/", env!("CARGO_PKG_VERSION")));
     if let Some(key) = &config.api_key {
         client = client.api_key(key);
     }
+    // Its timeout bounds each request; root certificates load on the first TLS handshake.
+    let http = mcp_runtime::http_client(config.timeout)?;
     let client = client
-        .build()
+        .build_with(http)
         .map_err(|e| format!("cannot configure the API client: {e}"))?;
     let manifest = mcp_runtime::Server::<Inference>::live_manifest(
         inference_sdk::ClientInfo::client(&client),

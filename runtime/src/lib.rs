@@ -14,6 +14,7 @@ mod server;
 pub mod stdio;
 mod structured;
 pub mod tasks;
+mod tls;
 mod ttl_cache;
 
 pub use arguments::{body_from, match_uri_template, parse_arguments};
@@ -21,6 +22,7 @@ pub use confirm::Unconfirmed;
 pub use error::ToolError;
 pub use server::{Api, Options, Server};
 pub use structured::{Answer, StructuredOutput};
+pub use tls::http_client;
 pub use ttl_cache::{TtlCache, key_hash};
 
 /// Serves over Streamable HTTP when given its configuration, else over stdio.
