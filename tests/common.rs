@@ -68,6 +68,25 @@ pub async fn offline_inferior() -> RunningService<RoleClient, ()> {
     spawn(INFERIOR, &[], &[("INFERIOR_API_URL", CLOSED)]).await
 }
 
+/// `inference-mcp --local` on a data directory in `dir`, with `key` (the demo's default
+/// otherwise), for `host`.
+pub async fn local_as<H: rmcp::ClientHandler>(
+    host: H,
+    dir: &TempDir,
+    key: Option<&str>,
+) -> RunningService<RoleClient, H> {
+    let data = dir.path().join("data");
+    let env: Vec<(&str, &str)> = key.map(|k| ("INFERENCE_API_KEY", k)).into_iter().collect();
+    spawn_as(
+        host,
+        INFERENCE,
+        &["--local", "--data-dir", data.to_str().unwrap()],
+        &env,
+        None,
+    )
+    .await
+}
+
 /// An Inference server whose API is unreachable.
 pub async fn offline_inference(args: &[&str]) -> RunningService<RoleClient, ()> {
     spawn(INFERENCE, args, &[("INFERENCE_API_URL", CLOSED)]).await

@@ -7,11 +7,6 @@ use crate::common::*;
 use rmcp::model::ElicitationAction::{Accept, Decline};
 use serde_json::{Value, json};
 
-fn local_args(dir: &TempDir) -> Vec<String> {
-    let data = dir.path().join("data");
-    vec!["--local".into(), "--data-dir".into(), data.to_str().unwrap().into()]
-}
-
 /// The ids of everything the spending tools create or change, from the listings.
 async fn state<H: rmcp::ClientHandler>(client: &rmcp::service::RunningService<rmcp::RoleClient, H>) -> Value {
     let mut state = serde_json::Map::new();
@@ -42,9 +37,7 @@ async fn state<H: rmcp::ClientHandler>(client: &rmcp::service::RunningService<rm
 async fn every_spending_tool_asks_first_and_a_declined_call_changes_nothing() {
     let dir = TempDir::new("confirm-declined");
     let host = Host::new(Decline);
-    let args = local_args(&dir);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let client = spawn_as(host.clone(), INFERENCE, &args, &[], None).await;
+    let client = local_as(host.clone(), &dir, None).await;
     let first = async |tool: &str, field: &str| -> String {
         let result = call_result(&client, tool, json!({})).await;
         result.structured_content.unwrap()["items"][0][field]
@@ -129,9 +122,7 @@ async fn every_spending_tool_asks_first_and_a_declined_call_changes_nothing() {
 #[tokio::test]
 async fn a_host_without_forms_is_told_what_would_happen_and_goes_ahead_with_confirm_true() {
     let dir = TempDir::new("confirm-fallback");
-    let args = local_args(&dir);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let client = spawn(INFERENCE, &args, &[]).await;
+    let client = local_as((), &dir, None).await;
     let before = state(&client).await;
     let models = call_result(&client, "list_models", json!({}))
         .await
@@ -165,10 +156,7 @@ async fn a_host_without_forms_is_told_what_would_happen_and_goes_ahead_with_conf
 async fn a_read_only_key_is_refused_before_anyone_is_asked() {
     let dir = TempDir::new("confirm-read-only");
     let host = Host::new(Accept);
-    let args = local_args(&dir);
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let env = [("INFERENCE_API_KEY", "sk-inference-demo-support-ro")];
-    let client = spawn_as(host.clone(), INFERENCE, &args, &env, None).await;
+    let client = local_as(host.clone(), &dir, Some("sk-inference-demo-support-ro")).await;
     for (tool, arguments) in [
         ("run_halo", json!({"agent": "customer-support-agent"})),
         ("create_deployment", json!({"name": "x", "model_id": "mdl_x"})),

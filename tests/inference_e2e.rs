@@ -8,24 +8,6 @@ async fn local(dir: &TempDir, key: Option<&str>) -> rmcp::service::RunningServic
     local_as((), dir, key).await
 }
 
-/// [`local`] for a host of its own (one that shows confirmation forms, say).
-async fn local_as<H: rmcp::ClientHandler>(
-    host: H,
-    dir: &TempDir,
-    key: Option<&str>,
-) -> rmcp::service::RunningService<rmcp::RoleClient, H> {
-    let data = dir.path().join("data");
-    let env: Vec<(&str, &str)> = key.map(|k| ("INFERENCE_API_KEY", k)).into_iter().collect();
-    spawn_as(
-        host,
-        INFERENCE,
-        &["--local", "--data-dir", data.to_str().unwrap()],
-        &env,
-        None,
-    )
-    .await
-}
-
 fn id(text: &str, prefix: &str) -> String {
     regex::Regex::new(&format!(r"\b{prefix}_[a-z0-9]{{12}}\b"))
         .unwrap()

@@ -825,14 +825,16 @@ fn confirm(tool: &Tool, ptr: &str, manifest_path: &Path) -> Result<Option<String
             ),
         )]);
     }
-    if let Err(e) = minijinja::Environment::new().template_from_str(template) {
-        return Err(vec![Error::invalid(
-            manifest_path,
-            &at,
-            format!("template does not parse: {e}"),
-        )]);
-    }
+    parses(template, &at, manifest_path).map_err(|e| vec![e])?;
     Ok(Some(template.clone()))
+}
+
+/// Checks that a manifest template parses (filters are the runtime's, looked up at render).
+fn parses(template: &str, at: &str, manifest_path: &Path) -> Result<(), Error> {
+    minijinja::Environment::new()
+        .template_from_str(template)
+        .map(drop)
+        .map_err(|e| Error::invalid(manifest_path, at, format!("template does not parse: {e}")))
 }
 
 /// Checks the tool's `view` and `renderer` and puts the view in the model.
@@ -897,15 +899,9 @@ fn layout(
         }
     }
     let Some(view) = view else { return Ok(None) };
-    let env = minijinja::Environment::new();
     for (field, template) in [("lead", &view.lead), ("empty", &view.empty), ("next", &view.next)] {
-        if let Some(t) = template
-            && let Err(e) = env.template_from_str(t)
-        {
-            return Err(invalid(
-                &format!("{ptr}/view/{field}"),
-                format!("template does not parse: {e}"),
-            ));
+        if let Some(t) = template {
+            parses(t, &format!("{ptr}/view/{field}"), manifest_path).map_err(|e| vec![e])?;
         }
     }
     let View {

@@ -120,7 +120,7 @@ impl Unconfirmed {
 impl Confirmation {
     /// Asks the user to confirm the call as the template says over `values`: Ok when they
     /// did, or when the template renders nothing (nothing to confirm for these arguments).
-    pub(crate) async fn ask(&self, values: &serde_json::Value) -> Result<(), ToolError> {
+    pub(crate) async fn ask<T: serde::Serialize + ?Sized>(&self, values: &T) -> Result<(), ToolError> {
         let summary = summary(self.template, values, self.tool);
         if summary.is_empty() {
             return Ok(());
@@ -178,12 +178,12 @@ fn declined(summary: &str, why: &'static str) -> ToolError {
 
 /// What the call will do, as its template says; when the template fails on these values, the
 /// values themselves (a confirmation is never skipped for a template's fault).
-fn summary(template: &str, values: &serde_json::Value, tool: &str) -> String {
+fn summary<T: serde::Serialize + ?Sized>(template: &str, values: &T, tool: &str) -> String {
     match super::render::template(template, minijinja::Value::from(minijinja::value::Serde(values))) {
         Ok(text) => text.trim().to_string(),
         Err(e) => {
             tracing::warn!("the confirmation of {tool} did not render: {e:#}");
-            let values = super::render::format::cut(&values.to_string(), 500);
+            let values = super::render::format::cut(&serde_json::to_string(values).unwrap_or_default(), 500);
             format!("Call `{tool}` with {values}.")
         }
     }

@@ -170,11 +170,10 @@ impl<C> Ctx<C> {
     /// to). Ok when the user did, when the template renders nothing for these values, or when
     /// the tool does not ask; otherwise the error is the answer and nothing may be sent.
     pub async fn confirm<T: serde::Serialize>(&self, values: &T) -> Result<(), ToolError> {
-        let Some(confirmation) = &self.confirmation else {
-            return Ok(());
-        };
-        let values = serde_json::to_value(values).unwrap_or_default();
-        confirmation.ask(&values).await
+        match &self.confirmation {
+            Some(confirmation) => confirmation.ask(values).await,
+            None => Ok(()),
+        }
     }
 
     pub(crate) fn with_confirmation(mut self, confirmation: confirm::Confirmation) -> Self {
