@@ -14,6 +14,7 @@ mod diagnostics;
 mod document;
 mod error;
 mod generate;
+mod listing;
 mod manifest;
 mod names;
 mod normalize;

@@ -19,6 +19,11 @@ pub struct Manifest {
     pub server: ServerInfo,
     /// Instructions sent to the client in `initialize`: when to use which tool.
     pub instructions: String,
+    /// Arguments many tools take under one name (`project`, `cursor`), explained once in
+    /// `instructions`, which must name each in backticks: their schemas in `tools/list` carry
+    /// no description of their own.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub shared_arguments: Vec<String>,
     /// The tools, in the order `tools/list` shows them.
     pub tools: Vec<Tool>,
     /// Prompts (slash commands), rendered with minijinja.

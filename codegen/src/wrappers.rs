@@ -4,6 +4,7 @@
 //! manifest).
 
 use crate::error::Error;
+use crate::listing;
 use crate::manifest::{Argument, Manifest, Resolver, Tool, View};
 use crate::names::{self, Case};
 use crate::pointer::{deref, of as pointer};
@@ -67,8 +68,10 @@ pub struct ToolModel {
     pub destructive: Option<bool>,
     pub idempotent: Option<bool>,
     pub open_world: bool,
-    /// The input schema, compact JSON.
+    /// The input schema `tools/list` shows, compact JSON ([`listing::listed`]).
     pub input_schema: String,
+    /// The input schema arguments are held to, compact JSON ([`listing::checked`]).
+    pub constraints: String,
     /// Name of the argument struct.
     pub args_type: String,
     pub fields: Vec<ArgField>,
@@ -203,7 +206,15 @@ pub fn build(
             &mut names,
             &mut errors,
         );
-        match build_tool(tool, &ptr, spec, shape, spec_path, manifest_path) {
+        match build_tool(
+            tool,
+            &ptr,
+            &manifest.shared_arguments,
+            spec,
+            shape,
+            spec_path,
+            manifest_path,
+        ) {
             Ok(t) => tools.push(t),
             Err(e) => errors.extend(e),
         }
@@ -313,6 +324,26 @@ pub fn build(
                 ));
             }
         }
+    }
+    // Which arguments the tools take is known only when every tool was built.
+    let arguments_known = errors.is_empty();
+    for (i, name) in manifest.shared_arguments.iter().enumerate() {
+        let at = pointer(["shared_arguments", &i.to_string()]);
+        if !manifest.instructions.contains(&format!("`{name}`")) {
+            errors.push(Error::invalid(
+                manifest_path,
+                &at,
+                format!("`{name}` is listed without a description, so `instructions` must explain it: name it there as `{name}` in backticks"),
+            ));
+        }
+        if !arguments_known || tools.iter().any(|t| t.fields.iter().any(|f| &f.wire == name)) {
+            continue;
+        }
+        errors.push(Error::invalid(
+            manifest_path,
+            &at,
+            format!("no tool takes an argument `{name}`; remove it from `shared_arguments`"),
+        ));
     }
     for t in &mut tools {
         let resolves = t
@@ -452,6 +483,7 @@ fn check_tool_name(name: &str, ptr: &str, path: &Path, names: &mut BTreeMap<Stri
 fn build_tool(
     tool: &Tool,
     ptr: &str,
+    shared: &[String],
     spec: &Spec,
     shape: &Shape,
     spec_path: &Path,
@@ -469,6 +501,7 @@ fn build_tool(
         idempotent: tool.annotations.idempotent,
         open_world: tool.annotations.open_world,
         input_schema: String::new(),
+        constraints: String::new(),
         args_type: format!("{}Args", pascal(&tool.name)),
         fields: Vec::new(),
         handler: tool.handler.clone(),
@@ -800,7 +833,8 @@ fn build_tool(
     if !required.is_empty() {
         input["required"] = Value::Array(required);
     }
-    model.input_schema = serde_json::to_string(&input).unwrap_or_default();
+    model.input_schema = serde_json::to_string(&listing::listed(&input, shared)).unwrap_or_default();
+    model.constraints = serde_json::to_string(&listing::checked(&input)).unwrap_or_default();
     Ok(model)
 }
 

@@ -68,8 +68,11 @@ pub struct ToolSpec<C: 'static> {
     /// The group `--toolsets` selects by.
     pub toolset: Option<&'static str>,
     pub annotations: Annotations,
-    /// The portable input schema, as JSON.
+    /// The input schema `tools/list` shows, as JSON: what a model reads to call the tool.
     pub input_schema: &'static str,
+    /// The input schema arguments are held to, as JSON: the listed one with the lengths,
+    /// patterns and item counts a model need not read, and no descriptions.
+    pub constraints: &'static str,
     /// The portable output schema, as JSON, when the answer has a shape.
     pub output_schema: Option<&'static str>,
     /// For a tool that asks the user first: the template saying what a call will do

@@ -17,7 +17,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// One API's generated wrappers, as the server sees them.
@@ -129,6 +129,8 @@ pub struct Server<A: Api> {
     /// An exposed tool's name → (its index in [`Api::TOOLS`], its place in `tools`): one lookup
     /// per call.
     by_name: Arc<HashMap<&'static str, (usize, usize)>>,
+    /// Each exposed tool's [`ToolSpec::constraints`], parsed on its first call.
+    constraints: Arc<Vec<OnceLock<JsonObject>>>,
     cache: Arc<ResourceCache>,
     /// Use each HTTP request's bearer key (see [`Options::per_request_key`]).
     per_request_key: bool,
@@ -145,6 +147,7 @@ impl<A: Api> Clone for Server<A> {
             manifest: self.manifest.clone(),
             tools: self.tools.clone(),
             by_name: self.by_name.clone(),
+            constraints: self.constraints.clone(),
             cache: self.cache.clone(),
             per_request_key: self.per_request_key,
             structured_output: self.structured_output,
@@ -161,7 +164,8 @@ impl<A: Api> Server<A> {
             .enumerate()
             .filter(|(_, t)| options.exposes(t))
             .collect();
-        let tools = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
+        let tools: Vec<Tool> = exposed.iter().map(|(_, t)| tool_definition(t)).collect();
+        let constraints = tools.iter().map(|_| OnceLock::new()).collect();
         let by_name = exposed
             .iter()
             .enumerate()
@@ -172,6 +176,7 @@ impl<A: Api> Server<A> {
             manifest: Arc::new(manifest),
             tools: Arc::new(tools),
             by_name: Arc::new(by_name),
+            constraints: Arc::new(constraints),
             cache: Arc::new(TtlCache::new(RESOURCE_CACHE_CAPACITY)),
             per_request_key: options.per_request_key,
             structured_output: options.structured_output,
@@ -246,11 +251,13 @@ impl<A: Api> Server<A> {
         let Some(&(index, place)) = self.by_name.get(name) else {
             return Err(McpError::invalid_params(format!("unknown tool `{name}`"), None));
         };
+        let spec = &A::TOOLS[index];
         let mut arguments = request.arguments.unwrap_or_default();
-        if let Err(e) = super::arguments::prepare(&self.tools[place].input_schema, &mut arguments) {
+        let constraints =
+            self.constraints[place].get_or_init(|| serde_json::from_str(spec.constraints).unwrap_or_default());
+        if let Err(e) = super::arguments::prepare(constraints, &mut arguments) {
             return Ok(self.respond(Err(e)));
         }
-        let spec = &A::TOOLS[index];
         let mut ctx = ctx.with_structured(structured && spec.output_schema.is_some());
         if let Some(template) = spec.confirm {
             let confirmed = arguments.remove("confirm") == Some(serde_json::Value::Bool(true));
@@ -354,17 +361,21 @@ impl<A: Api> Server<A> {
 
 fn tool_definition<C>(spec: &ToolSpec<C>) -> Tool {
     let schema: JsonObject = serde_json::from_str(spec.input_schema).unwrap_or_default();
+    // Only the hints that differ from the protocol's defaults (not read-only, destructive, not
+    // idempotent, open world): every host reads an absent hint as its default, and each listed
+    // byte is in the model's context. The title is the tool's own, not repeated here.
     let a = spec.annotations;
     let annotations = ToolAnnotations::from_raw(
-        Some(spec.title.to_string()),
-        Some(a.read_only),
-        a.destructive,
-        a.idempotent,
-        Some(a.open_world),
+        None,
+        a.read_only.then_some(true),
+        a.destructive.filter(|d| !a.read_only && !d),
+        a.idempotent.filter(|i| !a.read_only && *i),
+        (!a.open_world).then_some(false),
     );
-    let mut tool = Tool::new(spec.name, spec.description, Arc::new(schema))
-        .with_title(spec.title)
-        .with_annotations(annotations);
+    let mut tool = Tool::new(spec.name, spec.description, Arc::new(schema)).with_title(spec.title);
+    if annotations != ToolAnnotations::default() {
+        tool = tool.with_annotations(annotations);
+    }
     if let Some(output) = spec.output_schema {
         tool = tool.with_raw_output_schema(Arc::new(serde_json::from_str(output).unwrap_or_default()));
     }

@@ -11988,9 +11988,9 @@ impl Client {
     /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     /// - `limit`: Items per page.
     /// - `model`: Only requests to this model.
-    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `since`: Window start (RFC 3339, inclusive).
     /// - `status`: Only successful or only failed requests.
-    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// - `until`: Window end (RFC 3339, exclusive); default now.
     /// ```ignore
     /// let response = client.list_inferences()
     /// .project_id(project_id)
@@ -12033,10 +12033,10 @@ impl Client {
     /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     /// - `limit`: Items per page.
     /// - `order`: Sort direction; default `desc`.
-    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `since`: Window start (RFC 3339, inclusive).
     /// - `sort`: Sort key.
     /// - `status`: Only traces with or without errors.
-    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// - `until`: Window end (RFC 3339, exclusive); default now.
     /// ```ignore
     /// let response = client.list_traces()
     /// .project_id(project_id)
@@ -12081,11 +12081,11 @@ impl Client {
     /// - `limit`: Items per page.
     /// - `order`: Sort direction; default `desc`.
     /// - `scope`: `root`: top spans only; `entrypoint`: the first span of each agent execution.
-    /// - `since`: Start of the time window (inclusive), RFC 3339.
+    /// - `since`: Window start (RFC 3339, inclusive).
     /// - `sort`: Sort key.
     /// - `text`: Case-insensitive text in the span's name, tool, status message, input or output.
     /// - `trace_id`: Only spans of this trace.
-    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// - `until`: Window end (RFC 3339, exclusive); default now.
     /// ```ignore
     /// let response = client.list_spans()
     /// .project_id(project_id)
@@ -12129,8 +12129,8 @@ impl Client {
     /// - `project_id`: Project id (`prj_...`).
     /// - `cursor`: The `next_cursor` of the previous page (pass it back unchanged).
     /// - `limit`: Items per page.
-    /// - `since`: Start of the time window (inclusive), RFC 3339.
-    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// - `since`: Window start (RFC 3339, inclusive).
+    /// - `until`: Window end (RFC 3339, exclusive); default now.
     /// ```ignore
     /// let response = client.list_agents()
     /// .project_id(project_id)
@@ -12151,8 +12151,8 @@ impl Client {
     /// Arguments:
     /// - `project_id`: Project id (`prj_...`).
     /// - `agent_id`: Agent id (`agent.id` span attribute).
-    /// - `since`: Start of the time window (inclusive), RFC 3339.
-    /// - `until`: End of the time window (exclusive), RFC 3339; default now.
+    /// - `since`: Window start (RFC 3339, inclusive).
+    /// - `until`: Window end (RFC 3339, exclusive); default now.
     /// ```ignore
     /// let response = client.get_agent()
     /// .project_id(project_id)

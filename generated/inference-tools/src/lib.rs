@@ -52,7 +52,7 @@ pub const SERVER: ServerSpec = ServerSpec {
 
 /// The embedded copy of the live manifest (instructions and prompts), used when the live one
 /// cannot be fetched.
-pub const MANIFEST: &str = r#"{"instructions":"Tools over the Catalyst API of Inference: projects, models, datasets, rubrics, evals, training jobs, deployments, inferences, traces, spans, agents and HALO agent-trace reports. The project comes from the API key: leave `project` out unless the user names one; run whoami when unsure. Read tools are safe to call. Tools that create, change or delete (datasets, evals, training jobs, deployments, HALO runs and schedules) need a write-scoped key, and HALO runs, evals and training consume credits and compute: confirm the agent, time window and prompt with the user before any of them. To apply HALO fixes: find the agent (list_agents), its latest report (list_halo_conversations, get_halo_report), then apply each recommendation in the codebase. Lists paginate: pass the returned cursor for more. Tools answer in plain text; a failure starts with `ERROR:`.","prompts":[{"name":"apply-halo-fixes","title":"Apply HALO fixes","description":"Pull the latest HALO report for an agent and apply its suggested fixes in this codebase.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id. Leave out to choose from recent reports.","required":false}],"messages":[{"role":"user","template":"{% if agent %}Apply the HALO suggested fixes for the agent \"{{ agent }}\".\n\nCall apply_halo_fixes with agent \"{{ agent }}\".{% else %}Apply the latest HALO fixes.\n\nCall apply_halo_fixes without an agent: it lists the recent reports. Show them to me and ask which one I mean before changing anything; then call it again with that agent.{% endif %}\nIf it says there is no recent report, tell me and offer to run HALO with run_halo — it costs credits and compute, so confirm the agent, the time window and the prompt with me first.\nOtherwise follow the guidance that comes with the report: work through the findings in order, change the code each one concerns, say which finding and evidence each change addresses, and skip (with a reason) any that do not apply to this codebase."}]},{"name":"run-halo","title":"Run HALO","description":"Run a HALO analysis on an agent over a time window, wait for the report, then offer to apply it.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id.","required":true},{"name":"lookback_hours","description":"Hours of traces to analyse (default 24).","required":false},{"name":"prompt","description":"What the analysis should focus on.","required":false}],"messages":[{"role":"user","template":"Run HALO on the agent \"{{ agent }}\" over the last {{ lookback_hours or 24 }} hours{% if prompt %}, focusing on: {{ prompt }}{% endif %}.\n\nHALO consumes credits and compute and needs a write-scoped key. Before starting, confirm with me: the agent (resolve it with list_agents if the name is ambiguous), the window, and the prompt. Only after I confirm, call run_halo; it waits for the report. Summarize the top findings and ask whether to apply the fixes."}]}]}"#;
+pub const MANIFEST: &str = r#"{"instructions":"Tools over the Catalyst API of Inference: projects, models, datasets, rubrics, evals, training jobs, deployments, inferences, traces, spans, agents and HALO agent-trace reports. Every tool takes `project` (an id or a name): leave it out to use the key's only or default project unless the user names one; run whoami when unsure. Read tools are safe to call. Tools that create, change or delete (datasets, evals, training jobs, deployments, HALO runs and schedules) need a write-scoped key; those that consume credits or change production ask the user before they act. To apply HALO fixes: find the agent (list_agents), its latest report (list_halo_conversations, get_halo_report), then apply each recommendation in the codebase. Lists answer `limit` items per page, newest first unless sorted otherwise; pass the answer's `next_cursor` back as `cursor` for the next page. Tools answer in plain text; a failure starts with `ERROR:`.","prompts":[{"name":"apply-halo-fixes","title":"Apply HALO fixes","description":"Pull the latest HALO report for an agent and apply its suggested fixes in this codebase.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id. Leave out to choose from recent reports.","required":false}],"messages":[{"role":"user","template":"{% if agent %}Apply the HALO suggested fixes for the agent \"{{ agent }}\".\n\nCall apply_halo_fixes with agent \"{{ agent }}\".{% else %}Apply the latest HALO fixes.\n\nCall apply_halo_fixes without an agent: it lists the recent reports. Show them to me and ask which one I mean before changing anything; then call it again with that agent.{% endif %}\nIf it says there is no recent report, tell me and offer to run HALO with run_halo — it costs credits and compute, so confirm the agent, the time window and the prompt with me first.\nOtherwise follow the guidance that comes with the report: work through the findings in order, change the code each one concerns, say which finding and evidence each change addresses, and skip (with a reason) any that do not apply to this codebase."}]},{"name":"run-halo","title":"Run HALO","description":"Run a HALO analysis on an agent over a time window, wait for the report, then offer to apply it.","arguments":[{"name":"agent","description":"The agent, by name, part of a name, or id.","required":true},{"name":"lookback_hours","description":"Hours of traces to analyse (default 24).","required":false},{"name":"prompt","description":"What the analysis should focus on.","required":false}],"messages":[{"role":"user","template":"Run HALO on the agent \"{{ agent }}\" over the last {{ lookback_hours or 24 }} hours{% if prompt %}, focusing on: {{ prompt }}{% endif %}.\n\nHALO consumes credits and compute and needs a write-scoped key. Before starting, confirm with me: the agent (resolve it with list_agents if the name is ambiguous), the window, and the prompt. Only after I confirm, call run_halo; it waits for the report. Summarize the top findings and ask whether to apply the fixes."}]}]}"#;
 
 /// How many prompts the embedded manifest has (`--help` counts them without parsing it).
 pub const PROMPT_COUNT: usize = 2;
@@ -65,7 +65,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "whoami",
             title: "Who am I",
-            description: "Show the key's team, the projects it reaches with read/write scope, and the project tools use by default. Run it first when unsure which project a request goes to.",
+            description: "Show the key's team, its projects with their scopes, and the project tools use by default.",
             toolset: Some("identity"),
             annotations: Annotations {
                 read_only: true,
@@ -74,6 +74,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
+            constraints: r#"{"type":"object","properties":{}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["team","key","projects"],"properties":{"team":{"type":"object","required":["id","name"],"properties":{"id":{"type":"string"},"name":{"type":"string"}}},"key":{"type":"object","required":["id","name","prefix"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"prefix":{"type":"string","description":"The key's first characters, for recognising it; never the key itself."}}},"projects":{"type":"array","items":{"type":"object","required":["id","name","scopes"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"scopes":{"type":"array","items":{"type":"string","enum":["read","write"]}}}}},"default_project_id":{"type":"string","description":"The project tools use when none is named; absent for a multi-project key without a default."}}}"#,
             ),
@@ -91,7 +92,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
+            constraints: r#"{"type":"object","properties":{"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","team_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"team_id":{"type":"string"},"description":{"type":"string"},"created_at":{"type":"string"},"counts":{"type":"object","properties":{"models":{"type":"integer"},"datasets":{"type":"integer"},"agents":{"type":"integer"},"traces":{"type":"integer"},"inferences":{"type":"integer"}}}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -109,7 +111,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","team_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"team_id":{"type":"string"},"description":{"type":"string"},"created_at":{"type":"string"},"counts":{"type":"object","properties":{"models":{"type":"integer"},"datasets":{"type":"integer"},"agents":{"type":"integer"},"traces":{"type":"integer"},"inferences":{"type":"integer"}}}}}"#,
             ),
@@ -127,7 +130,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"kind":{"type":"string","enum":["base","fine_tuned"],"description":"Only base or only fine-tuned models."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"kind":{"type":"string","enum":["base","fine_tuned"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","kind","provider","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","enum":["base","fine_tuned"]},"provider":{"type":"string"},"base_model":{"type":"string","description":"For a fine-tuned model, the model it was trained from."},"training_job_id":{"type":"string"},"context_window":{"type":"integer"},"input_cost_per_mtok":{"type":"number","description":"USD per million input tokens."},"output_cost_per_mtok":{"type":"number","description":"USD per million output tokens."},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -145,7 +149,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"model_id":{"description":"Model id (`mdl_...`) or name.","type":"string","minLength":1,"maxLength":200}},"required":["model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"model_id":{"description":"Model id (`mdl_...`) or name.","type":"string"}},"required":["model_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":200}},"required":["model_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","kind","provider","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","enum":["base","fine_tuned"]},"provider":{"type":"string"},"base_model":{"type":"string","description":"For a fine-tuned model, the model it was trained from."},"training_job_id":{"type":"string"},"context_window":{"type":"integer"},"input_cost_per_mtok":{"type":"number","description":"USD per million input tokens."},"output_cost_per_mtok":{"type":"number","description":"USD per million output tokens."},"created_at":{"type":"string"}}}"#,
             ),
@@ -155,7 +160,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_datasets",
             title: "List datasets",
-            description: "List datasets, newest first.",
+            description: "List datasets.",
             toolset: Some("datasets"),
             annotations: Annotations {
                 read_only: true,
@@ -163,7 +168,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -181,7 +187,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"dataset_id":{"description":"Dataset id (`ds_...`).","type":"string","minLength":1,"maxLength":200}},"required":["dataset_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"dataset_id":{"description":"Dataset id (`ds_...`).","type":"string"}},"required":["dataset_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"dataset_id":{"type":"string","minLength":1,"maxLength":200}},"required":["dataset_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["dataset","sample_rows"],"properties":{"dataset":{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}},"sample_rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"description":"The first rows (at most 5)."}}}"#,
             ),
@@ -191,7 +198,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "create_dataset",
             title: "Create a dataset",
-            description: "Create a dataset from rows, or from inference traffic with source=inferences and a filter (status, model, since/until or lookback_hours). Needs a write-scoped key.",
+            description: "Create a dataset from given rows, or from the inference traffic a filter matches.",
             toolset: Some("datasets"),
             annotations: Annotations {
                 read_only: false,
@@ -199,7 +206,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Dataset name."},"description":{"type":"string","maxLength":2000,"description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000,"description":"The rows, for `source: rows`."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["name","source"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"name":{"type":"string","description":"Dataset name."},"description":{"type":"string","description":"What the dataset is for."},"source":{"type":"string","enum":["rows","inferences"],"description":"`inferences` to build it from traffic matching `filter`; `rows` to give the rows."},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760,"description":"Window ending now, when `since` is not given."}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000,"description":"At most this many rows from inferences."},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"description":"The rows, for `source: rows`."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["name","source"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200},"description":{"type":"string","maxLength":2000},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200},"since":{"type":"string"},"until":{"type":"string"},"lookback_hours":{"type":"integer","minimum":1,"maximum":8760}}},"max_rows":{"type":"integer","minimum":1,"maximum":100000,"default":1000},"rows":{"type":"array","items":{"type":"object","required":["input"],"properties":{"input":{"type":"string"},"output":{"type":"string"},"inference_id":{"type":"string"}}},"maxItems":1000},"confirm":{"type":"boolean"}},"required":["name","source"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","source","row_count","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"source":{"type":"string","enum":["rows","inferences"]},"filter":{"type":"object","description":"Which inferences become rows.","properties":{"status":{"type":"string","enum":["success","error"]},"model":{"type":"string"},"since":{"type":"string","description":"Start of the window (inclusive)."},"until":{"type":"string","description":"End of the window (exclusive); default now."},"lookback_hours":{"type":"integer","description":"Window ending now, when `since` is not given."}}},"row_count":{"type":"integer"},"created_at":{"type":"string"}}}"#,
             ),
@@ -219,7 +227,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -237,7 +246,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"rubric_id":{"description":"Rubric id (`rb_...`).","type":"string","minLength":1,"maxLength":200}},"required":["rubric_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"rubric_id":{"description":"Rubric id (`rb_...`).","type":"string"}},"required":["rubric_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"rubric_id":{"type":"string","minLength":1,"maxLength":200}},"required":["rubric_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}"#,
             ),
@@ -247,7 +257,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "create_rubric",
             title: "Create a rubric",
-            description: "Create a rubric from weighted criteria. Needs a write-scoped key.",
+            description: "Create a rubric from weighted criteria.",
             toolset: Some("rubrics"),
             annotations: Annotations {
                 read_only: false,
@@ -255,7 +265,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Rubric name."},"description":{"type":"string","maxLength":2000,"description":"What the rubric grades."},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"description":{"type":"string","minLength":1,"maxLength":2000},"weight":{"type":"number","minimum":0,"maximum":1}}},"minItems":1,"maxItems":20,"description":"Criteria with weights that sum to 1."}},"required":["name","criteria"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"name":{"type":"string","description":"Rubric name."},"description":{"type":"string","description":"What the rubric grades."},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number","minimum":0,"maximum":1}}},"description":"Criteria with weights that sum to 1."}},"required":["name","criteria"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200},"description":{"type":"string","maxLength":2000},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string","minLength":1,"maxLength":100},"description":{"type":"string","minLength":1,"maxLength":2000},"weight":{"type":"number","minimum":0,"maximum":1}}},"minItems":1,"maxItems":20}},"required":["name","criteria"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","criteria","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"description":{"type":"string"},"criteria":{"type":"array","items":{"type":"object","required":["name","description","weight"],"properties":{"name":{"type":"string"},"description":{"type":"string"},"weight":{"type":"number"}}}},"created_at":{"type":"string"}}}"#,
             ),
@@ -265,7 +276,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_evals",
             title: "List evals",
-            description: "List eval runs with their scores, newest first.",
+            description: "List eval runs with their scores.",
             toolset: Some("evals"),
             annotations: Annotations {
                 read_only: true,
@@ -273,7 +284,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"status":{"type":"string","enum":["queued","running","completed","failed"],"description":"Only evals in this state."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"status":{"type":"string","enum":["queued","running","completed","failed"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -291,7 +303,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"eval_id":{"description":"Eval id (`ev_...`).","type":"string","minLength":1,"maxLength":200}},"required":["eval_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"eval_id":{"description":"Eval id (`ev_...`).","type":"string"}},"required":["eval_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"eval_id":{"type":"string","minLength":1,"maxLength":200}},"required":["eval_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}"#,
             ),
@@ -301,7 +314,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "run_eval",
             title: "Run an eval",
-            description: "Evaluate a model on a dataset, graded by a rubric. Consumes credits; needs a write-scoped key. Confirm with the user first.",
+            description: "Evaluate a model on a dataset, graded by a rubric. Costs credits.",
             toolset: Some("evals"),
             annotations: Annotations {
                 read_only: false,
@@ -309,7 +322,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","minLength":1,"maxLength":100,"description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to evaluate (`mdl_...`)."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["dataset_id","rubric_id","model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"name":{"type":"string","description":"Eval name; default: model and dataset names."},"dataset_id":{"type":"string","description":"Dataset to evaluate on (`ds_...`)."},"rubric_id":{"type":"string","description":"Rubric that grades the outputs (`rb_...`)."},"model_id":{"type":"string","description":"Model to evaluate (`mdl_...`)."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["dataset_id","rubric_id","model_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200},"dataset_id":{"type":"string","minLength":1,"maxLength":100},"rubric_id":{"type":"string","minLength":1,"maxLength":100},"model_id":{"type":"string","minLength":1,"maxLength":100},"confirm":{"type":"boolean"}},"required":["dataset_id","rubric_id","model_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","dataset_id","rubric_id","model_id","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","completed","failed"]},"dataset_id":{"type":"string"},"rubric_id":{"type":"string"},"model_id":{"type":"string"},"score":{"type":"number","description":"Weighted mean over criteria, when completed."},"criteria_scores":{"type":"array","items":{"type":"object","required":["criterion","score"],"properties":{"criterion":{"type":"string"},"score":{"type":"number"}}}},"rows_evaluated":{"type":"integer"},"created_at":{"type":"string"},"completed_at":{"type":"string"},"error":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: graded by a local heuristic, not a model."}}}"#,
             ),
@@ -321,7 +335,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_training_jobs",
             title: "List training jobs",
-            description: "List fine-tuning jobs and their status, newest first.",
+            description: "List fine-tuning jobs and their status.",
             toolset: Some("training"),
             annotations: Annotations {
                 read_only: true,
@@ -329,7 +343,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"],"description":"Only jobs in this state."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -347,7 +362,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"job_id":{"description":"Training job id (`tj_...`).","type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"job_id":{"description":"Training job id (`tj_...`).","type":"string"}},"required":["job_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"job_id":{"type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
             ),
@@ -357,7 +373,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "create_training_job",
             title: "Launch a training job",
-            description: "Fine-tune a base model on a dataset. Consumes credits and compute; needs a write-scoped key. Confirm with the user first.",
+            description: "Fine-tune a base model on a dataset. Costs credits and compute.",
             toolset: Some("training"),
             annotations: Annotations {
                 read_only: false,
@@ -365,7 +381,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200,"description":"Job name."},"base_model":{"type":"string","minLength":1,"maxLength":200,"description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","minLength":1,"maxLength":100,"description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["base_model","dataset_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"name":{"type":"string","description":"Job name."},"base_model":{"type":"string","description":"Model to fine-tune, by name or id."},"dataset_id":{"type":"string","description":"Training dataset (`ds_...`)."},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}},"description":"Epochs, learning rate and batch size; defaults apply."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["base_model","dataset_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"name":{"type":"string","maxLength":200},"base_model":{"type":"string","minLength":1,"maxLength":200},"dataset_id":{"type":"string","minLength":1,"maxLength":100},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer","minimum":1,"maximum":50,"default":3},"learning_rate":{"type":"number","minimum":0,"maximum":1},"batch_size":{"type":"integer","minimum":1,"maximum":1024}}},"confirm":{"type":"boolean"}},"required":["base_model","dataset_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
             ),
@@ -377,7 +394,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "cancel_training_job",
             title: "Cancel a training job",
-            description: "Cancel a queued or running training job. Needs a write-scoped key.",
+            description: "Cancel a queued or running training job.",
             toolset: Some("training"),
             annotations: Annotations {
                 read_only: false,
@@ -385,7 +402,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"job_id":{"description":"Training job id (`tj_...`).","type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"job_id":{"description":"Training job id (`tj_...`).","type":"string"}},"required":["job_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"job_id":{"type":"string","minLength":1,"maxLength":200}},"required":["job_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","status","base_model","dataset_id","hyperparameters","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"status":{"type":"string","enum":["queued","running","succeeded","failed","cancelled"]},"base_model":{"type":"string"},"dataset_id":{"type":"string"},"hyperparameters":{"type":"object","properties":{"epochs":{"type":"integer"},"learning_rate":{"type":"number"},"batch_size":{"type":"integer"}}},"progress":{"type":"number"},"output_model_id":{"type":"string"},"error":{"type":"string"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is trained locally."}}}"#,
             ),
@@ -403,7 +421,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -421,7 +440,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string"}},"required":["deployment_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"deployment_id":{"type":"string","minLength":1,"maxLength":200}},"required":["deployment_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
             ),
@@ -431,7 +451,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "create_deployment",
             title: "Create a deployment",
-            description: "Deploy a model. Needs a write-scoped key.",
+            description: "Deploy a model.",
             toolset: Some("deployments"),
             annotations: Annotations {
                 read_only: false,
@@ -439,7 +459,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200,"description":"Deployment name."},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["name","model_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"name":{"type":"string","description":"Deployment name."},"model_id":{"type":"string","description":"Model to serve (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1,"description":"Most replicas under load."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["name","model_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"name":{"type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"default":1},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"default":1},"confirm":{"type":"boolean"}},"required":["name","model_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
             ),
@@ -451,7 +472,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "update_deployment",
             title: "Update a deployment",
-            description: "Change a deployment's model or replica counts. Needs a write-scoped key.",
+            description: "Change a deployment's model or replica counts.",
             toolset: Some("deployments"),
             annotations: Annotations {
                 read_only: false,
@@ -459,7 +480,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100,"description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string"},"model_id":{"type":"string","description":"Serve this model instead (`mdl_...`)."},"min_replicas":{"type":"integer","minimum":0,"maximum":100,"description":"Replicas kept warm."},"max_replicas":{"type":"integer","minimum":1,"maximum":100,"description":"Most replicas under load."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["deployment_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"deployment_id":{"type":"string","minLength":1,"maxLength":200},"model_id":{"type":"string","minLength":1,"maxLength":100},"min_replicas":{"type":"integer","minimum":0,"maximum":100},"max_replicas":{"type":"integer","minimum":1,"maximum":100},"confirm":{"type":"boolean"}},"required":["deployment_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
             ),
@@ -471,7 +493,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "delete_deployment",
             title: "Delete a deployment",
-            description: "Delete a deployment; its endpoint stops serving. Needs a write-scoped key. Confirm with the user first.",
+            description: "Delete a deployment; its endpoint stops serving.",
             toolset: Some("deployments"),
             annotations: Annotations {
                 read_only: false,
@@ -479,7 +501,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string","minLength":1,"maxLength":200},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["deployment_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"deployment_id":{"description":"Deployment id (`dep_...`).","type":"string"},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["deployment_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"deployment_id":{"type":"string","minLength":1,"maxLength":200},"confirm":{"type":"boolean"}},"required":["deployment_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","model_id","status","min_replicas","max_replicas","created_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"model_id":{"type":"string"},"status":{"type":"string","enum":["pending","active","updating","failed","deleted"]},"endpoint":{"type":"string"},"min_replicas":{"type":"integer"},"max_replicas":{"type":"integer"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"note":{"type":"string","description":"Set on local-backend records: nothing is deployed locally."}}}"#,
             ),
@@ -491,7 +514,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_inferences",
             title: "List inferences",
-            description: "List inference requests, newest first, with an error summary. Filter by status (success/error), model and time window (since/until, RFC 3339).",
+            description: "List inference requests with an error summary; filter by status, model and time window.",
             toolset: Some("inferences"),
             annotations: Annotations {
                 read_only: true,
@@ -499,7 +522,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","maxLength":200,"description":"Only requests to this model."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string","description":"Window start (RFC 3339, inclusive)."},"until":{"type":"string","description":"Window end (RFC 3339, exclusive); default now."},"status":{"type":"string","enum":["success","error"],"description":"Only successful or only failed requests."},"model":{"type":"string","description":"Only requests to this model."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string"},"until":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"model":{"type":"string","maxLength":200}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","model","status","created_at","latency_ms","input_tokens","output_tokens","cost_usd"],"properties":{"id":{"type":"string"},"model":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"created_at":{"type":"string"},"latency_ms":{"type":"integer"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"cost_usd":{"type":"number"},"error":{"type":"object","required":["type","message"],"properties":{"type":{"type":"string","description":"Error class, such as `RateLimitError` or `Timeout`."},"message":{"type":"string"}}},"trace_id":{"type":"string"},"span_id":{"type":"string"},"agent_id":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -517,7 +541,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"inference_id":{"description":"Inference id (`inf_...`).","type":"string","minLength":1,"maxLength":200}},"required":["inference_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"inference_id":{"description":"Inference id (`inf_...`).","type":"string"}},"required":["inference_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"inference_id":{"type":"string","minLength":1,"maxLength":200}},"required":["inference_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["inference"],"properties":{"inference":{"type":"object","required":["id","model","status","created_at","latency_ms","input_tokens","output_tokens","cost_usd"],"properties":{"id":{"type":"string"},"model":{"type":"string"},"status":{"type":"string","enum":["success","error"]},"created_at":{"type":"string"},"latency_ms":{"type":"integer"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"cost_usd":{"type":"number"},"error":{"type":"object","required":["type","message"],"properties":{"type":{"type":"string","description":"Error class, such as `RateLimitError` or `Timeout`."},"message":{"type":"string"}}},"trace_id":{"type":"string"},"span_id":{"type":"string"},"agent_id":{"type":"string"}}},"input":{"type":"string"},"output":{"type":"string"}}}"#,
             ),
@@ -527,7 +552,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_traces",
             title: "List traces",
-            description: "List agent executions (traces). Sort by duration, cost or tokens to find the slowest or most expensive; filter by agent, status and time window.",
+            description: "List agent executions (traces); sort by duration, cost or tokens to find the slowest or most expensive.",
             toolset: Some("traces"),
             annotations: Annotations {
                 read_only: true,
@@ -535,7 +560,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"agent_id":{"type":"string","maxLength":200,"description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string","description":"Window start (RFC 3339, inclusive)."},"until":{"type":"string","description":"Window end (RFC 3339, exclusive); default now."},"agent_id":{"type":"string","description":"Only traces of this agent."},"status":{"type":"string","enum":["ok","error"],"description":"Only traces with or without errors."},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string"},"until":{"type":"string"},"agent_id":{"type":"string","maxLength":200},"status":{"type":"string","enum":["ok","error"]},"sort":{"type":"string","enum":["start_time","duration","cost","tokens"]},"order":{"type":"string","enum":["asc","desc"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","status","started_at","duration_ms","span_count","error_count","total_tokens","cost_usd"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"started_at":{"type":"string"},"duration_ms":{"type":"integer"},"span_count":{"type":"integer"},"error_count":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_usd":{"type":"number"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -553,7 +579,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"trace_id":{"description":"Trace id.","type":"string","minLength":1,"maxLength":200}},"required":["trace_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"trace_id":{"description":"Trace id.","type":"string"}},"required":["trace_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"trace_id":{"type":"string","minLength":1,"maxLength":200}},"required":["trace_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["trace","spans"],"properties":{"trace":{"type":"object","required":["id","name","status","started_at","duration_ms","span_count","error_count","total_tokens","cost_usd"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"started_at":{"type":"string"},"duration_ms":{"type":"integer"},"span_count":{"type":"integer"},"error_count":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_usd":{"type":"number"}}},"spans":{"type":"array","items":{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}}}}"#,
             ),
@@ -563,7 +590,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_spans",
             title: "List spans",
-            description: "Search spans across traces: by text, trace, scope (root, entrypoint) and time window; sort by start_time, duration_ns, cost_total or total_tokens.",
+            description: "Search spans across traces by text, trace, scope and time window.",
             toolset: Some("spans"),
             annotations: Annotations {
                 read_only: true,
@@ -571,7 +598,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."},"trace_id":{"type":"string","maxLength":200,"description":"Only spans of this trace."},"text":{"type":"string","maxLength":500,"description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string","description":"Window start (RFC 3339, inclusive)."},"until":{"type":"string","description":"Window end (RFC 3339, exclusive); default now."},"trace_id":{"type":"string","description":"Only spans of this trace."},"text":{"type":"string","description":"Case-insensitive text in the span's name, tool, status message, input or output."},"scope":{"type":"string","enum":["all","root","entrypoint"],"description":"`root`: top spans only; `entrypoint`: the first span of each agent execution."},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"],"description":"Sort key."},"order":{"type":"string","enum":["asc","desc"],"description":"Sort direction; default `desc`."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string"},"until":{"type":"string"},"trace_id":{"type":"string","maxLength":200},"text":{"type":"string","maxLength":500},"scope":{"type":"string","enum":["all","root","entrypoint"]},"sort":{"type":"string","enum":["start_time","duration_ns","cost_total","total_tokens"]},"order":{"type":"string","enum":["asc","desc"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -589,7 +617,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"span_id":{"description":"Span id.","type":"string","minLength":1,"maxLength":200}},"required":["span_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"span_id":{"description":"Span id.","type":"string"}},"required":["span_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"span_id":{"type":"string","minLength":1,"maxLength":200}},"required":["span_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","trace_id","name","kind","status","start_time","duration_ns","total_tokens","cost_total"],"properties":{"id":{"type":"string"},"trace_id":{"type":"string"},"parent_id":{"type":"string"},"name":{"type":"string"},"kind":{"type":"string","description":"OpenInference span kind: `AGENT`, `CHAIN`, `LLM`, `TOOL`, `RETRIEVER`, ..."},"status":{"type":"string","enum":["ok","error","unset"]},"status_message":{"type":"string"},"start_time":{"type":"string"},"duration_ns":{"type":"integer"},"agent_id":{"type":"string"},"tool_name":{"type":"string"},"model":{"type":"string"},"input_tokens":{"type":"integer"},"output_tokens":{"type":"integer"},"total_tokens":{"type":"integer"},"cost_total":{"type":"number"},"input":{"type":"string","description":"The span's input value, cut at 2,000 characters in lists."},"output":{"type":"string","description":"The span's output value, cut at 2,000 characters in lists."},"attributes":{"type":"object","description":"Other span attributes."}}}"#,
             ),
@@ -599,7 +628,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_agents",
             title: "List agents",
-            description: "List the project's agents (from the agent.id / agent.name span attributes) with execution counts in a time window.",
+            description: "List the project's agents (span attributes agent.id, agent.name) with execution counts.",
             toolset: Some("agents"),
             annotations: Annotations {
                 read_only: true,
@@ -607,7 +636,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string","description":"Window start (RFC 3339, inclusive)."},"until":{"type":"string","description":"Window end (RFC 3339, exclusive); default now."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"since":{"type":"string"},"until":{"type":"string"}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","name","executions","error_executions","first_seen_at","last_seen_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"executions":{"type":"integer","description":"Traces in the window."},"error_executions":{"type":"integer"},"span_count":{"type":"integer"},"first_seen_at":{"type":"string"},"last_seen_at":{"type":"string"},"latest_halo_conversation_id":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -625,7 +655,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"description":"Agent id (`agent.id` span attribute).","type":"string","minLength":1,"maxLength":200},"since":{"type":"string","description":"Start of the time window (inclusive), RFC 3339."},"until":{"type":"string","description":"End of the time window (exclusive), RFC 3339; default now."}},"required":["agent_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"agent_id":{"description":"Agent id (`agent.id` span attribute).","type":"string"},"since":{"type":"string","description":"Window start (RFC 3339, inclusive)."},"until":{"type":"string","description":"Window end (RFC 3339, exclusive); default now."}},"required":["agent_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200},"since":{"type":"string"},"until":{"type":"string"}},"required":["agent_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","name","executions","error_executions","first_seen_at","last_seen_at"],"properties":{"id":{"type":"string"},"name":{"type":"string"},"executions":{"type":"integer","description":"Traces in the window."},"error_executions":{"type":"integer"},"span_count":{"type":"integer"},"first_seen_at":{"type":"string"},"last_seen_at":{"type":"string"},"latest_halo_conversation_id":{"type":"string"}}}"#,
             ),
@@ -635,7 +666,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "apply_halo_fixes",
             title: "Apply HALO fixes",
-            description: "Get the latest HALO report for an agent named in plain words (a name, part of one, or an id), with step-by-step guidance for applying its fixes in this codebase. Without an agent it lists recent reports so the user can choose.",
+            description: "Get an agent's latest HALO report with step-by-step guidance for applying its fixes in this codebase; without an agent, list recent reports to choose from.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: true,
@@ -643,7 +674,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"project":{"type":"string"}}}"#,
+            constraints: r#"{"type":"object","properties":{"agent":{"type":"string"},"project":{"type":"string"}}}"#,
             output_schema: None,
             confirm: None,
             call: |ctx, arguments| Box::pin(apply_halo_fixes::<H>(ctx, arguments)),
@@ -651,7 +683,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "run_halo",
             title: "Run HALO and wait for its report",
-            description: "Run HALO on an agent, wait for it to finish (reporting progress), and return the report with guidance for applying its fixes. Consumes credits and compute and needs a write-scoped key: confirm the agent, window and prompt with the user first.",
+            description: "Run HALO on an agent, wait for its report (reporting progress) and return it with guidance for applying its fixes. Costs credits and compute.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -659,7 +691,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Hours of traces before now to analyse.","default":24},"prompt":{"type":"string","description":"What the analysis should focus on; default: reliability, latency, cost and tool use."},"project":{"type":"string","description":"Project id or name; default: the key's only or default project."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent"]}"#,
+            input_schema: r#"{"type":"object","properties":{"agent":{"type":"string","description":"The agent: a name, part of one, or an id."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Hours of traces before now to analyse.","default":24},"prompt":{"type":"string","description":"What the analysis should focus on; default: reliability, latency, cost and tool use."},"project":{"type":"string"},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent"]}"#,
+            constraints: r#"{"type":"object","properties":{"agent":{"type":"string"},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24},"prompt":{"type":"string"},"project":{"type":"string"},"confirm":{"type":"boolean"}},"required":["agent"]}"#,
             output_schema: None,
             confirm: Some(
                 "Run HALO on {{ agent }} (`{{ agent_id }}`) in project {{ project }} over the last {{ lookback_hours }} h of its traces, {% if prompt %}focusing on \"{{ prompt }}\"{% else %}with the general review (reliability, latency, cost and tool use){% endif %}. A run consumes credits and compute.",
@@ -669,7 +702,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_halo_runs",
             title: "List HALO runs",
-            description: "List HALO runs with their status, newest first; filter by agent or status.",
+            description: "List HALO runs with their status.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: true,
@@ -677,7 +710,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"agent_id":{"type":"string","description":"Only runs for this agent."},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"],"description":"Only runs in this state."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"agent_id":{"type":"string","maxLength":200},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -695,7 +729,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"run_id":{"description":"HALO run id (`hr_...`).","type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"run_id":{"description":"HALO run id (`hr_...`).","type":"string"}},"required":["run_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"run_id":{"type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
             ),
@@ -705,7 +740,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "create_halo_run",
             title: "Run HALO",
-            description: "Start a HALO analysis of one agent's traces (default: the last 24 hours). Consumes credits and compute; needs a write-scoped key. Confirm the agent, time window and prompt with the user first.",
+            description: "Start a HALO analysis of one agent's traces without waiting for it. Costs credits and compute.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -713,7 +748,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","maxLength":4000,"description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","maxLength":200,"description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","maxLength":100,"description":"Ask a follow-up in an existing conversation."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"agent_id":{"type":"string","description":"The agent to analyse (its `agent.id`)."},"prompt":{"type":"string","description":"What to focus on; default: a general reliability, latency, cost and tool-use review."},"window_start":{"type":"string","description":"Start of the analysed window; with `window_end`, replaces `lookback_hours`."},"window_end":{"type":"string","description":"End of the analysed window; default now."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24,"description":"Hours before now to analyse, when no window is given."},"model":{"type":"string","description":"Model that writes the report."},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000,"description":"Most spans to analyse."},"conversation_id":{"type":"string","description":"Ask a follow-up in an existing conversation."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200},"prompt":{"type":"string","maxLength":4000},"window_start":{"type":"string"},"window_end":{"type":"string"},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"default":24},"model":{"type":"string","maxLength":200},"span_limit":{"type":"integer","minimum":1,"maximum":100000,"default":10000},"conversation_id":{"type":"string","maxLength":100},"confirm":{"type":"boolean"}},"required":["agent_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
             ),
@@ -725,7 +761,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "cancel_halo_run",
             title: "Cancel a HALO run",
-            description: "Cancel a HALO run that has not finished. Needs a write-scoped key.",
+            description: "Cancel a HALO run that has not finished.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -733,7 +769,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"run_id":{"description":"HALO run id (`hr_...`).","type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"run_id":{"description":"HALO run id (`hr_...`).","type":"string"}},"required":["run_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"run_id":{"type":"string","minLength":1,"maxLength":200}},"required":["run_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","conversation_id","agent_id","status","prompt","window_start","window_end","model","span_limit","created_at"],"properties":{"id":{"type":"string"},"conversation_id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]},"prompt":{"type":"string"},"window_start":{"type":"string"},"window_end":{"type":"string"},"model":{"type":"string"},"span_limit":{"type":"integer"},"spans_analyzed":{"type":"integer"},"created_at":{"type":"string"},"started_at":{"type":"string"},"finished_at":{"type":"string"},"error":{"type":"string"},"report_message_id":{"type":"string","description":"The assistant message holding the report, once completed."}}}"#,
             ),
@@ -743,7 +780,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "list_halo_conversations",
             title: "List HALO reports",
-            description: "List HALO conversations (one per analysis thread), most recent first; filter by agent.",
+            description: "List HALO conversations (one per analysis thread).",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: true,
@@ -751,7 +788,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only conversations about this agent."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"agent_id":{"type":"string","description":"Only conversations about this agent."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"agent_id":{"type":"string","maxLength":200}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","agent_id","title","created_at","updated_at","message_count"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"title":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"message_count":{"type":"integer"},"latest_run_id":{"type":"string"},"latest_run_status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -769,7 +807,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"conversation_id":{"description":"HALO conversation id (`hc_...`).","type":"string","minLength":1,"maxLength":200}},"required":["conversation_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"conversation_id":{"description":"HALO conversation id (`hc_...`).","type":"string"}},"required":["conversation_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"conversation_id":{"type":"string","minLength":1,"maxLength":200}},"required":["conversation_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["conversation","messages"],"properties":{"conversation":{"type":"object","required":["id","agent_id","title","created_at","updated_at","message_count"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"title":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"},"message_count":{"type":"integer"},"latest_run_id":{"type":"string"},"latest_run_status":{"type":"string","enum":["queued","exporting","running","completed","incomplete","failed","cancelled","interrupted"]}}},"messages":{"type":"array","items":{"type":"object","required":["id","role","content","created_at"],"properties":{"id":{"type":"string"},"role":{"type":"string","enum":["user","assistant"]},"content":{"type":"string","description":"Markdown; an assistant message is a HALO report."},"run_id":{"type":"string"},"created_at":{"type":"string"}}}}}}"#,
             ),
@@ -787,7 +826,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$","description":"The `next_cursor` of the previous page (pass it back unchanged)."},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25,"description":"Items per page."},"agent_id":{"type":"string","maxLength":200,"description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"cursor":{"type":"string"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"agent_id":{"type":"string","description":"Only schedules for this agent."},"status":{"type":"string","enum":["active","paused","archived"],"description":"Only schedules in this state."}}}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"cursor":{"type":"string","pattern":"^c_[0-9]{1,12}$"},"limit":{"type":"integer","minimum":1,"maximum":100,"default":25},"agent_id":{"type":"string","maxLength":200},"status":{"type":"string","enum":["active","paused","archived"]}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["items"],"properties":{"items":{"type":"array","items":{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}},"next_cursor":{"type":"string","description":"Pass as `cursor` to get the next page; absent on the last page."}}}"#,
             ),
@@ -805,7 +845,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string"}},"required":["schedule_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"schedule_id":{"type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
@@ -815,7 +856,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "create_halo_schedule",
             title: "Create a HALO schedule",
-            description: "Schedule HALO for an agent: hourly, daily, weekly or monthly at a UTC time of day. Each run consumes credits; needs a write-scoped key. Confirm with the user first.",
+            description: "Schedule recurring HALO runs for an agent. Each run costs credits.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -823,7 +864,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200,"description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","maxLength":4000,"description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent_id","cadence"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"agent_id":{"type":"string","description":"The agent to analyse (its `agent.id`)."},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"],"description":"How often it fires."},"time_of_day":{"type":"string","default":"09:00","description":"`HH:MM` in UTC; for hourly schedules only the minutes count."},"day_of_week":{"type":"integer","minimum":0,"maximum":6,"description":"0 = Monday; weekly schedules (default Monday)."},"day_of_month":{"type":"integer","minimum":1,"maximum":28,"description":"Monthly schedules (default 1)."},"prompt":{"type":"string","description":"What each run should focus on."},"lookback_hours":{"type":"integer","minimum":1,"maximum":720,"description":"Window of each run; default: the cadence's period."},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["agent_id","cadence"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"agent_id":{"type":"string","minLength":1,"maxLength":200},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","pattern":"^([01][0-9]|2[0-3]):[0-5][0-9]$","default":"09:00"},"day_of_week":{"type":"integer","minimum":0,"maximum":6},"day_of_month":{"type":"integer","minimum":1,"maximum":28},"prompt":{"type":"string","maxLength":4000},"lookback_hours":{"type":"integer","minimum":1,"maximum":720},"confirm":{"type":"boolean"}},"required":["agent_id","cadence"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
@@ -835,7 +877,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "pause_halo_schedule",
             title: "Pause a HALO schedule",
-            description: "Pause a schedule; it stops firing until resumed. Needs a write-scoped key.",
+            description: "Pause a schedule; it stops firing until resumed.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -843,7 +885,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string"}},"required":["schedule_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"schedule_id":{"type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
@@ -853,7 +896,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "resume_halo_schedule",
             title: "Resume a HALO schedule",
-            description: "Resume a paused schedule. Each run consumes credits; needs a write-scoped key.",
+            description: "Resume a paused schedule. Each run costs credits.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -861,7 +904,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string"},"confirm":{"type":"boolean","description":"true only once the user agreed to what the first answer described"}},"required":["schedule_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"schedule_id":{"type":"string","minLength":1,"maxLength":200},"confirm":{"type":"boolean"}},"required":["schedule_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
@@ -873,7 +917,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "archive_halo_schedule",
             title: "Archive a HALO schedule",
-            description: "Archive a schedule for good. Needs a write-scoped key.",
+            description: "Archive a schedule for good.",
             toolset: Some("halo"),
             annotations: Annotations {
                 read_only: false,
@@ -881,7 +925,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(true),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"project":{"type":"string","description":"Project id or name; default: the key's only or default project.","minLength":1,"maxLength":200},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"project":{"type":"string"},"schedule_id":{"description":"HALO schedule id (`hs_...`).","type":"string"}},"required":["schedule_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"project":{"type":"string","minLength":1,"maxLength":200},"schedule_id":{"type":"string","minLength":1,"maxLength":200}},"required":["schedule_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","agent_id","cadence","time_of_day","status","lookback_hours","created_at"],"properties":{"id":{"type":"string"},"agent_id":{"type":"string"},"agent_name":{"type":"string"},"cadence":{"type":"string","enum":["hourly","daily","weekly","monthly"]},"time_of_day":{"type":"string","description":"`HH:MM`, UTC."},"day_of_week":{"type":"integer","description":"0 = Monday; weekly schedules."},"day_of_month":{"type":"integer"},"prompt":{"type":"string"},"lookback_hours":{"type":"integer"},"status":{"type":"string","enum":["active","paused","archived"]},"next_run_at":{"type":"string","description":"Absent unless active."},"last_run_at":{"type":"string"},"last_run_id":{"type":"string"},"created_at":{"type":"string"}}}"#,
             ),
@@ -1106,7 +1151,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetProjectArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
     }
@@ -1115,7 +1160,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListModelsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1132,7 +1177,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetModelArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Model id (mdl_...) or name.
@@ -1143,7 +1188,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListDatasetsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1157,7 +1202,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetDatasetArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Dataset id (ds_...).
@@ -1168,7 +1213,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CreateDatasetArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Dataset name.
@@ -1192,7 +1237,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListRubricsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1206,7 +1251,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetRubricArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Rubric id (rb_...).
@@ -1217,7 +1262,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CreateRubricArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Rubric name.
@@ -1233,7 +1278,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListEvalsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1250,7 +1295,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetEvalArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Eval id (ev_...).
@@ -1261,7 +1306,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct RunEvalArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Eval name; default: model and dataset names.
@@ -1279,7 +1324,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListTrainingJobsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1296,7 +1341,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetTrainingJobArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Training job id (tj_...).
@@ -1307,7 +1352,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CreateTrainingJobArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Job name.
@@ -1326,7 +1371,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CancelTrainingJobArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Training job id (tj_...).
@@ -1337,7 +1382,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListDeploymentsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1351,7 +1396,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetDeploymentArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment id (dep_...).
@@ -1362,7 +1407,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CreateDeploymentArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment name.
@@ -1379,7 +1424,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct UpdateDeploymentArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment id (dep_...).
@@ -1399,7 +1444,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct DeleteDeploymentArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Deployment id (dep_...).
@@ -1410,7 +1455,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListInferencesArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1418,10 +1463,10 @@ pub mod args {
         pub cursor: Option<sdk::types::ListInferencesCursor>,
         /// Items per page.
         pub limit: ::std::num::NonZeroU32,
-        /// Start of the time window (inclusive), RFC 3339.
+        /// Window start (RFC 3339, inclusive).
         #[serde(default)]
         pub since: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// End of the time window (exclusive), RFC 3339; default now.
+        /// Window end (RFC 3339, exclusive); default now.
         #[serde(default)]
         pub until: Option<::chrono::DateTime<::chrono::offset::Utc>>,
         /// Only successful or only failed requests.
@@ -1436,7 +1481,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetInferenceArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Inference id (inf_...).
@@ -1447,7 +1492,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListTracesArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1455,10 +1500,10 @@ pub mod args {
         pub cursor: Option<sdk::types::ListTracesCursor>,
         /// Items per page.
         pub limit: ::std::num::NonZeroU32,
-        /// Start of the time window (inclusive), RFC 3339.
+        /// Window start (RFC 3339, inclusive).
         #[serde(default)]
         pub since: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// End of the time window (exclusive), RFC 3339; default now.
+        /// Window end (RFC 3339, exclusive); default now.
         #[serde(default)]
         pub until: Option<::chrono::DateTime<::chrono::offset::Utc>>,
         /// Only traces of this agent.
@@ -1479,7 +1524,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetTraceArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Trace id.
@@ -1490,7 +1535,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListSpansArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1498,10 +1543,10 @@ pub mod args {
         pub cursor: Option<sdk::types::ListSpansCursor>,
         /// Items per page.
         pub limit: ::std::num::NonZeroU32,
-        /// Start of the time window (inclusive), RFC 3339.
+        /// Window start (RFC 3339, inclusive).
         #[serde(default)]
         pub since: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// End of the time window (exclusive), RFC 3339; default now.
+        /// Window end (RFC 3339, exclusive); default now.
         #[serde(default)]
         pub until: Option<::chrono::DateTime<::chrono::offset::Utc>>,
         /// Only spans of this trace.
@@ -1525,7 +1570,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetSpanArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Span id.
@@ -1536,7 +1581,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListAgentsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1544,10 +1589,10 @@ pub mod args {
         pub cursor: Option<sdk::types::ListAgentsCursor>,
         /// Items per page.
         pub limit: ::std::num::NonZeroU32,
-        /// Start of the time window (inclusive), RFC 3339.
+        /// Window start (RFC 3339, inclusive).
         #[serde(default)]
         pub since: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// End of the time window (exclusive), RFC 3339; default now.
+        /// Window end (RFC 3339, exclusive); default now.
         #[serde(default)]
         pub until: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -1556,15 +1601,15 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetAgentArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// Agent id (agent.id span attribute).
         pub agent_id: sdk::types::ResourceId,
-        /// Start of the time window (inclusive), RFC 3339.
+        /// Window start (RFC 3339, inclusive).
         #[serde(default)]
         pub since: Option<::chrono::DateTime<::chrono::offset::Utc>>,
-        /// End of the time window (exclusive), RFC 3339; default now.
+        /// Window end (RFC 3339, exclusive); default now.
         #[serde(default)]
         pub until: Option<::chrono::DateTime<::chrono::offset::Utc>>,
     }
@@ -1597,7 +1642,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListHaloRunsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1617,7 +1662,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetHaloRunArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO run id (hr_...).
@@ -1628,7 +1673,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CreateHaloRunArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The agent to analyse (its agent.id).
@@ -1658,7 +1703,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CancelHaloRunArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO run id (hr_...).
@@ -1669,7 +1714,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListHaloConversationsArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1686,7 +1731,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetHaloReportArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO conversation id (hc_...).
@@ -1697,7 +1742,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ListHaloSchedulesArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The next_cursor of the previous page (pass it back unchanged).
@@ -1717,7 +1762,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct GetHaloScheduleArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
@@ -1728,7 +1773,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct CreateHaloScheduleArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// The agent to analyse (its agent.id).
@@ -1755,7 +1800,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct PauseHaloScheduleArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
@@ -1766,7 +1811,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ResumeHaloScheduleArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).
@@ -1777,7 +1822,7 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct ArchiveHaloScheduleArgs {
-        /// Project id or name; default: the key's only or default project.
+        /// Project id (prj_...).
         #[serde(default)]
         pub project: Option<String>,
         /// HALO schedule id (hs_...).

@@ -448,19 +448,19 @@ pub mod types {
         ///Code or configuration of the fix.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub implementation: ::std::option::Option<DepositRequestImplementation>,
-        ///The lesson that transfers to other projects (quality gate 2: at least 20 characters).
+        ///The lesson that transfers to other projects; 20+ characters.
         pub insight: DepositRequestInsight,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub origin_type: ::std::option::Option<OriginType>,
         ///What went wrong, as observed.
         pub problem: DepositRequestProblem,
-        ///Why it happened (quality gate 1: at least 30 characters).
+        ///Why it happened; 30+ characters.
         pub root_cause: DepositRequestRootCause,
         ///What fixed it.
         pub successful_approach_method: DepositRequestSuccessfulApproachMethod,
         ///Tags such as the stack and the failing component (1–20).
         pub tags: ::std::vec::Vec<DepositRequestTagsItem>,
-        ///One line naming the problem and its fix (quality gate 3: at least 10 characters).
+        ///One line naming the problem and its fix; 10+ characters.
         pub title: DepositRequestTitle,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub visibility_scope: ::std::option::Option<VisibilityScope>,
@@ -800,7 +800,7 @@ pub mod types {
                 })
         }
     }
-    ///The lesson that transfers to other projects (quality gate 2: at least 20 characters).
+    ///The lesson that transfers to other projects; 20+ characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DepositRequestInsight(::std::string::String);
@@ -914,7 +914,7 @@ pub mod types {
                 })
         }
     }
-    ///Why it happened (quality gate 1: at least 30 characters).
+    ///Why it happened; 30+ characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DepositRequestRootCause(::std::string::String);
@@ -1087,7 +1087,7 @@ pub mod types {
                 })
         }
     }
-    ///One line naming the problem and its fix (quality gate 3: at least 10 characters).
+    ///One line naming the problem and its fix; 10+ characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
     #[serde(transparent)]
     pub struct DepositRequestTitle(::std::string::String);
@@ -7538,9 +7538,9 @@ impl Client {
     /// - `evidence_class`: Only experiences with this evidence class.
     /// - `include_drafts`: Include drafts that have not passed validation yet.
     /// - `limit`: Results to return.
-    /// - `min_boundary_precision`: Minimum boundary-precision quality score (0–1).
-    /// - `min_causal_depth`: Minimum causal-depth quality score (0–1).
-    /// - `min_insight_transferability`: Minimum insight-transferability score (0–1).
+    /// - `min_boundary_precision`: Least boundary-precision score.
+    /// - `min_causal_depth`: Least causal-depth score.
+    /// - `min_insight_transferability`: Least insight-transferability score.
     /// - `query`: What went wrong, in plain words (an error message, a symptom).
     /// - `scope`: Whose experiences to search.
     /// - `tags`: Comma-separated tags; results must carry at least one.

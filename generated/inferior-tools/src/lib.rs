@@ -93,7 +93,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "search_inferior_experiences",
             title: "Search experiences",
-            description: "Search other agents' debugging experiences for a problem you are stuck on. The query is checked for secrets, internal hosts and customer data first and refused if unsafe. Filter by tags (comma-separated), quality thresholds (0–1) or evidence class.",
+            description: "Search other agents' debugging experiences for a problem you are stuck on. A query holding secrets, internal hosts or customer data is refused.",
             toolset: Some("retrieval"),
             annotations: Annotations {
                 read_only: true,
@@ -101,7 +101,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"query":{"type":"string","minLength":1,"maxLength":1000,"description":"What went wrong, in plain words (an error message, a symptom)."},"conditions":{"type":"string","maxLength":1000,"description":"Conditions of the current task (runtime, framework, constraints) used to rank matches."},"tags":{"type":"string","maxLength":500,"description":"Comma-separated tags; results must carry at least one."},"error_message":{"type":"string","maxLength":2000,"description":"The exact error text, matched with extra weight."},"limit":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Results to return."},"scope":{"type":"string","enum":["self_only","self_first","collective"],"default":"self_first","description":"Whose experiences to search."},"min_causal_depth":{"type":"number","minimum":0,"maximum":1,"description":"Minimum causal-depth quality score (0–1)."},"min_boundary_precision":{"type":"number","minimum":0,"maximum":1,"description":"Minimum boundary-precision quality score (0–1)."},"min_insight_transferability":{"type":"number","minimum":0,"maximum":1,"description":"Minimum insight-transferability score (0–1)."},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"],"description":"Only experiences with this evidence class."},"include_drafts":{"type":"boolean","default":false,"description":"Include drafts that have not passed validation yet."}},"required":["query"]}"#,
+            input_schema: r#"{"type":"object","properties":{"query":{"type":"string","description":"What went wrong, in plain words (an error message, a symptom)."},"conditions":{"type":"string","description":"Conditions of the current task (runtime, framework, constraints) used to rank matches."},"tags":{"type":"string","description":"Comma-separated tags; results must carry at least one."},"error_message":{"type":"string","description":"The exact error text, matched with extra weight."},"limit":{"type":"integer","minimum":1,"maximum":20,"default":5,"description":"Results to return."},"scope":{"type":"string","enum":["self_only","self_first","collective"],"default":"self_first","description":"Whose experiences to search."},"min_causal_depth":{"type":"number","minimum":0,"maximum":1,"description":"Least causal-depth score."},"min_boundary_precision":{"type":"number","minimum":0,"maximum":1,"description":"Least boundary-precision score."},"min_insight_transferability":{"type":"number","minimum":0,"maximum":1,"description":"Least insight-transferability score."},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"],"description":"Only experiences with this evidence class."},"include_drafts":{"type":"boolean","default":false,"description":"Include drafts that have not passed validation yet."}},"required":["query"]}"#,
+            constraints: r#"{"type":"object","properties":{"query":{"type":"string","minLength":1,"maxLength":1000},"conditions":{"type":"string","maxLength":1000},"tags":{"type":"string","maxLength":500},"error_message":{"type":"string","maxLength":2000},"limit":{"type":"integer","minimum":1,"maximum":20,"default":5},"scope":{"type":"string","enum":["self_only","self_first","collective"],"default":"self_first"},"min_causal_depth":{"type":"number","minimum":0,"maximum":1},"min_boundary_precision":{"type":"number","minimum":0,"maximum":1},"min_insight_transferability":{"type":"number","minimum":0,"maximum":1},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"include_drafts":{"type":"boolean","default":false}},"required":["query"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["search_id","query","results"],"properties":{"search_id":{"type":"string"},"query":{"type":"string"},"scope":{"type":"string","enum":["self_only","self_first","collective"],"description":"`self_only`: only your own; `self_first`: yours ranked first; `collective`: everyone's."},"results":{"type":"array","items":{"type":"object","required":["experience","score"],"properties":{"experience":{"type":"object","required":["id","title","problem","insight","tags","evidence_class","quality","validation_state","created_at"],"properties":{"id":{"type":"string","description":"`exp_...`"},"title":{"type":"string"},"problem":{"type":"string"},"insight":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"helpful_count":{"type":"integer"},"created_at":{"type":"string"}}},"score":{"type":"number","description":"Relevance, best is 1."},"own":{"type":"boolean","description":"Deposited by the caller's agent."},"matched_fields":{"type":"array","items":{"type":"string"}}}}}}}"#,
             ),
@@ -119,7 +120,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string","minLength":1,"maxLength":200}},"required":["experience_id"]}"#,
+            input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string"}},"required":["experience_id"]}"#,
+            constraints: r#"{"type":"object","properties":{"experience_id":{"type":"string","minLength":1,"maxLength":200}},"required":["experience_id"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["id","title","problem","root_cause","insight","solution","failed_approaches","boundaries","tags","evidence_class","visibility_scope","origin_type","creation_mode","quality","worthiness_score","validation_state","contributor","helpful_count","unhelpful_count","created_at"],"properties":{"id":{"type":"string"},"title":{"type":"string"},"problem":{"type":"string"},"root_cause":{"type":"string"},"insight":{"type":"string"},"solution":{"type":"object","required":["method"],"properties":{"method":{"type":"string"},"implementation":{"type":"string"}}},"failed_approaches":{"type":"array","items":{"type":"object","required":["attempt"],"properties":{"attempt":{"type":"string"},"why_failed":{"type":"string"}}}},"boundaries":{"type":"object","properties":{"applies_when":{"type":"string"},"does_not_apply_when":{"type":"string"}}},"tags":{"type":"array","items":{"type":"string"}},"error_message":{"type":"string"},"env_versions":{"type":"object","additionalProperties":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"visibility_scope":{"type":"string","enum":["public","team","private"]},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"]},"creation_mode":{"type":"string","enum":["structured","raw_normalized"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"worthiness_score":{"type":"number"},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"contributor":{"type":"object","required":["agent_id","display_name"],"properties":{"agent_id":{"type":"string"},"display_name":{"type":"string"}}},"helpful_count":{"type":"integer"},"unhelpful_count":{"type":"integer"},"linked_procedure_id":{"type":"string"},"created_at":{"type":"string"},"updated_at":{"type":"string"}}}"#,
             ),
@@ -137,7 +139,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"task_description":{"type":"string","minLength":1,"maxLength":4000,"description":"The task you are about to start."},"tools":{"type":"array","maxItems":50,"items":{"type":"string","maxLength":100},"description":"Tools, frameworks or services the task involves."},"environment":{"type":"string","maxLength":2000,"description":"Where it runs (OS, runtime, hosting)."}},"required":["task_description"]}"#,
+            input_schema: r#"{"type":"object","properties":{"task_description":{"type":"string","description":"The task you are about to start."},"tools":{"type":"array","items":{"type":"string"},"description":"Tools, frameworks or services the task involves."},"environment":{"type":"string","description":"Where it runs (OS, runtime, hosting)."}},"required":["task_description"]}"#,
+            constraints: r#"{"type":"object","properties":{"task_description":{"type":"string","minLength":1,"maxLength":4000},"tools":{"type":"array","maxItems":50,"items":{"type":"string","maxLength":100}},"environment":{"type":"string","maxLength":2000}},"required":["task_description"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["domain","anti_patterns","recommended"],"properties":{"domain":{"type":"string"},"anti_patterns":{"type":"array","items":{"type":"object","required":["experience_id","title","warning"],"properties":{"experience_id":{"type":"string"},"title":{"type":"string"},"warning":{"type":"string"}}}},"recommended":{"type":"array","items":{"type":"object","required":["id","title","problem","insight","tags","evidence_class","quality","validation_state","created_at"],"properties":{"id":{"type":"string","description":"`exp_...`"},"title":{"type":"string"},"problem":{"type":"string"},"insight":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"helpful_count":{"type":"integer"},"created_at":{"type":"string"}}}},"procedure_ids":{"type":"array","items":{"type":"string"}}}}"#,
             ),
@@ -156,6 +159,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
+            constraints: r#"{"type":"object","properties":{}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["experiences","contributors","searches_last_7_days","feedback","quality_distribution","trust_distribution","top_tags"],"properties":{"experiences":{"type":"integer"},"contributors":{"type":"integer"},"searches_last_7_days":{"type":"integer"},"feedback":{"type":"integer"},"quality_distribution":{"type":"object","required":["high","medium","low"],"properties":{"high":{"type":"integer","description":"Worthiness at least 0.7."},"medium":{"type":"integer"},"low":{"type":"integer","description":"Worthiness below 0.4."}}},"trust_distribution":{"type":"array","description":"Experiences per evidence class.","items":{"type":"object","required":["evidence_class","count"],"properties":{"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"count":{"type":"integer"}}}},"top_tags":{"type":"array","items":{"type":"object","required":["tag","count"],"properties":{"tag":{"type":"string"},"count":{"type":"integer"}}}}}}"#,
             ),
@@ -174,6 +178,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{}}"#,
+            constraints: r#"{"type":"object","properties":{}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["agent_id","display_name","key_scope","deposits","searches","feedback_given","struggles","expertise"],"properties":{"agent_id":{"type":"string"},"display_name":{"type":"string"},"key_scope":{"type":"string","enum":["full","deposit","read","search","admin"]},"deposits":{"type":"integer"},"searches":{"type":"integer"},"feedback_given":{"type":"integer"},"struggles":{"type":"array","items":{"type":"object","required":["tag","searches","unresolved"],"properties":{"tag":{"type":"string"},"searches":{"type":"integer"},"unresolved":{"type":"integer","description":"Searches whose best score stayed low."}}}},"expertise":{"type":"array","items":{"type":"object","required":["tag","deposits","mean_transferability"],"properties":{"tag":{"type":"string"},"deposits":{"type":"integer"},"mean_transferability":{"type":"number"}}}},"calibration_score":{"type":"number","description":"How well the agent's self-reported worthiness matched peers' feedback; absent until it has feedback."}}}"#,
             ),
@@ -191,7 +196,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: None,
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"domain":{"type":"string","maxLength":100,"description":"Only hotspots in this domain (for example `payments`, `frontend`)."},"days":{"type":"integer","minimum":1,"maximum":90,"default":7,"description":"Look-back window in days."},"max_top_score":{"type":"number","minimum":0,"maximum":1,"default":0.3,"description":"A search counts as unmet when its best score is at most this."},"limit":{"type":"integer","minimum":1,"maximum":200,"default":50,"description":"Clusters to return."}}}"#,
+            input_schema: r#"{"type":"object","properties":{"domain":{"type":"string","description":"Only hotspots in this domain (for example `payments`, `frontend`)."},"days":{"type":"integer","minimum":1,"maximum":90,"default":7,"description":"Look-back window in days."},"max_top_score":{"type":"number","minimum":0,"maximum":1,"default":0.3,"description":"A search counts as unmet when its best score is at most this."},"limit":{"type":"integer","minimum":1,"maximum":200,"default":50,"description":"Clusters to return."}}}"#,
+            constraints: r#"{"type":"object","properties":{"domain":{"type":"string","maxLength":100},"days":{"type":"integer","minimum":1,"maximum":90,"default":7},"max_top_score":{"type":"number","minimum":0,"maximum":1,"default":0.3},"limit":{"type":"integer","minimum":1,"maximum":200,"default":50}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["days","max_top_score","hotspots"],"properties":{"days":{"type":"integer"},"max_top_score":{"type":"number"},"hotspots":{"type":"array","items":{"type":"object","required":["query","searches","best_score","last_searched_at"],"properties":{"query":{"type":"string","description":"A representative query of the cluster."},"domain":{"type":"string"},"searches":{"type":"integer"},"best_score":{"type":"number"},"last_searched_at":{"type":"string"}}}}}}"#,
             ),
@@ -201,7 +207,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "deposit_inferior_experience",
             title: "Deposit an experience",
-            description: "Share a solved problem so other agents avoid it. Quality gates reject vague or short fields (root_cause needs 30+ characters) and anything holding secrets or personal data; an exact duplicate is refused with the existing id.",
+            description: "Share a solved problem so other agents avoid it. Vague or short fields, secrets, personal data and exact duplicates are refused.",
             toolset: Some("deposit"),
             annotations: Annotations {
                 read_only: false,
@@ -209,7 +215,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"title":{"type":"string","minLength":1,"maxLength":200,"description":"One line naming the problem and its fix (quality gate 3: at least 10 characters)."},"problem":{"type":"string","minLength":1,"maxLength":4000,"description":"What went wrong, as observed."},"successful_approach_method":{"type":"string","minLength":1,"maxLength":4000,"description":"What fixed it."},"root_cause":{"type":"string","minLength":1,"maxLength":4000,"description":"Why it happened (quality gate 1: at least 30 characters)."},"insight":{"type":"string","minLength":1,"maxLength":2000,"description":"The lesson that transfers to other projects (quality gate 2: at least 20 characters)."},"tags":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"string","minLength":1,"maxLength":50},"description":"Tags such as the stack and the failing component (1–20)."},"failed_attempt":{"type":"string","maxLength":4000,"description":"An approach that did not work."},"why_failed":{"type":"string","maxLength":4000,"description":"Why that approach failed."},"applies_when":{"type":"string","maxLength":2000,"description":"Conditions under which the lesson holds."},"does_not_apply_when":{"type":"string","maxLength":2000,"description":"Conditions under which it does not."},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"],"description":"Where the experience comes from.","default":"agent_session"},"creation_mode":{"type":"string","enum":["structured","raw_normalized"],"description":"How the deposit was written.","default":"structured"},"implementation":{"type":"string","maxLength":8000,"description":"Code or configuration of the fix."},"visibility_scope":{"type":"string","enum":["public","team","private"],"description":"Who can find it: everyone, your team, or only you.","default":"public"},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"],"description":"How well the fix is validated."},"env_versions":{"type":"object","description":"Versions of the environment, such as {\"node\": \"20.11\", \"next\": \"14.1\"}.","additionalProperties":{"type":"string","maxLength":100}}},"required":["title","problem","successful_approach_method","root_cause","insight","tags"]}"#,
+            input_schema: r#"{"type":"object","properties":{"title":{"type":"string","description":"One line naming the problem and its fix; 10+ characters."},"problem":{"type":"string","description":"What went wrong, as observed."},"successful_approach_method":{"type":"string","description":"What fixed it."},"root_cause":{"type":"string","description":"Why it happened; 30+ characters."},"insight":{"type":"string","description":"The lesson that transfers to other projects; 20+ characters."},"tags":{"type":"array","items":{"type":"string"},"description":"Tags such as the stack and the failing component (1–20)."},"failed_attempt":{"type":"string","description":"An approach that did not work."},"why_failed":{"type":"string","description":"Why that approach failed."},"applies_when":{"type":"string","description":"Conditions under which the lesson holds."},"does_not_apply_when":{"type":"string","description":"Conditions under which it does not."},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"],"description":"Where the experience comes from.","default":"agent_session"},"creation_mode":{"type":"string","enum":["structured","raw_normalized"],"description":"How the deposit was written.","default":"structured"},"implementation":{"type":"string","description":"Code or configuration of the fix."},"visibility_scope":{"type":"string","enum":["public","team","private"],"description":"Who can find it: everyone, your team, or only you.","default":"public"},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"],"description":"How well the fix is validated."},"env_versions":{"type":"object","description":"Versions of the environment, such as {\"node\": \"20.11\", \"next\": \"14.1\"}.","additionalProperties":{"type":"string"}}},"required":["title","problem","successful_approach_method","root_cause","insight","tags"]}"#,
+            constraints: r#"{"type":"object","properties":{"title":{"type":"string","minLength":1,"maxLength":200},"problem":{"type":"string","minLength":1,"maxLength":4000},"successful_approach_method":{"type":"string","minLength":1,"maxLength":4000},"root_cause":{"type":"string","minLength":1,"maxLength":4000},"insight":{"type":"string","minLength":1,"maxLength":2000},"tags":{"type":"array","minItems":1,"maxItems":20,"items":{"type":"string","minLength":1,"maxLength":50}},"failed_attempt":{"type":"string","maxLength":4000},"why_failed":{"type":"string","maxLength":4000},"applies_when":{"type":"string","maxLength":2000},"does_not_apply_when":{"type":"string","maxLength":2000},"origin_type":{"type":"string","enum":["agent_session","human_authored","imported"],"default":"agent_session"},"creation_mode":{"type":"string","enum":["structured","raw_normalized"],"default":"structured"},"implementation":{"type":"string","maxLength":8000},"visibility_scope":{"type":"string","enum":["public","team","private"],"default":"public"},"evidence_class":{"type":"string","enum":["widely_validated","peer_validated","personally_validated","self_reported","speculative"]},"env_versions":{"type":"object","additionalProperties":{"type":"string","maxLength":100}}},"required":["title","problem","successful_approach_method","root_cause","insight","tags"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["experience_id","worthiness_score","validation_state","quality"],"properties":{"experience_id":{"type":"string"},"worthiness_score":{"type":"number"},"validation_state":{"type":"string","enum":["draft","validated","rejected","retracted"]},"quality":{"type":"object","required":["causal_depth","boundary_precision","insight_transferability"],"properties":{"causal_depth":{"type":"number"},"boundary_precision":{"type":"number"},"insight_transferability":{"type":"number"}}},"warnings":{"type":"array","items":{"type":"string"}}}}"#,
             ),
@@ -227,7 +234,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"content":{"type":"string","minLength":1,"maxLength":65536,"description":"Free text describing what happened."},"tags":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":50},"description":"Tags for the deposit."}},"required":["content"]}"#,
+            input_schema: r#"{"type":"object","properties":{"content":{"type":"string","description":"Free text describing what happened."},"tags":{"type":"array","items":{"type":"string"},"description":"Tags for the deposit."}},"required":["content"]}"#,
+            constraints: r#"{"type":"object","properties":{"content":{"type":"string","minLength":1,"maxLength":65536},"tags":{"type":"array","maxItems":20,"items":{"type":"string","minLength":1,"maxLength":50}}},"required":["content"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["raw_deposit_id","status","normalization_status"],"properties":{"raw_deposit_id":{"type":"string"},"status":{"type":"string","enum":["accepted","duplicate"]},"normalization_status":{"type":"string","enum":["pending","normalized","failed"]},"filename":{"type":"string"},"bytes":{"type":"integer"}}}"#,
             ),
@@ -237,7 +245,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "deposit_file_inferior_experience",
             title: "Deposit a file",
-            description: "Deposit a notes file (a postmortem, a log excerpt) from the working directory. At most 512 KiB; text extensions only (.md, .txt, .log, .json, .yaml, .yml, .toml, .csv, .rst); files holding secrets are refused.",
+            description: "Deposit a notes file (a postmortem, a log excerpt) from the working directory: text (.md, .txt, .log, .json, .yaml, .toml, .csv, .rst), at most 512 KiB, no secrets.",
             toolset: Some("deposit"),
             annotations: Annotations {
                 read_only: false,
@@ -246,6 +254,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: true,
             },
             input_schema: r#"{"type":"object","properties":{"file_path":{"type":"string","description":"Path of the file, inside the working directory or a client root."},"tags":{"type":"array","description":"Tags for the deposit.","items":{"type":"string"}}},"required":["file_path"]}"#,
+            constraints: r#"{"type":"object","properties":{"file_path":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}}},"required":["file_path"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["raw_deposit_id","status","normalization_status"],"properties":{"raw_deposit_id":{"type":"string"},"status":{"type":"string","enum":["accepted","duplicate"]},"normalization_status":{"type":"string","enum":["pending","normalized","failed"]},"filename":{"type":"string"},"bytes":{"type":"integer"}}}"#,
             ),
@@ -263,7 +272,8 @@ impl<H: Handlers + Renderers> Tools<H> {
                 idempotent: Some(false),
                 open_world: true,
             },
-            input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string","minLength":1,"maxLength":200},"was_helpful":{"type":"boolean","description":"Whether the experience helped."},"helpfulness_detail":{"type":"string","enum":["solved_directly","partially_helped","pointed_right_direction","not_applicable","misleading"],"description":"How it helped, or why not.","default":"solved_directly"},"conditions":{"type":"string","maxLength":2000,"description":"The conditions under which it did or did not help."}},"required":["experience_id","was_helpful"]}"#,
+            input_schema: r#"{"type":"object","properties":{"experience_id":{"description":"Experience id (`exp_...`).","type":"string"},"was_helpful":{"type":"boolean","description":"Whether the experience helped."},"helpfulness_detail":{"type":"string","enum":["solved_directly","partially_helped","pointed_right_direction","not_applicable","misleading"],"description":"How it helped, or why not.","default":"solved_directly"},"conditions":{"type":"string","description":"The conditions under which it did or did not help."}},"required":["experience_id","was_helpful"]}"#,
+            constraints: r#"{"type":"object","properties":{"experience_id":{"type":"string","minLength":1,"maxLength":200},"was_helpful":{"type":"boolean"},"helpfulness_detail":{"type":"string","enum":["solved_directly","partially_helped","pointed_right_direction","not_applicable","misleading"],"default":"solved_directly"},"conditions":{"type":"string","maxLength":2000}},"required":["experience_id","was_helpful"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["feedback_id","experience_id","transferability_score"],"properties":{"feedback_id":{"type":"string"},"experience_id":{"type":"string"},"transferability_score":{"type":"number"},"previous_transferability_score":{"type":"number"}}}"#,
             ),
@@ -273,7 +283,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "should_search_inferior",
             title: "Should I search?",
-            description: "Local check, no network: decide from task signals whether searching Inferior is worth it. Answers yes or no with the triggers and anti-triggers that fired.",
+            description: "Offline check: decide from task signals whether searching Inferior is worth it, with the triggers that fired.",
             toolset: Some("gates"),
             annotations: Annotations {
                 read_only: true,
@@ -282,6 +292,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"is_error_shaped":{"type":"boolean","description":"The problem shows as an error message or failing check.","default":false},"is_high_stakes":{"type":"boolean","description":"A mistake would be costly (production, data, security).","default":false},"is_unfamiliar":{"type":"boolean","description":"The stack or library is new to you.","default":false},"failed_attempts":{"type":"integer","description":"Fixes tried that did not work.","minimum":0,"default":0},"elapsed_minutes":{"type":"number","description":"Minutes spent on this problem.","minimum":0,"default":0},"is_trivial":{"type":"boolean","description":"A typo-level fix is already obvious.","default":false},"already_searched":{"type":"boolean","description":"You already searched Inferior for this problem.","default":false},"user_forbids_search":{"type":"boolean","description":"The user asked you not to search external services.","default":false}}}"#,
+            constraints: r#"{"type":"object","properties":{"is_error_shaped":{"type":"boolean","default":false},"is_high_stakes":{"type":"boolean","default":false},"is_unfamiliar":{"type":"boolean","default":false},"failed_attempts":{"type":"integer","minimum":0,"default":0},"elapsed_minutes":{"type":"number","minimum":0,"default":0},"is_trivial":{"type":"boolean","default":false},"already_searched":{"type":"boolean","default":false},"user_forbids_search":{"type":"boolean","default":false}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["search","triggers_fired","anti_triggers_fired"],"properties":{"search":{"type":"boolean","description":"Whether to search Inferior now."},"triggers_fired":{"type":"array","items":{"type":"string"},"description":"The signals for searching that fired."},"anti_triggers_fired":{"type":"array","items":{"type":"string"},"description":"The signals against searching that fired."}}}"#,
             ),
@@ -291,7 +302,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "evaluate_deposit_worthiness",
             title: "Is it worth depositing?",
-            description: "Local check, no network: score a draft deposit (0–1) before sending it, with the dimensions that fail and why.",
+            description: "Offline check: score a draft deposit before sending it, with the dimensions that fail and why.",
             toolset: Some("gates"),
             annotations: Annotations {
                 read_only: true,
@@ -300,6 +311,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"title":{"type":"string","description":"Draft title."},"problem":{"type":"string","description":"Draft problem."},"root_cause":{"type":"string","description":"Draft root cause."},"insight":{"type":"string","description":"Draft insight."},"successful_approach_method":{"type":"string","description":"What fixed it."},"tags":{"type":"array","description":"Draft tags.","items":{"type":"string"}},"failed_attempt":{"type":"string","description":"An approach that failed."},"applies_when":{"type":"string","description":"When the lesson applies."},"does_not_apply_when":{"type":"string","description":"When it does not."},"is_trivial_fix":{"type":"boolean","description":"The fix was a typo or one obvious line.","default":false},"has_been_verified":{"type":"boolean","description":"The fix was verified (tests pass, error gone).","default":false},"novelty_self_report":{"type":"number","description":"How new this seems, 0–1.","minimum":0,"maximum":1,"default":0.5},"recurrence_self_report":{"type":"number","description":"How likely others hit it, 0–1.","minimum":0,"maximum":1,"default":0.5}}}"#,
+            constraints: r#"{"type":"object","properties":{"title":{"type":"string"},"problem":{"type":"string"},"root_cause":{"type":"string"},"insight":{"type":"string"},"successful_approach_method":{"type":"string"},"tags":{"type":"array","items":{"type":"string"}},"failed_attempt":{"type":"string"},"applies_when":{"type":"string"},"does_not_apply_when":{"type":"string"},"is_trivial_fix":{"type":"boolean","default":false},"has_been_verified":{"type":"boolean","default":false},"novelty_self_report":{"type":"number","minimum":0,"maximum":1,"default":0.5},"recurrence_self_report":{"type":"number","minimum":0,"maximum":1,"default":0.5}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["should_deposit","score","failed_dimensions"],"properties":{"should_deposit":{"type":"boolean"},"score":{"type":"number","description":"Weighted quality, 0 to 1."},"failed_dimensions":{"type":"array","description":"The dimensions that fell short, with what to do about each.","items":{"type":"object","required":["dimension","advice"],"properties":{"dimension":{"type":"string"},"advice":{"type":"string"}}}}}}"#,
             ),
@@ -309,7 +321,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "check_query_safety",
             title: "Is this query safe to send?",
-            description: "Local check, no network: find secrets (API keys, tokens, private keys, JWTs, passwords in URLs), internal hosts and customer data (emails, phone numbers, card numbers) in a query before it leaves the machine.",
+            description: "Offline check: find secrets, internal hosts and customer data in a query before it leaves the machine.",
             toolset: Some("gates"),
             annotations: Annotations {
                 read_only: true,
@@ -318,6 +330,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"query":{"type":"string","description":"The text to check."},"block_secrets":{"type":"boolean","description":"Flag secrets.","default":true},"block_internal_hosts":{"type":"boolean","description":"Flag private addresses and internal domains.","default":true},"block_customer_data":{"type":"boolean","description":"Flag emails, phone numbers and card numbers.","default":true},"custom_deny_patterns":{"type":"array","description":"Extra regular expressions to refuse.","items":{"type":"string"}},"max_length":{"type":"integer","description":"Longest allowed query, in characters.","minimum":1,"default":2000}},"required":["query"]}"#,
+            constraints: r#"{"type":"object","properties":{"query":{"type":"string"},"block_secrets":{"type":"boolean","default":true},"block_internal_hosts":{"type":"boolean","default":true},"block_customer_data":{"type":"boolean","default":true},"custom_deny_patterns":{"type":"array","items":{"type":"string"}},"max_length":{"type":"integer","minimum":1,"default":2000}},"required":["query"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["is_safe","length","max_length","reasons"],"properties":{"is_safe":{"type":"boolean"},"length":{"type":"integer","description":"The query's length in characters."},"max_length":{"type":"integer"},"reasons":{"type":"array","description":"Why the query is unsafe (never the secret itself).","items":{"type":"object","required":["family","what"],"properties":{"family":{"type":"string","enum":["secret","internal_host","customer_data","custom_pattern","too_long"]},"what":{"type":"string"}}}}}}"#,
             ),
@@ -327,7 +340,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "detect_deposit_signals_from_trace",
             title: "Deposit signals in a trace",
-            description: "Local check, no network: find signs in a session trace that something deposit-worthy happened (recovered errors, repeated failures then success, long struggle, user confirmation).",
+            description: "Offline check: find signs in a session trace that something deposit-worthy happened.",
             toolset: Some("gates"),
             annotations: Annotations {
                 read_only: true,
@@ -336,6 +349,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"tool_calls":{"type":"array","description":"Tool calls of the session, oldest first.","items":{"type":"object","description":"One tool call.","properties":{"name":{"type":"string","description":"Tool name."},"status":{"type":"string","enum":["ok","error"],"description":"Whether the call failed."},"output":{"type":"string","description":"The call's output or error text (may be cut)."}},"required":["name"]}},"outputs":{"type":"array","description":"Other outputs the agent saw (command output, test results).","items":{"type":"string"}},"user_messages":{"type":"array","description":"The user's messages, oldest first.","items":{"type":"string"}},"searches_performed":{"type":"integer","description":"Inferior searches already made in this session.","minimum":0,"default":0},"outcome":{"type":"string","description":"How the task ended.","enum":["success","partial","failure","in_progress"],"default":"success"},"elapsed_seconds":{"type":"number","description":"Time spent on the task so far, in seconds.","minimum":0,"default":0.0}}}"#,
+            constraints: r#"{"type":"object","properties":{"tool_calls":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"output":{"type":"string"}},"required":["name"]}},"outputs":{"type":"array","items":{"type":"string"}},"user_messages":{"type":"array","items":{"type":"string"}},"searches_performed":{"type":"integer","minimum":0,"default":0},"outcome":{"type":"string","enum":["success","partial","failure","in_progress"],"default":"success"},"elapsed_seconds":{"type":"number","minimum":0,"default":0.0}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["signals"],"properties":{"signals":{"type":"array","items":{"type":"object","required":["type","count","evidence"],"properties":{"type":{"type":"string","description":"The signal that fired."},"count":{"type":"integer","description":"How many times it fired in the trace."},"evidence":{"type":"string","description":"What in the trace made it fire."}}}}}}"#,
             ),
@@ -345,7 +359,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "detect_search_signals_from_trace",
             title: "Search signals in a trace",
-            description: "Local check, no network: find signs in a session trace that searching Inferior would help (error state, rejected output, user warning).",
+            description: "Offline check: find signs in a session trace that searching Inferior would help.",
             toolset: Some("gates"),
             annotations: Annotations {
                 read_only: true,
@@ -354,6 +368,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"tool_calls":{"type":"array","description":"Tool calls of the session, oldest first.","items":{"type":"object","description":"One tool call.","properties":{"name":{"type":"string","description":"Tool name."},"status":{"type":"string","enum":["ok","error"],"description":"Whether the call failed."},"output":{"type":"string","description":"The call's output or error text (may be cut)."}},"required":["name"]}},"outputs":{"type":"array","description":"Other outputs the agent saw (command output, test results).","items":{"type":"string"}},"user_messages":{"type":"array","description":"The user's messages, oldest first.","items":{"type":"string"}},"searches_performed":{"type":"integer","description":"Inferior searches already made in this session.","minimum":0,"default":0},"outcome":{"type":"string","description":"How the task ended.","enum":["success","partial","failure","in_progress"],"default":"success"},"elapsed_seconds":{"type":"number","description":"Time spent on the task so far, in seconds.","minimum":0,"default":0.0}}}"#,
+            constraints: r#"{"type":"object","properties":{"tool_calls":{"type":"array","items":{"type":"object","properties":{"name":{"type":"string"},"status":{"type":"string","enum":["ok","error"]},"output":{"type":"string"}},"required":["name"]}},"outputs":{"type":"array","items":{"type":"string"}},"user_messages":{"type":"array","items":{"type":"string"}},"searches_performed":{"type":"integer","minimum":0,"default":0},"outcome":{"type":"string","enum":["success","partial","failure","in_progress"],"default":"success"},"elapsed_seconds":{"type":"number","minimum":0,"default":0.0}}}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["signals"],"properties":{"signals":{"type":"array","items":{"type":"object","required":["type","count","evidence"],"properties":{"type":{"type":"string","description":"The signal that fired."},"count":{"type":"integer","description":"How many times it fired in the trace."},"evidence":{"type":"string","description":"What in the trace made it fire."}}}}}}"#,
             ),
@@ -363,7 +378,7 @@ impl<H: Handlers + Renderers> Tools<H> {
         ToolSpec {
             name: "form_search_query",
             title: "Form a search query",
-            description: "Local, no network: turn a draft into a good search query (adds stack, versions and the error, drops noise) and say whether it is usable.",
+            description: "Offline: turn a draft into a good search query (adds stack, versions and the error, drops noise).",
             toolset: Some("gates"),
             annotations: Annotations {
                 read_only: true,
@@ -372,6 +387,7 @@ impl<H: Handlers + Renderers> Tools<H> {
                 open_world: false,
             },
             input_schema: r#"{"type":"object","properties":{"draft_query":{"type":"string","description":"What you would search for."},"tech_stack":{"type":"array","description":"Languages, frameworks, services.","items":{"type":"string"}},"versions":{"type":"string","description":"Relevant versions, such as 'next 14.1, node 20'."},"environment":{"type":"string","description":"Where it runs (Vercel edge, Docker, CI)."},"constraints":{"type":"string","description":"Constraints on the fix."},"error_message":{"type":"string","description":"The exact error text."}},"required":["draft_query"]}"#,
+            constraints: r#"{"type":"object","properties":{"draft_query":{"type":"string"},"tech_stack":{"type":"array","items":{"type":"string"}},"versions":{"type":"string"},"environment":{"type":"string"},"constraints":{"type":"string"},"error_message":{"type":"string"}},"required":["draft_query"]}"#,
             output_schema: Some(
                 r#"{"type":"object","required":["query","usable","word_count","problems"],"properties":{"query":{"type":"string"},"usable":{"type":"boolean","description":"Whether the query can be sent as it is."},"word_count":{"type":"integer"},"problems":{"type":"array","items":{"type":"string"},"description":"What to fix before searching."}}}"#,
             ),
@@ -558,13 +574,13 @@ pub mod args {
         pub limit: ::std::num::NonZeroU32,
         /// Whose experiences to search.
         pub scope: sdk::types::SearchScope,
-        /// Minimum causal-depth quality score (0–1).
+        /// Least causal-depth score.
         #[serde(default)]
         pub min_causal_depth: Option<f64>,
-        /// Minimum boundary-precision quality score (0–1).
+        /// Least boundary-precision score.
         #[serde(default)]
         pub min_boundary_precision: Option<f64>,
-        /// Minimum insight-transferability score (0–1).
+        /// Least insight-transferability score.
         #[serde(default)]
         pub min_insight_transferability: Option<f64>,
         /// Only experiences with this evidence class.
@@ -625,15 +641,15 @@ pub mod args {
     #[derive(Debug, serde::Deserialize)]
     #[serde(deny_unknown_fields)]
     pub struct DepositInferiorExperienceArgs {
-        /// One line naming the problem and its fix (quality gate 3: at least 10 characters).
+        /// One line naming the problem and its fix; 10+ characters.
         pub title: sdk::types::DepositRequestTitle,
         /// What went wrong, as observed.
         pub problem: sdk::types::DepositRequestProblem,
         /// What fixed it.
         pub successful_approach_method: sdk::types::DepositRequestSuccessfulApproachMethod,
-        /// Why it happened (quality gate 1: at least 30 characters).
+        /// Why it happened; 30+ characters.
         pub root_cause: sdk::types::DepositRequestRootCause,
-        /// The lesson that transfers to other projects (quality gate 2: at least 20 characters).
+        /// The lesson that transfers to other projects; 20+ characters.
         pub insight: sdk::types::DepositRequestInsight,
         /// Tags such as the stack and the failing component (1–20).
         pub tags: ::std::vec::Vec<sdk::types::DepositRequestTagsItem>,
