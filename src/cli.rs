@@ -157,12 +157,23 @@ pub fn parse<A: Api, P: clap::Parser>(
     P::from_arg_matches_mut(&mut matches)
 }
 
+/// A binary's command line: the API's own flags around the shared [`Flags`].
+pub trait Command: clap::Parser {
+    fn flags(&self) -> &Flags;
+}
+
 /// The life of a server binary: logging, the command line (`--help` and `--version` print and
-/// exit 0, a usage error exits 2), then `run`, whose error is one line on stderr and exit 1.
-pub async fn main<A, P, F, Fut>(about: &str, environment: &str, run: F) -> ExitCode
+/// exit 0, a usage error exits 2), then `run` on the runtime the transport calls for, whose
+/// error is one line on stderr and exit 1.
+///
+/// stdio serves one client, a request at a time: one thread does all of it (reading stdin,
+/// the session, the API call, writing stdout), so a call costs no hand-off between threads, each
+/// of which is a futex wake and a context switch (measured: they were most of a call's CPU).
+/// HTTP serves many clients at once, on a worker per core.
+pub fn main<A, P, F, Fut>(about: &str, environment: &str, run: F) -> ExitCode
 where
     A: Api,
-    P: clap::Parser,
+    P: Command,
     F: FnOnce(P) -> Fut,
     Fut: Future<Output = Result<(), String>>,
 {
@@ -174,7 +185,18 @@ where
             return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
         }
     };
-    match run(args).await {
+    let runtime = match args.flags().http {
+        Some(_) => tokio::runtime::Builder::new_multi_thread().enable_all().build(),
+        None => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+    };
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("{}: cannot start the async runtime: {e}", P::command().get_name());
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("{}: {e}", P::command().get_name());

@@ -191,6 +191,12 @@ pub struct Args {
     pub manifest_url: Option<String>,
 }
 
+impl crate::cli::Command for Args {
+    fn flags(&self) -> &crate::cli::Flags {
+        &self.flags
+    }
+}
+
 /// What `--help` says of the server; the counts are added from the manifest.
 pub const ABOUT: &str = "inference-mcp: the Inference (Catalyst) MCP server for projects, models, datasets, \
 rubrics, evals, training jobs, deployments, inferences, traces, spans, agents and HALO reports. Speaks MCP \

@@ -50,6 +50,12 @@ pub struct Args {
     pub shared_key: bool,
 }
 
+impl crate::cli::Command for Args {
+    fn flags(&self) -> &crate::cli::Flags {
+        &self.flags
+    }
+}
+
 /// What `--help` says of the server; the counts are added from the manifest.
 pub const ABOUT: &str = "inferior-mcp: the Inferior MCP server. Speaks MCP (JSON-RPC) over stdin/stdout, or \
 Streamable HTTP with --http; logs go to stderr";

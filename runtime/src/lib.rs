@@ -12,6 +12,7 @@ pub mod manifest;
 pub mod render;
 mod server;
 pub mod stdio;
+mod stdio_fds;
 mod structured;
 pub mod tasks;
 mod tls;

@@ -24,8 +24,10 @@ pub async fn serve<A: Api>(server: Server<A>) -> Result<(), String> {
     let (rmcp_in, to_rmcp) = tokio::io::duplex(64 * 1024);
     let (from_rmcp, rmcp_out) = tokio::io::duplex(64 * 1024);
     let (answers, refused) = tokio::sync::mpsc::unbounded_channel();
-    tokio::spawn(read(tokio::io::stdin(), to_rmcp, answers));
-    let writer = tokio::spawn(write(from_rmcp, refused, tokio::io::stdout()));
+    let (stdin, _restore_stdin) = crate::stdio_fds::stdin();
+    let (stdout, _restore_stdout) = crate::stdio_fds::stdout();
+    tokio::spawn(read(stdin, to_rmcp, answers));
+    let writer = tokio::spawn(write(from_rmcp, refused, stdout));
     let running = server
         .serve((rmcp_in, rmcp_out))
         .await

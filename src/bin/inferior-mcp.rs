@@ -3,8 +3,7 @@
 use mcp_servers::inferior::{self, Args, Config, Inferior};
 use std::process::ExitCode;
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     mcp_servers::cli::main::<Inferior, Args, _, _>(inferior::ABOUT, inferior::ENVIRONMENT, |args| async move {
         let local = mcp_servers::local::start_if(&args.flags, "inferior-mcp").await?;
         let config = Config::new(&args, local.as_ref().map(|l| l.inferior_url()));
@@ -15,5 +14,4 @@ async fn main() -> ExitCode {
         });
         mcp_runtime::serve(server, http).await
     })
-    .await
 }
