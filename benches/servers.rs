@@ -48,6 +48,40 @@ fn rss_kib(pid: u32) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) a process has used so far; `self` for this one.
+fn cpu_time(pid: &str) -> Duration {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces) end with `)`.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks: u64 = [11, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i)?.parse::<u64>().ok())
+        .sum();
+    // The kernel's USER_HZ, 100 on every Linux this runs on.
+    Duration::from_millis(ticks * 10)
+}
+
+fn us(d: Duration) -> String {
+    format!("{:.0} µs", d.as_secs_f64() * 1e6)
+}
+
+/// Bytes and cl100k tokens of the tools/list a host puts in the model's context: each tool's
+/// name, title, description, input schema and annotations, as compact JSON.
+fn model_facing_size(listed: &str) -> (usize, usize) {
+    let answer: serde_json::Value = serde_json::from_str(listed).expect("a JSON answer");
+    let mut tools = answer["result"]["tools"].clone();
+    for tool in tools.as_array_mut().expect("tools") {
+        tool.as_object_mut().unwrap().remove("outputSchema");
+    }
+    let text = serde_json::to_string(&tools).unwrap();
+    let tokens = tiktoken_rs::cl100k_base().unwrap().encode_ordinary(&text).len();
+    (text.len(), tokens)
+}
+
 const INIT: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-06-18","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}"#;
 const INITIALIZED: &str = r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#;
 
@@ -108,7 +142,8 @@ impl Drop for Stdio_ {
     }
 }
 
-fn cold_start(bin: &str, args: &[&str], env: &[(&str, String)]) -> (Duration, u64) {
+/// Time to the first tools/list answer, RSS after it, and the answer.
+fn cold_start(bin: &str, args: &[&str], env: &[(&str, String)]) -> (Duration, u64, String) {
     let started = Instant::now();
     let mut server = Stdio_::spawn(bin, args, env);
     server.send(INIT);
@@ -118,17 +153,19 @@ fn cold_start(bin: &str, args: &[&str], env: &[(&str, String)]) -> (Duration, u6
     assert!(listed.contains("\"tools\""), "{listed}");
     let elapsed = started.elapsed();
     std::thread::sleep(Duration::from_millis(200));
-    (elapsed, rss_kib(server.child.id()))
+    (elapsed, rss_kib(server.child.id()), listed)
 }
 
 /// Times [`CALLS`] sequential `tools/call`s with `params` on a new inferior-mcp over stdio,
-/// checking that each answer contains `expect`.
-fn stdio_calls(env: &[(&str, String)], params: &str, expect: &str) -> Vec<Duration> {
+/// checking that each answer contains `expect`; with the server's CPU time per call.
+fn stdio_calls(env: &[(&str, String)], params: &str, expect: &str) -> (Vec<Duration>, Duration) {
     let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &[], env);
     server.send(INIT);
     server.recv();
     server.send(INITIALIZED);
-    (0..CALLS)
+    let pid = server.child.id().to_string();
+    let cpu = cpu_time(&pid);
+    let latencies = (0..CALLS)
         .map(|_| {
             let t = Instant::now();
             let answer = server.request("tools/call", params);
@@ -136,7 +173,8 @@ fn stdio_calls(env: &[(&str, String)], params: &str, expect: &str) -> Vec<Durati
             assert!(answer.contains(expect), "{answer}");
             elapsed
         })
-        .collect()
+        .collect();
+    (latencies, (cpu_time(&pid) - cpu) / CALLS as u32)
 }
 
 fn main() {
@@ -192,21 +230,31 @@ fn main() {
             &[],
         ),
     ] {
-        cold_start(bin, args, env);
+        let (_, _, listed) = cold_start(bin, args, env);
         let mut starts = Vec::new();
         let mut rss = Vec::new();
         for _ in 0..COLD_STARTS {
-            let (d, kib) = cold_start(bin, args, env);
+            let (d, kib, _) = cold_start(bin, args, env);
             starts.push(d);
             rss.push(kib);
         }
         rss.sort();
+        let (bytes, tokens) = model_facing_size(&listed);
         println!(
-            "{name}: cold start to first tools/list {} over {COLD_STARTS} starts; idle RSS {:.1} MiB",
+            "{name}: cold start to first tools/list {} over {COLD_STARTS} starts; idle RSS {:.1} MiB; model-facing tools/list {bytes} bytes, {tokens} cl100k tokens",
             stats(&mut starts),
             rss[rss.len() / 2] as f64 / 1024.0
         );
     }
+    // The floor under any cold start on this machine: a process that does nothing.
+    let mut floor: Vec<Duration> = (0..COLD_STARTS)
+        .map(|_| {
+            let t = Instant::now();
+            Command::new("true").status().expect("`true` runs");
+            t.elapsed()
+        })
+        .collect();
+    println!("`true` (spawn and exit, nothing else): {}", stats(&mut floor));
 
     // Per-call overhead: the same read through MCP (stdio) and straight through the SDK.
     let inferior = inferior_sdk::ClientConfig::new(backend.inferior_url())
@@ -214,27 +262,67 @@ fn main() {
         .build()
         .unwrap();
     let mut direct = Vec::new();
+    // The backend runs in this process: its CPU per request here includes the SDK client's.
+    let cpu = cpu_time("self");
     for _ in 0..CALLS {
         let t = Instant::now();
         runtime.block_on(inferior.get_stats().send()).unwrap();
         direct.push(t.elapsed());
     }
+    let direct_cpu = (cpu_time("self") - cpu) / CALLS as u32;
     let stats_call = r#"{"name":"get_inferior_stats","arguments":{}}"#;
     let gate_call = r#"{"name":"should_search_inferior","arguments":{"is_error_shaped":true,"failed_attempts":2}}"#;
-    let mut via_mcp = stdio_calls(&inferior_env, stats_call, "\"structuredContent\"");
-    let mut local_gate = stdio_calls(&inferior_env, gate_call, "\"isError\":false");
+    let (mut via_mcp, mcp_cpu) = stdio_calls(&inferior_env, stats_call, "\"structuredContent\"");
+    let (mut local_gate, gate_cpu) = stdio_calls(&inferior_env, gate_call, "\"isError\":false");
     // The same call answered as text alone: what the structured content costs.
     let text_env = [&inferior_env[..], &[("MCP_STRUCTURED_OUTPUT", "never".to_string())]].concat();
-    let mut text_only = stdio_calls(&text_env, stats_call, "\"isError\":false");
+    let (mut text_only, text_cpu) = stdio_calls(&text_env, stats_call, "\"isError\":false");
     let overhead = percentile(&mut via_mcp, 0.5).saturating_sub(percentile(&mut direct, 0.5));
+    let text_overhead = percentile(&mut text_only, 0.5).saturating_sub(percentile(&mut direct, 0.5));
     println!(
-        "inferior-mcp: get_inferior_stats via MCP {} (text alone: {}) vs the API directly {} → per-call overhead {} (median); a local gate round trip {}",
+        "inferior-mcp: get_inferior_stats via MCP {} (server CPU {} per call), as text alone {} (CPU {}); the API directly {} (backend and client CPU {} per request) → per-call overhead {} (text alone {}, median); a local gate round trip {} (CPU {})",
         stats(&mut via_mcp),
+        us(mcp_cpu),
         stats(&mut text_only),
+        us(text_cpu),
         stats(&mut direct),
+        us(direct_cpu),
         ms(overhead),
-        stats(&mut local_gate)
+        ms(text_overhead),
+        stats(&mut local_gate),
+        us(gate_cpu)
     );
+
+    // The backend alone, the same load: 50 concurrent clients, each with its key.
+    let backend_rate = runtime.block_on(async {
+        let keys = ["sk-inference-demo-multi-default", "sk-inference-demo-support-rw", "sk-inference-demo-support-ro"];
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for i in 0..SESSIONS {
+            let sdk = inference_sdk::ClientConfig::new(backend.inference_url()).api_key(keys[i % keys.len()]).build().unwrap();
+            tasks.push(tokio::spawn(async move {
+                let projects = sdk.list_projects().send().await.expect("projects").into_inner();
+                let project = projects.items[0].id.clone();
+                let mut latencies = Vec::new();
+                for _ in 0..CALLS_PER_SESSION {
+                    let t = Instant::now();
+                    sdk.list_agents().project_id(project.clone()).send().await.expect("agents");
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            }));
+        }
+        let mut latencies = Vec::new();
+        for t in tasks {
+            latencies.extend(t.await.unwrap());
+        }
+        let rate = latencies.len() as f64 / started.elapsed().as_secs_f64();
+        println!(
+            "the backend directly: {SESSIONS} concurrent clients × {CALLS_PER_SESSION} list_agents requests (plus one list_projects each): {rate:.0} requests/s, latency {}",
+            stats(&mut latencies)
+        );
+        rate
+    });
 
     // HTTP: 50 concurrent sessions of inference-mcp, each with the key in its bearer header.
     let (mut http, url) = runtime.block_on(start_http(&backend.inference_url(), &[]));
@@ -265,9 +353,10 @@ fn main() {
             latencies.extend(t.await.unwrap());
         }
         let elapsed = started.elapsed();
+        let rate = latencies.len() as f64 / elapsed.as_secs_f64();
         println!(
-            "inference-mcp --http: {SESSIONS} concurrent sessions × {CALLS_PER_SESSION} list_agents calls: {:.0} tool calls/s, latency {}; server RSS under load {:.1} MiB",
-            latencies.len() as f64 / elapsed.as_secs_f64(),
+            "inference-mcp --http: {SESSIONS} concurrent sessions × {CALLS_PER_SESSION} list_agents calls: {rate:.0} tool calls/s ({:.0}% of the backend's own), latency {}; server RSS under load {:.1} MiB",
+            100.0 * rate / backend_rate,
             stats(&mut latencies),
             rss_kib(http.id()) as f64 / 1024.0
         );
