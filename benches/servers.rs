@@ -3,7 +3,7 @@
 //! sessions hold and give back when closed.
 //!
 //! Everything runs on loopback against an in-process local backend; loops are bounded in count.
-//! Figures are medians (p95 in brackets) of wall-clock time on this machine.
+//! Figures are medians (p95 and p99 in brackets) of wall-clock time on this machine.
 
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
@@ -31,9 +31,10 @@ fn ms(d: Duration) -> String {
 
 fn stats(samples: &mut [Duration]) -> String {
     format!(
-        "{} [p95 {}]",
+        "{} [p95 {}, p99 {}]",
         ms(percentile(samples, 0.5)),
-        ms(percentile(samples, 0.95))
+        ms(percentile(samples, 0.95)),
+        ms(percentile(samples, 0.99))
     )
 }
 
