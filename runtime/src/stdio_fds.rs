@@ -18,16 +18,12 @@ pub type Output = Pin<Box<dyn AsyncWrite + Send>>;
 /// stdin for the session, and what to put back when it ends.
 pub fn stdin() -> (Input, Option<Restore>) {
     #[cfg(unix)]
-    if let Some((fd, fifo, restore)) = unix::pipe_or_socket(std::io::stdin()) {
-        let input: Option<Input> = match fifo {
-            true => tokio::net::unix::pipe::Receiver::from_owned_fd(fd)
-                .ok()
-                .map(|r| Box::pin(r) as Input),
-            false => unix::socket(fd).map(|s| Box::pin(s) as Input),
-        };
-        if let Some(input) = input {
-            return (input, Some(restore));
-        }
+    if let Some((input, restore)) = unix::on_reactor(
+        std::io::stdin(),
+        |fd| Ok(Box::pin(tokio::net::unix::pipe::Receiver::from_owned_fd(fd)?) as Input),
+        |socket| Box::pin(socket) as Input,
+    ) {
+        return (input, Some(restore));
     }
     (Box::pin(tokio::io::stdin()), None)
 }
@@ -35,16 +31,12 @@ pub fn stdin() -> (Input, Option<Restore>) {
 /// stdout for the session, and what to put back when it ends.
 pub fn stdout() -> (Output, Option<Restore>) {
     #[cfg(unix)]
-    if let Some((fd, fifo, restore)) = unix::pipe_or_socket(std::io::stdout()) {
-        let output: Option<Output> = match fifo {
-            true => tokio::net::unix::pipe::Sender::from_owned_fd(fd)
-                .ok()
-                .map(|s| Box::pin(s) as Output),
-            false => unix::socket(fd).map(|s| Box::pin(s) as Output),
-        };
-        if let Some(output) = output {
-            return (output, Some(restore));
-        }
+    if let Some((output, restore)) = unix::on_reactor(
+        std::io::stdout(),
+        |fd| Ok(Box::pin(tokio::net::unix::pipe::Sender::from_owned_fd(fd)?) as Output),
+        |socket| Box::pin(socket) as Output,
+    ) {
+        return (output, Some(restore));
     }
     (Box::pin(tokio::io::stdout()), None)
 }
@@ -73,20 +65,22 @@ mod unix {
     use std::os::fd::{AsFd, AsRawFd, OwnedFd};
     use std::os::unix::fs::FileTypeExt;
 
-    /// A copy of `stream`'s descriptor, whether it is a pipe (else a socket), and its flags as
-    /// they are; `None` for anything else.
-    pub fn pipe_or_socket(stream: impl AsFd) -> Option<(OwnedFd, bool, Restore)> {
+    /// A copy of `stream`'s descriptor on the reactor, through `pipe` when it is a pipe or as a
+    /// socket (a host's socketpair, as Node spawns children), with its flags as they were; `None`
+    /// for anything else, or when it cannot be registered (its flags are then put back).
+    pub fn on_reactor<T>(
+        stream: impl AsFd,
+        pipe: impl FnOnce(OwnedFd) -> std::io::Result<T>,
+        socket: impl FnOnce(tokio::net::UnixStream) -> T,
+    ) -> Option<(T, Restore)> {
         let fd = stream.as_fd();
         // SAFETY: F_GETFL reads an open descriptor's flags and changes nothing.
         let flags = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_GETFL) };
         if flags < 0 {
             return None;
         }
-        let owned = fd.try_clone_to_owned().ok()?;
-        let kind = std::fs::File::from(owned.try_clone().ok()?)
-            .metadata()
-            .ok()?
-            .file_type();
+        let file = std::fs::File::from(fd.try_clone_to_owned().ok()?);
+        let kind = file.metadata().ok()?.file_type();
         if !kind.is_fifo() && !kind.is_socket() {
             return None;
         }
@@ -94,14 +88,14 @@ mod unix {
             fd: fd.as_raw_fd(),
             flags,
         };
-        Some((owned, kind.is_fifo(), restore))
-    }
-
-    /// A socket descriptor (a host's socketpair, as Node spawns children) on the reactor.
-    pub fn socket(fd: OwnedFd) -> Option<tokio::net::UnixStream> {
-        let socket = std::os::unix::net::UnixStream::from(fd);
-        socket.set_nonblocking(true).ok()?;
-        tokio::net::UnixStream::from_std(socket).ok()
+        let registered = if kind.is_fifo() {
+            pipe(OwnedFd::from(file)).ok()?
+        } else {
+            let stream = std::os::unix::net::UnixStream::from(OwnedFd::from(file));
+            stream.set_nonblocking(true).ok()?;
+            socket(tokio::net::UnixStream::from_std(stream).ok()?)
+        };
+        Some((registered, restore))
     }
 }
 
@@ -121,9 +115,10 @@ mod tests {
     async fn a_pipe_is_read_on_the_reactor_and_its_flags_come_back() {
         let (reader, mut writer) = std::io::pipe().unwrap();
         let before = flags(&reader);
-        let (fd, fifo, restore) = unix::pipe_or_socket(&reader).expect("a pipe");
-        assert!(fifo);
-        let mut input = tokio::net::unix::pipe::Receiver::from_owned_fd(fd).unwrap();
+        let (mut input, restore) = unix::on_reactor(&reader, tokio::net::unix::pipe::Receiver::from_owned_fd, |_| {
+            panic!("a pipe taken for a socket")
+        })
+        .expect("a pipe");
         assert_ne!(flags(&reader) & libc::O_NONBLOCK, 0, "non-blocking while served");
         writer.write_all(b"{}\n").unwrap();
         let mut line = [0u8; 3];
@@ -138,9 +133,8 @@ mod tests {
     async fn a_socket_is_written_on_the_reactor() {
         let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
         let before = flags(&ours);
-        let (fd, fifo, restore) = unix::pipe_or_socket(&ours).expect("a socket");
-        assert!(!fifo);
-        let mut output = unix::socket(fd).unwrap();
+        let (mut output, restore) =
+            unix::on_reactor(&ours, |_| panic!("a socket taken for a pipe"), |s| s).expect("a socket");
         output.write_all(b"{}\n").await.unwrap();
         let mut line = [0u8; 3];
         std::io::Read::read_exact(&mut &theirs, &mut line).unwrap();
@@ -153,6 +147,6 @@ mod tests {
     #[test]
     fn a_regular_file_keeps_the_blocking_handles() {
         let file = std::fs::File::open(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
-        assert!(unix::pipe_or_socket(&file).is_none());
+        assert!(unix::on_reactor(&file, |_| Ok(()), |_| ()).is_none());
     }
 }
