@@ -297,6 +297,7 @@ fn main() {
     // The backend alone, the same load: 50 concurrent clients, each with its key.
     let backend_rate = runtime.block_on(async {
         let keys = ["sk-inference-demo-multi-default", "sk-inference-demo-support-rw", "sk-inference-demo-support-ro"];
+        let cpu = cpu_time("self");
         let started = Instant::now();
         let mut tasks = Vec::new();
         for i in 0..SESSIONS {
@@ -318,9 +319,11 @@ fn main() {
             latencies.extend(t.await.unwrap());
         }
         let rate = latencies.len() as f64 / started.elapsed().as_secs_f64();
+        let cpu = (cpu_time("self") - cpu) / latencies.len() as u32;
         println!(
-            "the backend directly: {SESSIONS} concurrent clients × {CALLS_PER_SESSION} list_agents requests (plus one list_projects each): {rate:.0} requests/s, latency {}",
-            stats(&mut latencies)
+            "the backend directly: {SESSIONS} concurrent clients × {CALLS_PER_SESSION} list_agents requests (plus one list_projects each): {rate:.0} requests/s, latency {}, backend and client CPU {} per request",
+            stats(&mut latencies),
+            us(cpu)
         );
         rate
     });
@@ -334,6 +337,8 @@ fn main() {
             let transport = StreamableHttpClientTransport::from_config(StreamableHttpClientTransportConfig::with_uri(url.as_str()).auth_header(keys[i % keys.len()]));
             clients.push(().serve(transport).await.expect("session starts"));
         }
+        let server_cpu = cpu_time(&http.id().to_string());
+        let rest_cpu = cpu_time("self");
         let started = Instant::now();
         let mut tasks = Vec::new();
         for client in clients {
@@ -355,10 +360,14 @@ fn main() {
         }
         let elapsed = started.elapsed();
         let rate = latencies.len() as f64 / elapsed.as_secs_f64();
+        let server_cpu = (cpu_time(&http.id().to_string()) - server_cpu) / latencies.len() as u32;
+        let rest_cpu = (cpu_time("self") - rest_cpu) / latencies.len() as u32;
         println!(
-            "inference-mcp --http: {SESSIONS} concurrent sessions × {CALLS_PER_SESSION} list_agents calls: {rate:.0} tool calls/s ({:.0}% of the backend's own), latency {}; server RSS under load {:.1} MiB",
+            "inference-mcp --http: {SESSIONS} concurrent sessions × {CALLS_PER_SESSION} list_agents calls: {rate:.0} tool calls/s ({:.0}% of the backend's own), latency {}, server CPU {} per call (backend and MCP clients {}); server RSS under load {:.1} MiB",
             100.0 * rate / backend_rate,
             stats(&mut latencies),
+            us(server_cpu),
+            us(rest_cpu),
             rss_kib(http.id()) as f64 / 1024.0
         );
     });
