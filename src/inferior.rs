@@ -109,7 +109,10 @@ impl Config {
 /// Builds the server: the API client, and the live manifest (or the embedded one, with a
 /// warning on stderr).
 pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtime::Server<Inferior>, String> {
+    // A tool answers a throttled or failed call at once, with the wait the API asks for in its
+    // text: the host decides whether to wait, rather than a tool that sleeps through its turn.
     let mut client = inferior_sdk::ClientConfig::new(&config.api_url)
+        .retry(inferior_sdk::Retry::OFF)
         .user_agent(concat!("inferior-mcp/", env!("CARGO_PKG_VERSION")));
     if let Some(key) = &config.api_key {
         client = client.api_key(key);

@@ -8,3 +8,4 @@ mod inference_e2e;
 mod inferior_e2e;
 mod listings;
 mod protocol;
+mod sdk;

@@ -1,5 +1,6 @@
 //! Who is calling, what their key may do, and how often: bearer keys of both APIs, scopes,
-//! and a per-key rate limit (a fixed one-minute window).
+//! and a per-key rate limit (a fixed window, one minute unless [`crate::Config::rate_window`]
+//! shortens it).
 
 use crate::db::Db;
 use crate::error::{ApiError, ApiResult};
@@ -9,21 +10,20 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const WINDOW: Duration = Duration::from_secs(60);
-
 /// Requests per key in the current window; `override_limit` replaces every key's own limit
 /// (for load tests and fuzzing).
-#[derive(Default)]
 pub struct Limiter {
     windows: Mutex<HashMap<String, (Instant, u32)>>,
     override_limit: Option<u32>,
+    window: Duration,
 }
 
 impl Limiter {
-    pub fn new(override_limit: Option<u32>) -> Self {
+    pub fn new(override_limit: Option<u32>, window: Duration) -> Self {
         Self {
             windows: Mutex::default(),
             override_limit,
+            window,
         }
     }
 
@@ -33,12 +33,17 @@ impl Limiter {
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         let entry = windows.entry(key.to_string()).or_insert((now, 0));
-        if now.duration_since(entry.0) >= WINDOW {
+        if now.duration_since(entry.0) >= self.window {
             *entry = (now, 0);
         }
         entry.1 += 1;
         if entry.1 > limit {
-            let retry = WINDOW.saturating_sub(now.duration_since(entry.0)).as_secs().max(1);
+            let retry = self
+                .window
+                .saturating_sub(now.duration_since(entry.0))
+                .as_secs_f64()
+                .ceil()
+                .max(1.0) as u64;
             return Err(ApiError::rate_limited(retry));
         }
         Ok(())

@@ -36,8 +36,11 @@ pub struct Config {
     /// Seed files applied at start (each once per data directory): (contents, origin, directory
     /// its relative paths resolve against).
     pub seeds: Vec<(String, String, PathBuf)>,
-    /// Replaces every key's rate limit (requests per minute).
+    /// Replaces every key's rate limit (requests per window).
     pub rate_limit_override: Option<u32>,
+    /// The window each key's rate limit counts in: a minute, as the specs say; tests of
+    /// clients that wait out a 429 shorten it.
+    pub rate_window: Duration,
 }
 
 impl Config {
@@ -53,6 +56,7 @@ impl Config {
                 PathBuf::from("."),
             )],
             rate_limit_override: None,
+            rate_window: Duration::from_secs(60),
         }
     }
 }
@@ -185,7 +189,7 @@ pub async fn start(config: Config) -> Result<Running, String> {
     };
     let state = AppState {
         db: db.clone(),
-        limiter: Arc::new(Limiter::new(config.rate_limit_override)),
+        limiter: Arc::new(Limiter::new(config.rate_limit_override, config.rate_window)),
         wake: Arc::default(),
         manifests: Arc::new(manifests),
     };

@@ -487,7 +487,7 @@ pub fn line_doc_comments(source: &str) -> String {
 }
 
 fn quote_inner() -> proc_macro2::TokenStream {
-    "crate::Credentials".parse().unwrap_or_default()
+    "crate::Settings".parse().unwrap_or_default()
 }
 
 /// Reads each operation's builder and each struct's fields from the generated file.
