@@ -1,10 +1,69 @@
-//! The generated SDKs used as a Rust developer would, against the standalone backend: what
-//! their retry policy does with a throttled key.
+//! The generated SDKs used as a Rust developer would, against the standalone backend: a list
+//! streamed across its pages, and what the retry policy does with a throttled key.
 
 use crate::common::TempDir;
+use futures::TryStreamExt;
 use inference_sdk::types::{Error as ApiError, WhoAmI};
-use inference_sdk::{ClientConfig, Error, ResponseValue, Retry};
+use inference_sdk::{ClientConfig, Error, Limit, ResponseValue, Retry};
+use std::collections::HashSet;
 use std::time::Duration;
+
+/// Every trace of a project, read through pages of 4: as many as the project counts, each once;
+/// a cap on items or pages stops the requests there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stream_reads_every_trace_of_a_project_across_pages() {
+    let data = TempDir::new("sdk-stream");
+    let api = backend::start(backend::Config::new(data.path())).await.unwrap();
+    let client = ClientConfig::new(api.inference_url())
+        .api_key("sk-inference-demo-multi-default")
+        .build()
+        .unwrap();
+    let project = client
+        .get_project()
+        .project_id("prj_support")
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let expected = project.counts.and_then(|c| c.traces).unwrap() as usize;
+    assert!(
+        expected > 8,
+        "the demo project has {expected} traces: too few to need pages of 4"
+    );
+
+    let pages_of_4 = || {
+        client
+            .list_traces()
+            .project_id("prj_support")
+            .limit(std::num::NonZeroU32::new(4).unwrap())
+    };
+    let all: Vec<_> = pages_of_4().stream(Limit::ALL).try_collect().await.unwrap();
+    assert_eq!(all.len(), expected);
+    let ids: HashSet<_> = all.iter().map(|t| t.id.clone()).collect();
+    assert_eq!(ids.len(), expected, "no trace twice");
+
+    let first_7: Vec<_> = pages_of_4().stream(Limit::ALL.items(7)).try_collect().await.unwrap();
+    assert_eq!(first_7.len(), 7);
+    let id = |t: &inference_sdk::types::Trace| t.id.clone();
+    assert_eq!(
+        first_7.iter().map(id).collect::<Vec<_>>(),
+        all[..7].iter().map(id).collect::<Vec<_>>(),
+        "the same order as the whole list"
+    );
+    let two_pages: Vec<_> = pages_of_4().stream(Limit::ALL.pages(2)).try_collect().await.unwrap();
+    assert_eq!(two_pages.len(), 8);
+
+    let refused = client
+        .list_traces()
+        .project_id("prj_nope")
+        .stream(Limit::ALL)
+        .try_collect::<Vec<_>>()
+        .await;
+    assert!(
+        matches!(refused, Err(Error::ErrorResponse(e)) if e.status() == 404),
+        "an error ends the stream"
+    );
+}
 
 /// A key allowed 3 requests per window (the demo seed's throttled key).
 const THROTTLED: &str = "sk-inference-demo-throttled";

@@ -154,6 +154,7 @@ fn generate_api(
         "version_header": spec.doc.pointer("/info/x-version-header").and_then(Value::as_str),
         "operations": operations,
         "example": example,
+        "paged": crate::paging::paged(&client.shape),
         "dependencies": client.dependencies,
         "server": manifest.server,
         "prompt_count": manifest.prompts.len(),

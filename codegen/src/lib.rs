@@ -19,6 +19,7 @@ mod manifest;
 mod names;
 mod normalize;
 mod output;
+mod paging;
 mod pointer;
 mod result_schema;
 mod scaffold;

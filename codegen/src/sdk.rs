@@ -19,7 +19,7 @@ use crate::pointer;
 use crate::spec::Spec;
 use openapiv3::{OpenAPI, ReferenceOr};
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// progenitor's output for one spec.
@@ -52,6 +52,11 @@ pub struct Operation {
     pub response: Response,
     /// The success type as the tools crate names it (`sdk::types::X`), when it is typed.
     pub response_type: Option<String>,
+    /// What `send()` fails with (`Error<sdk::types::X>`).
+    pub error_type: Option<String>,
+    /// progenitor gave the builder a `stream()` of its own (a spec with
+    /// `x-dropshot-pagination`).
+    pub streams: bool,
 }
 
 /// The success value of an operation.
@@ -497,6 +502,8 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
     let mut bodies: BTreeMap<String, String> = BTreeMap::new();
     let mut responses: BTreeMap<String, Response> = BTreeMap::new();
     let mut response_types: BTreeMap<String, String> = BTreeMap::new();
+    let mut error_types: BTreeMap<String, String> = BTreeMap::new();
+    let mut streams: BTreeSet<String> = BTreeSet::new();
     for item in &file.items {
         let syn::Item::Mod(m) = item else { continue };
         let Some((_, items)) = &m.content else { continue };
@@ -509,6 +516,11 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
                     {
                         for f in &block.items {
                             if let syn::ImplItem::Fn(f) = f
+                                && f.sig.ident == "stream"
+                            {
+                                streams.insert(name.ident.to_string());
+                            }
+                            if let syn::ImplItem::Fn(f) = f
                                 && f.sig.ident == "send"
                             {
                                 responses.insert(name.ident.to_string(), Response::of_send(&f.sig.output));
@@ -517,6 +529,11 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
                                         generic_arg(ty, "Result").and_then(|ok| generic_arg(ok, "ResponseValue"))
                                 {
                                     response_types.insert(name.ident.to_string(), qualify(value, "builder"));
+                                }
+                                if let syn::ReturnType::Type(_, ty) = &f.sig.output
+                                    && let Some(error) = generic_args(ty, "Result").nth(1)
+                                {
+                                    error_types.insert(name.ident.to_string(), qualify(error, "builder"));
                                 }
                             }
                         }
@@ -589,6 +606,8 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
         let body = bodies.remove(&pascal);
         let response = responses.remove(&pascal).unwrap_or(Response::Typed);
         let response_type = response_types.remove(&pascal).filter(|_| response == Response::Typed);
+        let error_type = error_types.remove(&pascal);
+        let streams = streams.contains(&pascal);
         shape.operations.insert(
             op.clone(),
             Operation {
@@ -597,6 +616,8 @@ fn read_shape(file: &syn::File, operation_ids: &[String]) -> Shape {
                 body,
                 response,
                 response_type,
+                error_type,
+                streams,
             },
         );
     }
@@ -633,16 +654,25 @@ fn serde_attrs(attrs: &[syn::Attribute]) -> SerdeAttrs {
 }
 
 /// The first generic argument of a type named `outer` (last path segment), if it is one.
-fn generic_arg<'a>(ty: &'a syn::Type, outer: &str) -> Option<&'a syn::Type> {
-    let syn::Type::Path(tp) = ty else { return None };
-    let last = tp.path.segments.last()?;
-    if last.ident != outer {
-        return None;
-    }
-    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
-        return None;
+pub(crate) fn generic_arg<'a>(ty: &'a syn::Type, outer: &str) -> Option<&'a syn::Type> {
+    generic_args(ty, outer).next()
+}
+
+/// The generic type arguments of a type named `outer` (last path segment); none if it is not.
+fn generic_args<'a>(ty: &'a syn::Type, outer: &str) -> impl Iterator<Item = &'a syn::Type> {
+    let args = match ty {
+        syn::Type::Path(tp) => tp
+            .path
+            .segments
+            .last()
+            .filter(|last| last.ident == outer)
+            .and_then(|last| match &last.arguments {
+                syn::PathArguments::AngleBracketed(args) => Some(args),
+                _ => None,
+            }),
+        _ => None,
     };
-    args.args.iter().find_map(|a| match a {
+    args.into_iter().flat_map(|args| &args.args).filter_map(|a| match a {
         syn::GenericArgument::Type(t) => Some(t),
         _ => None,
     })
@@ -686,7 +716,7 @@ fn qualify(ty: &syn::Type, module: &str) -> String {
     tokens.replace(" ", "").replace(",", ", ")
 }
 
-fn quote_type(ty: &syn::Type) -> String {
+pub(crate) fn quote_type(ty: &syn::Type) -> String {
     use quote::ToTokens;
     ty.to_token_stream().to_string()
 }

@@ -14,6 +14,9 @@
 //! policy: by default a request the API throttles (429) is sent again after its `Retry-After`,
 //! and one that is safe to repeat after a 5xx, with backoff.
 //!
+//! A list that pages with a cursor has `stream(Limit)` on its builder: every item, a page at a
+//! time (for example [`builder::ListMyExperiences::stream`]).
+//!
 //! ```no_run
 //! # async fn example() -> Result<(), Box<dyn std::error::Error>> {
 //! let client = inferior_sdk::ClientConfig::new("https://api.inferior.ai")
@@ -334,6 +337,78 @@ impl ClientHooks<Settings> for Client {
             request = next;
             attempt += 1;
         }
+    }
+}
+
+/// How much of a list a `stream` reads: every item of every page unless capped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Limit {
+    items: Option<usize>,
+    pages: Option<usize>,
+}
+
+impl Limit {
+    /// Every item of every page.
+    pub const ALL: Limit = Limit {
+        items: None,
+        pages: None,
+    };
+
+    /// At most `items` items: no page is requested once that many were read.
+    pub const fn items(mut self, items: usize) -> Self {
+        self.items = Some(items);
+        self
+    }
+
+    /// At most `pages` requests.
+    pub const fn pages(mut self, pages: usize) -> Self {
+        self.pages = Some(pages);
+        self
+    }
+}
+
+/// The items of the pages `fetch` reads, starting from `first`: each fetch answers a page's
+/// items and the request for the next page, if there is one.
+fn paginate<'a, B, T, E, F, Fut>(first: B, limit: Limit, fetch: F) -> futures::stream::BoxStream<'a, Result<T, E>>
+where
+    B: Send + 'a,
+    T: Send + 'a,
+    E: Send + 'a,
+    F: Fn(B) -> Fut + Send + 'a,
+    Fut: std::future::Future<Output = Result<(Vec<T>, Option<B>), E>> + Send + 'a,
+{
+    use futures::{StreamExt, TryStreamExt};
+    let pages = futures::stream::try_unfold((Some(first), 0usize), move |(next, read)| {
+        let request = next.filter(|_| limit.pages.is_none_or(|max| read < max)).map(&fetch);
+        async move {
+            let Some(request) = request else { return Ok(None) };
+            let (items, next) = request.await?;
+            Ok(Some((
+                futures::stream::iter(items.into_iter().map(Ok)),
+                (next, read + 1),
+            )))
+        }
+    });
+    let items = pages.try_flatten();
+    match limit.items {
+        Some(max) => items.take(max).boxed(),
+        None => items.boxed(),
+    }
+}
+
+impl<'a> builder::ListMyExperiences<'a> {
+    /// Every item of the list, a page at a time as the stream is read: each next page is
+    /// requested with the previous one's `next_cursor` as `cursor`, until a page has none
+    /// or `limit` is reached. The other arguments (page size, filters, order) apply to every page.
+    pub fn stream(
+        self,
+        limit: Limit,
+    ) -> futures::stream::BoxStream<'a, Result<crate::types::ExperienceSummary, Error<crate::types::Error>>> {
+        paginate(self, limit, |request: Self| async move {
+            let page = request.clone().send().await?.into_inner();
+            let next = page.next_cursor.map(|cursor| request.cursor(cursor));
+            Ok((page.items, next))
+        })
     }
 }
 
