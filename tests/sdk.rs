@@ -1,10 +1,11 @@
 //! The generated SDKs used as a Rust developer would, against the standalone backend: a list
-//! streamed across its pages, and what the retry policy does with a throttled key.
+//! streamed across its pages, what the retry policy does with a throttled key, and failures as
+//! one typed error.
 
 use crate::common::TempDir;
 use futures::TryStreamExt;
 use inference_sdk::types::{Error as ApiError, WhoAmI};
-use inference_sdk::{ClientConfig, Error, Limit, ResponseValue, Retry};
+use inference_sdk::{ApiError as Failure, ClientConfig, Error, Limit, ResponseValue, Retry};
 use std::collections::HashSet;
 use std::time::Duration;
 
@@ -102,9 +103,60 @@ async fn a_throttled_request_waits_out_retry_after_then_is_answered() {
     let wait = throttled(once.whoami().send().await);
     assert!((1..=2).contains(&wait), "Retry-After {wait} s in a 2 s window");
     let impatient = client(Retry::DEFAULT.max(Duration::from_millis(100)));
-    throttled(impatient.whoami().send().await);
+    let failure = Failure::from(impatient.whoami().send().await.unwrap_err());
+    assert_eq!(failure.status.map(|s| s.as_u16()), Some(429));
+    assert_eq!(failure.error.as_deref(), Some("rate_limited"));
+    assert!(failure.is_retryable() && failure.retry_after.is_some(), "{failure:?}");
 
     let patient = client(Retry::DEFAULT);
     let who = patient.whoami().send().await.expect("answered after the wait");
     assert_eq!(who.into_inner().key.name, "throttled");
+}
+
+/// A project outside the key's scope (404) and a write with a read-only key (403), as the one
+/// typed error: status, code, message, details and the request id, and not worth retrying.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failures_are_one_typed_error() {
+    let data = TempDir::new("sdk-errors");
+    let api = backend::start(backend::Config::new(data.path())).await.unwrap();
+    let read_only = ClientConfig::new(api.inference_url())
+        .api_key("sk-inference-demo-support-ro")
+        .build()
+        .unwrap();
+
+    let missing = Failure::from(read_only.get_project().project_id("prj_nope").send().await.unwrap_err());
+    assert_eq!(missing.status.map(|s| s.as_u16()), Some(404));
+    assert_eq!(missing.error.as_deref(), Some("project_not_found"));
+    assert!(missing.message.contains("prj_nope"), "{missing}");
+    assert_eq!(missing.details, Some(serde_json::json!({"projects": ["prj_support"]})));
+    assert!(
+        missing.request_id.as_deref().is_some_and(|id| id.starts_with("req_")),
+        "{missing:?}"
+    );
+    assert!(!missing.is_retryable());
+    assert!(missing.to_string().starts_with("HTTP 404: "), "{missing}");
+
+    let denied = read_only
+        .delete_deployment()
+        .project_id("prj_support")
+        .deployment_id("dep_any")
+        .send()
+        .await
+        .map_err(Failure::from)
+        .unwrap_err();
+    assert_eq!(denied.status.map(|s| s.as_u16()), Some(403));
+    assert_eq!(denied.error.as_deref(), Some("insufficient_scope"));
+    assert_eq!(
+        denied.details.as_ref().and_then(|d| d["required_scope"].as_str()),
+        Some("write")
+    );
+    assert!(!denied.is_retryable());
+
+    let unreachable = ClientConfig::new("http://127.0.0.1:9")
+        .retry(Retry::OFF)
+        .build()
+        .unwrap();
+    let offline = Failure::from(unreachable.whoami().send().await.unwrap_err());
+    assert_eq!(offline.status, None);
+    assert!(offline.is_retryable(), "no connection: {offline}");
 }

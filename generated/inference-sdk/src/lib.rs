@@ -13,6 +13,8 @@
 //! returning a builder. [`ClientConfig`] sets the bearer key, user agent, timeout and [`Retry`]
 //! policy: by default a request the API throttles (429) is sent again after its `Retry-After`,
 //! and one that is safe to repeat after a 5xx, with backoff.
+//! Every operation's error converts into one [`ApiError`]: status, code, message, details,
+//! request id, and whether a retry may help.
 //!
 //! A list that pages with a cursor has `stream(Limit)` on its builder: every item, a page at a
 //! time (for example [`builder::ListAgents::stream`]).
@@ -616,6 +618,123 @@ impl<'a> builder::ListTrainingJobs<'a> {
             let next = page.next_cursor.map(|cursor| request.cursor(cursor));
             Ok((page.items, next))
         })
+    }
+}
+
+/// A failed call, in one type whatever the operation: the API's error (its status, code,
+/// message, details and request id) or why no answer came. Every operation's [`Error`] converts
+/// into it (`?` in a function returning `Result<_, ApiError>`).
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status, when the API answered.
+    pub status: Option<StatusCode>,
+    /// The machine-readable code (`not_found`, `rate_limited`, ...), when the answer has one.
+    pub error: Option<String>,
+    /// What went wrong, for a person.
+    pub message: String,
+    /// The code's own fields (a missing scope, a field that is wrong), when the answer has them.
+    pub details: Option<serde_json::Value>,
+    /// The id the API gave the request (`X-Request-ID`), for its operators.
+    pub request_id: Option<String>,
+    /// How long the API asked to wait (`Retry-After` in seconds).
+    pub retry_after: Option<Duration>,
+    retryable: bool,
+}
+
+impl ApiError {
+    /// Whether the same request may succeed later: the API throttled it (429) or failed (408,
+    /// 500, 502, 503, 504), or it timed out or found no connection. (A [`Retry`] policy has
+    /// already retried what it could when this comes back.)
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
+    /// No answer from the API, or one that cannot be read: `message` says why.
+    fn without_answer(message: String, retryable: bool) -> Self {
+        ApiError {
+            status: None,
+            error: None,
+            message,
+            details: None,
+            request_id: None,
+            retry_after: None,
+            retryable,
+        }
+    }
+
+    /// An error status, with what its body says (`body` is JSON null when it says nothing).
+    fn answered(status: StatusCode, headers: &reqwest::header::HeaderMap, body: serde_json::Value) -> Self {
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+        // `{error, message, details}`, `{error: {code, message}}`, `{code, message}`, FastAPI's
+        // `{detail}`, RFC 9457's `{type, title, detail}`.
+        let text = |value: Option<&serde_json::Value>| value.and_then(serde_json::Value::as_str).map(str::to_string);
+        let nested = body.get("error").filter(|e| e.is_object());
+        let error = text(body.get("error"))
+            .or_else(|| text(nested.and_then(|e| e.get("code").or_else(|| e.get("type")))))
+            .or_else(|| text(body.get("code")));
+        let message = text(body.get("message"))
+            .or_else(|| text(nested.and_then(|e| e.get("message"))))
+            .or_else(|| text(body.get("detail")))
+            .or_else(|| text(body.get("title")))
+            .unwrap_or_else(|| match status.canonical_reason() {
+                Some(reason) => format!("HTTP {} {reason}", status.as_u16()),
+                None => format!("HTTP {}", status.as_u16()),
+            });
+        ApiError {
+            status: Some(status),
+            error,
+            message,
+            details: body
+                .get("details")
+                .or_else(|| nested.and_then(|e| e.get("details")))
+                .cloned(),
+            request_id: header("x-request-id").or_else(|| header("request-id")),
+            retry_after: header("retry-after")
+                .and_then(|v| v.trim().parse().ok())
+                .map(Duration::from_secs),
+            retryable: matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(status) = self.status {
+            write!(f, "HTTP {}: ", status.as_u16())?;
+        }
+        f.write_str(&self.message)?;
+        if let Some(error) = &self.error {
+            write!(f, " ({error})")?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " [request {id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+impl<E: serde::Serialize> From<Error<E>> for ApiError {
+    fn from(error: Error<E>) -> Self {
+        match error {
+            Error::ErrorResponse(answer) => {
+                let body = serde_json::to_value(answer.as_ref()).unwrap_or_default();
+                ApiError::answered(answer.status(), answer.headers(), body)
+            }
+            Error::UnexpectedResponse(response) => {
+                ApiError::answered(response.status(), response.headers(), serde_json::Value::Null)
+            }
+            Error::CommunicationError(e) | Error::ResponseBodyError(e) | Error::InvalidUpgrade(e) => {
+                let retryable = e.is_connect() || e.is_timeout();
+                ApiError::without_answer(e.to_string(), retryable)
+            }
+            Error::InvalidResponsePayload(_, e) => {
+                ApiError::without_answer(format!("the answer does not match the spec: {e}"), false)
+            }
+            Error::InvalidRequest(reason) | Error::Custom(reason) => ApiError::without_answer(reason, false),
+        }
     }
 }
 
