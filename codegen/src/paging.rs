@@ -23,6 +23,10 @@ const ITEM_FIELDS: &[&str] = &["items", "data", "results"];
 pub struct Paged {
     /// The builder type in `builder` (`ListTraces`).
     pub builder: String,
+    /// The `Client` method that starts it (`list_traces`).
+    pub method: String,
+    /// It needs no argument (a doc example can call it as is).
+    pub standalone: bool,
     /// The builder's setter for the cursor.
     pub cursor: String,
     /// The success type's field with the next cursor.
@@ -56,6 +60,8 @@ pub fn paged(shape: &Shape) -> Vec<Paged> {
             Some(Paged {
                 // progenitor names a builder after its operationId, as the method.
                 builder: progenitor(id, Case::Pascal),
+                method: op.method.clone(),
+                standalone: op.body.is_none() && op.params.iter().all(|p| !p.required),
                 cursor: cursor.name.clone(),
                 next: next.name.clone(),
                 items: items.name.clone(),

@@ -59,6 +59,19 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(15);
 /// `Retry-After` when it gives one in seconds, else an exponential backoff from `base` with
 /// jitter; both at most `max`. A `Retry-After` longer than `max` is not waited for: the answer
 /// goes back to the caller. A request whose body is a stream is sent once.
+///
+/// ```no_run
+/// use inferior_sdk::{ClientConfig, Retry};
+/// use std::time::Duration;
+///
+/// # fn example() -> Result<(), inferior_sdk::BuildError> {
+/// let patient = ClientConfig::new("https://api.inferior.ai")
+///     .retry(Retry::DEFAULT.attempts(5).max(Duration::from_secs(60)))
+///     .build()?;
+/// let once = ClientConfig::new("https://api.inferior.ai").retry(Retry::OFF).build()?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retry {
     attempts: u32,
@@ -343,6 +356,16 @@ impl ClientHooks<Settings> for Client {
 }
 
 /// How much of a list a `stream` reads: every item of every page unless capped.
+///
+/// ```no_run
+/// use futures::TryStreamExt;
+/// use inferior_sdk::Limit;
+///
+/// # async fn example(client: &inferior_sdk::Client) -> Result<(), inferior_sdk::ApiError> {
+/// let first_hundred: Vec<_> = client.list_my_experiences().stream(Limit::ALL.items(100)).try_collect().await?;
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Limit {
     items: Option<usize>,
@@ -417,6 +440,19 @@ impl<'a> builder::ListMyExperiences<'a> {
 /// A failed call, in one type whatever the operation: the API's error (its status, code,
 /// message, details and request id) or why no answer came. Every operation's [`Error`] converts
 /// into it (`?` in a function returning `Result<_, ApiError>`).
+///
+/// ```no_run
+/// use inferior_sdk::ApiError;
+///
+/// # async fn example(client: &inferior_sdk::Client) -> Result<(), ApiError> {
+/// match client.get_demand_hotspots().send().await.map_err(ApiError::from) {
+///     Ok(answer) => println!("{:?}", answer.into_inner()),
+///     Err(e) if e.is_retryable() => eprintln!("not now, try again later: {e}"),
+///     Err(e) => return Err(e),
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct ApiError {
