@@ -9,6 +9,7 @@
 //! rewrite. Everything is generated in memory: nothing is written unless every spec and manifest
 //! is usable (and, with `--strict`, warning-free), and `--check` only compares.
 
+mod api_change;
 mod bundle;
 mod diagnostics;
 mod document;
@@ -45,10 +46,12 @@ pub enum Mode {
     Check,
 }
 
-/// What a run did: a one-line summary when it succeeded, and every diagnostic.
+/// What a run did: a one-line summary when it succeeded, every diagnostic, and how each SDK's
+/// public API differs from the one on disk.
 pub struct Outcome {
     pub summary: Option<String>,
     pub report: Report,
+    pub api_changes: Vec<String>,
 }
 
 /// Generates from `specs` into `out` (the manifest schema goes into `specs`). With `strict`, a
@@ -56,8 +59,13 @@ pub struct Outcome {
 pub fn generate_all(specs: &Path, out: &Path, mode: Mode, strict: bool) -> Outcome {
     let (files, mut report) = generate(specs);
     let Some(files) = files.filter(|_| !strict || report.warnings.is_empty()) else {
-        return Outcome { summary: None, report };
+        return Outcome {
+            summary: None,
+            report,
+            api_changes: Vec::new(),
+        };
     };
+    let api_changes = api_changes(&files, out);
     let result = match mode {
         Mode::Write => output::write(&files, out, specs),
         Mode::Check => output::check(&files, out, specs),
@@ -66,10 +74,29 @@ pub fn generate_all(specs: &Path, out: &Path, mode: Mode, strict: bool) -> Outco
         Ok(summary) => Outcome {
             summary: Some(summary),
             report,
+            api_changes,
         },
         Err(e) => {
             report.error(e);
-            Outcome { summary: None, report }
+            Outcome {
+                summary: None,
+                report,
+                api_changes,
+            }
         }
     }
+}
+
+/// Each generated SDK whose public API differs from its client on disk under `out` (a new SDK,
+/// with nothing on disk, is not a change).
+fn api_changes(files: &Files, out: &Path) -> Vec<String> {
+    files
+        .out
+        .iter()
+        .filter_map(|(rel, text)| {
+            let krate = rel.to_str()?.strip_suffix("/src/client.rs")?;
+            let before = std::fs::read_to_string(out.join(rel)).ok()?;
+            api_change::report(krate, &before, text)
+        })
+        .collect()
 }

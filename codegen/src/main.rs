@@ -146,6 +146,7 @@ fn main() -> ExitCode {
             let mode = if check { Mode::Check } else { Mode::Write };
             let outcome = generate_all(&options.specs, &out, mode, strict);
             eprint!("{}", outcome.report.render(verbose, strict, &strip));
+            outcome.api_changes.iter().for_each(|change| eprint!("{change}"));
             let (errors, warnings) = (outcome.report.errors.len(), outcome.report.warnings.len());
             match outcome.summary {
                 Some(summary) => {
