@@ -9,16 +9,22 @@ use inference_sdk::{ApiError as Failure, ClientConfig, Error, Limit, ResponseVal
 use std::collections::HashSet;
 use std::time::Duration;
 
+/// A Catalyst client of the in-process backend `api` with `key` and `retry`.
+fn sdk(api: &backend::Running, key: &str, retry: Retry) -> inference_sdk::Client {
+    ClientConfig::new(api.inference_url())
+        .api_key(key)
+        .retry(retry)
+        .build()
+        .unwrap()
+}
+
 /// Every trace of a project, read through pages of 4: as many as the project counts, each once;
 /// a cap on items or pages stops the requests there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stream_reads_every_trace_of_a_project_across_pages() {
     let data = TempDir::new("sdk-stream");
     let api = backend::start(backend::Config::new(data.path())).await.unwrap();
-    let client = ClientConfig::new(api.inference_url())
-        .api_key("sk-inference-demo-multi-default")
-        .build()
-        .unwrap();
+    let client = sdk(&api, "sk-inference-demo-multi-default", Retry::DEFAULT);
     let project = client
         .get_project()
         .project_id("prj_support")
@@ -89,13 +95,7 @@ async fn a_throttled_request_waits_out_retry_after_then_is_answered() {
     let mut config = backend::Config::new(data.path());
     config.rate_window = Duration::from_secs(2);
     let api = backend::start(config).await.unwrap();
-    let client = |retry: Retry| {
-        ClientConfig::new(api.inference_url())
-            .api_key(THROTTLED)
-            .retry(retry)
-            .build()
-            .unwrap()
-    };
+    let client = |retry: Retry| sdk(&api, THROTTLED, retry);
     let once = client(Retry::OFF);
     for _ in 0..3 {
         once.whoami().send().await.expect("within the limit");
@@ -119,10 +119,7 @@ async fn a_throttled_request_waits_out_retry_after_then_is_answered() {
 async fn failures_are_one_typed_error() {
     let data = TempDir::new("sdk-errors");
     let api = backend::start(backend::Config::new(data.path())).await.unwrap();
-    let read_only = ClientConfig::new(api.inference_url())
-        .api_key("sk-inference-demo-support-ro")
-        .build()
-        .unwrap();
+    let read_only = sdk(&api, "sk-inference-demo-support-ro", Retry::DEFAULT);
 
     let missing = Failure::from(read_only.get_project().project_id("prj_nope").send().await.unwrap_err());
     assert_eq!(missing.status.map(|s| s.as_u16()), Some(404));

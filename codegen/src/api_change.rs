@@ -5,6 +5,7 @@
 //! Read from the generated `client.rs` before and after, as items keyed by path
 //! (`types::Trace.id`) with a signature (the field's type), so the comparison is of maps.
 
+use crate::sdk::{generic_arg, quote_type};
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -14,6 +15,10 @@ type Surface = BTreeMap<String, String>;
 /// The change of one SDK between two versions of its `client.rs`, or `None` when its public
 /// API is the same (or either side does not parse).
 pub fn report(krate: &str, before: &str, after: &str) -> Option<String> {
+    // The usual case, and a client may be megabytes: nothing to parse.
+    if before == after {
+        return None;
+    }
     let before = surface(&syn::parse_file(before).ok()?);
     let after = surface(&syn::parse_file(after).ok()?);
     let mut lines: Vec<(bool, String)> = Vec::new();
@@ -115,7 +120,7 @@ fn types(items: &[syn::Item], out: &mut Surface) {
                 out.insert(name.clone(), "struct".into());
                 for f in &s.fields {
                     if let (Some(ident), syn::Visibility::Public(_)) = (&f.ident, &f.vis) {
-                        out.insert(format!("{name}.{ident}"), tokens(&f.ty));
+                        out.insert(format!("{name}.{ident}"), quote_type(&f.ty));
                     }
                 }
             }
@@ -123,7 +128,12 @@ fn types(items: &[syn::Item], out: &mut Surface) {
                 let name = format!("types::{}", e.ident);
                 out.insert(name.clone(), "enum".into());
                 for v in &e.variants {
-                    let fields = v.fields.iter().map(|f| tokens(&f.ty)).collect::<Vec<_>>().join(", ");
+                    let fields = v
+                        .fields
+                        .iter()
+                        .map(|f| quote_type(&f.ty))
+                        .collect::<Vec<_>>()
+                        .join(", ");
                     out.insert(format!("{name}::{}", v.ident), fields);
                 }
             }
@@ -142,12 +152,12 @@ fn builders(items: &[syn::Item], out: &mut Surface) {
                 out.insert(name.clone(), "builder".into());
                 for f in &s.fields {
                     let Some(ident) = &f.ident else { continue };
-                    let Some(ty) = crate::sdk::generic_arg(&f.ty, "Result") else {
+                    let Some(ty) = generic_arg(&f.ty, "Result") else {
                         continue;
                     };
-                    let argument = match crate::sdk::generic_arg(ty, "Option") {
-                        Some(inner) => format!("optional {}", tokens(inner)),
-                        None => format!("required {}", tokens(ty)),
+                    let argument = match generic_arg(ty, "Option") {
+                        Some(inner) => format!("optional {}", quote_type(inner)),
+                        None => format!("required {}", quote_type(ty)),
                     };
                     out.insert(format!("{name}.{ident}"), argument);
                 }
@@ -159,7 +169,7 @@ fn builders(items: &[syn::Item], out: &mut Surface) {
                         && f.sig.ident == "send"
                         && let syn::ReturnType::Type(_, ty) = &f.sig.output
                     {
-                        out.insert(format!("builder::{name}::send"), tokens(ty));
+                        out.insert(format!("builder::{name}::send"), quote_type(ty));
                     }
                 }
             }
@@ -173,11 +183,6 @@ fn self_name(block: &syn::ItemImpl) -> Option<String> {
         return None;
     };
     Some(tp.path.segments.last()?.ident.to_string())
-}
-
-/// A type as one compact string (`::std::option::Option<::std::string::String>`).
-fn tokens(ty: &syn::Type) -> String {
-    crate::sdk::quote_type(ty).replace(' ', "").replace(',', ", ")
 }
 
 #[cfg(test)]

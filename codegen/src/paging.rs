@@ -65,7 +65,7 @@ pub fn paged(shape: &Shape) -> Vec<Paged> {
                 cursor: cursor.name.clone(),
                 next: next.name.clone(),
                 items: items.name.clone(),
-                item: in_crate(&quote_type(item).replace(' ', "")),
+                item: in_crate(&quote_type(item)),
                 error: in_crate(op.error_type.as_deref()?),
             })
         })

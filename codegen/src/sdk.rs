@@ -712,13 +712,13 @@ fn qualify(ty: &syn::Type, module: &str) -> String {
     }
     let mut ty = ty.clone();
     Qualify(module).visit_type_mut(&mut ty);
-    let tokens = quote_type(&ty);
-    tokens.replace(" ", "").replace(",", ", ")
+    quote_type(&ty)
 }
 
+/// A type as compact Rust (`::std::option::Option<sdk::types::X>`, `Map<K, V>`).
 pub(crate) fn quote_type(ty: &syn::Type) -> String {
     use quote::ToTokens;
-    ty.to_token_stream().to_string()
+    ty.to_token_stream().to_string().replace(' ', "").replace(',', ", ")
 }
 
 #[cfg(test)]

@@ -115,17 +115,11 @@ impl Retry {
     /// `None` to hand the answer back.
     fn after_response(&self, attempt: u32, response: &reqwest::Response, repeatable: bool) -> Option<Duration> {
         let status = response.status();
-        let again = status == StatusCode::TOO_MANY_REQUESTS
-            || (repeatable && matches!(status.as_u16(), 408 | 500 | 502 | 503 | 504));
+        let again = status == StatusCode::TOO_MANY_REQUESTS || (repeatable && transient(status));
         if !again {
             return None;
         }
-        let asked = response
-            .headers()
-            .get(RETRY_AFTER)
-            .and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok())
-            .map(Duration::from_secs);
-        match asked {
+        match retry_after(response.headers()) {
             Some(wait) => (wait <= self.max).then_some(wait),
             None => Some(self.backoff(attempt)),
         }
@@ -149,6 +143,18 @@ impl Retry {
         let fraction = (random >> 11) as f64 / (1u64 << 53) as f64;
         ceiling.mul_f64(0.5 + fraction / 2.0)
     }
+}
+
+/// A status after which the same request may succeed later: the API throttled it, or it or a
+/// proxy failed for now.
+fn transient(status: StatusCode) -> bool {
+    matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504)
+}
+
+/// The wait an answer asks for (`Retry-After` in seconds; the HTTP-date form is not read).
+fn retry_after(headers: &reqwest::header::HeaderMap) -> Option<Duration> {
+    let seconds = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
+    Some(Duration::from_secs(seconds))
 }
 
 impl Default for Retry {
@@ -726,10 +732,8 @@ impl ApiError {
                 .or_else(|| nested.and_then(|e| e.get("details")))
                 .cloned(),
             request_id: header("x-request-id").or_else(|| header("request-id")),
-            retry_after: header("retry-after")
-                .and_then(|v| v.trim().parse().ok())
-                .map(Duration::from_secs),
-            retryable: matches!(status.as_u16(), 408 | 429 | 500 | 502 | 503 | 504),
+            retry_after: retry_after(headers),
+            retryable: transient(status),
         }
     }
 }
