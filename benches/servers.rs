@@ -1,10 +1,14 @@
-//! `cargo bench --bench servers`: cold start, idle memory and per-call overhead of both servers,
+//! `cargo build --release --bins && cargo bench --bench servers`: cold start, idle memory and per-call overhead of both servers,
 //! tool calls per second over HTTP with 50 concurrent sessions, and the memory that 10,000 open
 //! sessions hold and give back when closed.
 //!
 //! Everything runs on loopback against an in-process local backend; loops are bounded in count.
 //! Figures are medians (p95 and p99 in brackets) of wall-clock time on this machine.
 
+#[path = "../tests/bin.rs"]
+mod bin;
+
+use bin::Bin;
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::StreamableHttpClientTransport;
@@ -160,7 +164,7 @@ fn cold_start(bin: &str, args: &[&str], env: &[(&str, String)]) -> (Duration, u6
 /// Times [`CALLS`] sequential `tools/call`s with `params` on a new inferior-mcp over stdio,
 /// checking that each answer contains `expect`; with the server's CPU time per call.
 fn stdio_calls(env: &[(&str, String)], params: &str, expect: &str) -> (Vec<Duration>, Duration) {
-    let mut server = Stdio_::spawn(env!("CARGO_BIN_EXE_inferior-mcp"), &[], env);
+    let mut server = Stdio_::spawn(&INFERIOR, &[], env);
     server.send(INIT);
     server.recv();
     server.send(INITIALIZED);
@@ -177,6 +181,9 @@ fn stdio_calls(env: &[(&str, String)], params: &str, expect: &str) -> (Vec<Durat
         .collect();
     (latencies, (cpu_time(&pid) - cpu) / CALLS as u32)
 }
+
+static INFERIOR: Bin = Bin::new("inferior-mcp");
+static INFERENCE: Bin = Bin::new("inference-mcp");
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -205,31 +212,11 @@ fn main() {
     let local_dir = dir.join("local");
     let local_args = ["--local", "--data-dir", local_dir.to_str().unwrap()];
     for (name, bin, args, env) in [
-        (
-            "inferior-mcp",
-            env!("CARGO_BIN_EXE_inferior-mcp"),
-            &[][..],
-            &inferior_env[..],
-        ),
-        (
-            "inference-mcp",
-            env!("CARGO_BIN_EXE_inference-mcp"),
-            &[],
-            &inference_env,
-        ),
+        ("inferior-mcp", &INFERIOR, &[][..], &inferior_env[..]),
+        ("inference-mcp", &INFERENCE, &[], &inference_env),
         // The README's command: the embedded backend on an already seeded data directory.
-        (
-            "inferior-mcp --local",
-            env!("CARGO_BIN_EXE_inferior-mcp"),
-            &local_args,
-            &[],
-        ),
-        (
-            "inference-mcp --local",
-            env!("CARGO_BIN_EXE_inference-mcp"),
-            &local_args,
-            &[],
-        ),
+        ("inferior-mcp --local", &INFERIOR, &local_args, &[]),
+        ("inference-mcp --local", &INFERENCE, &local_args, &[]),
     ] {
         let (_, _, listed) = cold_start(bin, args, env);
         let mut starts = Vec::new();
@@ -385,7 +372,7 @@ async fn start_http(api: &str, extra: &[&str]) -> (std::process::Child, String) 
         .local_addr()
         .unwrap()
         .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_inference-mcp"))
+    let child = Command::new(&INFERENCE)
         .args(["--http", &format!("127.0.0.1:{port}")])
         .args(extra)
         .env("INFERENCE_API_URL", api)

@@ -60,12 +60,14 @@ pub async fn spawn_as<H: rmcp::ClientHandler>(
         .expect("initialize succeeds")
 }
 
-pub const INFERIOR: &str = env!("CARGO_BIN_EXE_inferior-mcp");
-pub const INFERENCE: &str = env!("CARGO_BIN_EXE_inference-mcp");
+pub use crate::bin::Bin;
+
+pub static INFERIOR: Bin = Bin::new("inferior-mcp");
+pub static INFERENCE: Bin = Bin::new("inference-mcp");
 
 /// An Inferior server whose API is unreachable (listings and local gates only).
 pub async fn offline_inferior() -> RunningService<RoleClient, ()> {
-    spawn(INFERIOR, &[], &[("INFERIOR_API_URL", CLOSED)]).await
+    spawn(&INFERIOR, &[], &[("INFERIOR_API_URL", CLOSED)]).await
 }
 
 /// `inference-mcp --local` on a data directory in `dir`, with `key` (the demo's default
@@ -79,7 +81,7 @@ pub async fn local_as<H: rmcp::ClientHandler>(
     let env: Vec<(&str, &str)> = key.map(|k| ("INFERENCE_API_KEY", k)).into_iter().collect();
     spawn_as(
         host,
-        INFERENCE,
+        &INFERENCE,
         &["--local", "--data-dir", data.to_str().unwrap()],
         &env,
         None,
@@ -89,7 +91,7 @@ pub async fn local_as<H: rmcp::ClientHandler>(
 
 /// An Inference server whose API is unreachable.
 pub async fn offline_inference(args: &[&str]) -> RunningService<RoleClient, ()> {
-    spawn(INFERENCE, args, &[("INFERENCE_API_URL", CLOSED)]).await
+    spawn(&INFERENCE, args, &[("INFERENCE_API_URL", CLOSED)]).await
 }
 
 /// A temporary directory, removed on drop.
@@ -311,4 +313,24 @@ pub async fn task_outcome<H: rmcp::ClientHandler>(
         tokio::time::sleep(std::time::Duration::from_millis(every)).await;
     }
     panic!("task {id} did not end within a minute");
+}
+
+/// Runs a binary with `args` (no terminal, no `COLUMNS`): (exit code, stdout, stderr).
+pub fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(bin)
+        .args(args)
+        .env_remove("COLUMNS")
+        .env_remove("MCP_HTTP_TIMEOUT")
+        .env_remove("INFERIOR_API_URL")
+        .env_remove("INFERENCE_API_URL")
+        .env_remove("INFERIOR_MCP_MANIFEST_URL")
+        .env("HOME", "/home/user")
+        .env_remove("XDG_DATA_HOME")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }

@@ -111,7 +111,7 @@ async fn each_api_fault_gets_an_answer_that_says_what_happened() {
     let fault = Arc::new(Mutex::new(FAULTS[0].1));
     let url = fault_server(fault.clone()).await;
     let client = spawn(
-        INFERENCE,
+        &INFERENCE,
         &[],
         &[
             ("INFERENCE_API_URL", url.as_str()),

@@ -91,7 +91,7 @@ async fn latest_client<H: rmcp::ClientHandler>(host: H, url: &str, key: &str) ->
 
 #[tokio::test]
 async fn requests_without_a_valid_bearer_get_401() {
-    let server = start_http(INFERENCE, &[]).await;
+    let server = start_http(&INFERENCE, &[]).await;
     let init = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
     let post = |auth: Option<&str>| {
         let mut request = reqwest::Client::new()
@@ -200,7 +200,7 @@ fn anonymous_initialize(url: &str) -> reqwest::RequestBuilder {
 #[tokio::test]
 async fn a_session_answers_only_the_key_that_opened_it() {
     use reqwest::Method;
-    let server = start_http(INFERENCE, &[]).await;
+    let server = start_http(&INFERENCE, &[]).await;
     let (owner, other) = (
         "Bearer sk-inference-demo-support-ro",
         "Bearer sk-inference-demo-other-team",
@@ -251,7 +251,7 @@ async fn a_session_answers_only_the_key_that_opened_it() {
 
 #[tokio::test]
 async fn a_host_outside_the_allow_list_is_refused() {
-    let server = start_http(INFERENCE, &[]).await;
+    let server = start_http(&INFERENCE, &[]).await;
     let key = "Bearer sk-inference-demo-support-ro";
     let response = raw(&server.url, reqwest::Method::POST, key, None, Some("{}"))
         .header("host", "evil.example")
@@ -264,7 +264,7 @@ async fn a_host_outside_the_allow_list_is_refused() {
 /// Sessions with three keys of three scopes, interleaved: each sees only what its key reaches.
 #[tokio::test]
 async fn concurrent_sessions_never_see_each_others_data() {
-    let server = start_http(INFERENCE, &[]).await;
+    let server = start_http(&INFERENCE, &[]).await;
     let keys = [
         (
             "sk-inference-demo-support-rw",
@@ -355,7 +355,7 @@ async fn fifty_tenants_see_only_their_own_data() {
     let marker = regex::Regex::new(r"tenant-(\d\d)").unwrap();
     for mode in [&[][..], &["--stateless"][..]] {
         let server = serve_http(
-            INFERENCE,
+            &INFERENCE,
             mode,
             &[("INFERENCE_API_URL", &api_url)],
             TempDir::new("http"),
@@ -411,7 +411,7 @@ async fn fifty_tenants_see_only_their_own_data() {
 
 #[tokio::test]
 async fn stateless_mode_answers_without_sessions() {
-    let server = start_http(INFERENCE, &["--stateless"]).await;
+    let server = start_http(&INFERENCE, &["--stateless"]).await;
     let client = http_client(&server.url, "sk-inference-demo-support-ro").await;
     let (error, who) = call(&client, "whoami", serde_json::json!({})).await;
     assert!(!error && who.contains("prj_support"), "{who}");
@@ -422,7 +422,7 @@ async fn stateless_mode_answers_without_sessions() {
 /// read-only key cannot write, a single-project key just works.
 #[tokio::test]
 async fn each_kind_of_key_over_http() {
-    let server = start_http(INFERENCE, &[]).await;
+    let server = start_http(&INFERENCE, &[]).await;
     let single = http_client(&server.url, "sk-inference-demo-support-rw").await;
     let (error, agents) = call(&single, "list_agents", serde_json::json!({})).await;
     assert!(!error && agents.contains("customer-support-agent"), "{agents}");
@@ -455,7 +455,7 @@ async fn origins_are_checked_and_allowed_ones_get_cors() {
             .header("origin", origin)
             .send()
     };
-    let plain = start_http(INFERENCE, &[]).await;
+    let plain = start_http(&INFERENCE, &[]).await;
     assert_eq!(
         post(&plain.url, "http://evil.example").await.unwrap().status().as_u16(),
         403
@@ -469,7 +469,7 @@ async fn origins_are_checked_and_allowed_ones_get_cors() {
         200
     );
 
-    let server = start_http(INFERENCE, &["--allow-origin", "https://app.example.com"]).await;
+    let server = start_http(&INFERENCE, &["--allow-origin", "https://app.example.com"]).await;
     let refused = post(&server.url, "https://evil.example").await.unwrap();
     assert_eq!(refused.status().as_u16(), 403);
     let body = refused.text().await.unwrap();
@@ -506,7 +506,7 @@ async fn origins_are_checked_and_allowed_ones_get_cors() {
 #[tokio::test]
 async fn inferior_over_http_needs_a_key_unless_shared() {
     use reqwest::Method;
-    let server = start_http(INFERIOR, &[]).await;
+    let server = start_http(&INFERIOR, &[]).await;
     let anonymous = anonymous_initialize(&server.url).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 401);
     assert!(
@@ -525,11 +525,11 @@ async fn inferior_over_http_needs_a_key_unless_shared() {
     );
     assert_eq!(keyed.send().await.unwrap().status().as_u16(), 200);
 
-    let shared = start_http(INFERIOR, &["--shared-key"]).await;
+    let shared = start_http(&INFERIOR, &["--shared-key"]).await;
     let anonymous = anonymous_initialize(&shared.url).send().await.unwrap();
     assert_eq!(anonymous.status().as_u16(), 200);
 
-    let refused = std::process::Command::new(INFERIOR)
+    let refused = std::process::Command::new(&INFERIOR)
         .args(["--http", "0.0.0.0:0", "--shared-key"])
         .env("INFERIOR_API_URL", CLOSED)
         .env("INFERIOR_MCP_MANIFEST_URL", CLOSED)
@@ -549,7 +549,7 @@ async fn inferior_over_http_needs_a_key_unless_shared() {
 async fn malformed_requests_get_json_rpc_errors() {
     use reqwest::Method;
     use serde_json::{Value, json};
-    let server = start_http(INFERENCE, &["--stateless"]).await;
+    let server = start_http(&INFERENCE, &["--stateless"]).await;
     let key = "Bearer sk-inference-demo-support-ro";
     let long_id = format!(r#"{{"jsonrpc":"2.0","id":"{}","method":"ping"}}"#, "x".repeat(10_000));
     let cases = [
@@ -586,7 +586,7 @@ async fn malformed_requests_get_json_rpc_errors() {
 #[tokio::test]
 async fn sessions_are_capped_per_key() {
     use reqwest::Method;
-    let server = start_http(INFERENCE, &["--max-sessions-per-key", "2"]).await;
+    let server = start_http(&INFERENCE, &["--max-sessions-per-key", "2"]).await;
     let (key, other) = (
         "Bearer sk-inference-demo-support-ro",
         "Bearer sk-inference-demo-other-team",
@@ -640,7 +640,7 @@ async fn sessions_are_capped_per_key() {
 #[tokio::test]
 async fn slow_clients_do_not_starve_others() {
     use tokio::io::AsyncWriteExt;
-    let server = start_http(INFERENCE, &["--stateless"]).await;
+    let server = start_http(&INFERENCE, &["--stateless"]).await;
     let addr = server
         .url
         .trim_start_matches("http://")
@@ -679,7 +679,7 @@ async fn slow_clients_do_not_starve_others() {
 #[tokio::test]
 async fn an_idle_session_expires_and_frees_its_place() {
     use reqwest::Method;
-    let server = start_http(INFERENCE, &["--max-sessions-per-key", "1", "--session-idle", "3"]).await;
+    let server = start_http(&INFERENCE, &["--max-sessions-per-key", "1", "--session-idle", "3"]).await;
     let key = "Bearer sk-inference-demo-support-ro";
     let open = || async {
         raw(&server.url, Method::POST, key, None, Some(INITIALIZE))
@@ -730,7 +730,7 @@ fn rss_mib(pid: u32) -> f64 {
 #[tokio::test]
 async fn closed_and_expired_sessions_give_their_memory_back() {
     const WAVE: usize = 500;
-    let server = start_http(INFERENCE, &["--max-sessions-per-key", "1000", "--session-idle", "8"]).await;
+    let server = start_http(&INFERENCE, &["--max-sessions-per-key", "1000", "--session-idle", "8"]).await;
     let pid = server.child.id();
     let http = reqwest::Client::new();
     let key = "Bearer sk-inference-demo-support-ro";
@@ -817,7 +817,7 @@ async fn a_halo_task_started_on_one_stateless_replica_is_answered_by_another() {
     let mut replicas = Vec::new();
     for _ in 0..2 {
         let env = [("INFERENCE_API_URL", api_url.as_str())];
-        replicas.push(serve_http(INFERENCE, &["--stateless"], &env, TempDir::new("http")).await);
+        replicas.push(serve_http(&INFERENCE, &["--stateless"], &env, TempDir::new("http")).await);
     }
     let first = latest_client(tasks_host(), &replicas[0].url, "sk-inference-demo-support-rw").await;
     let second = latest_client(tasks_host(), &replicas[1].url, "sk-inference-demo-support-rw").await;
@@ -868,7 +868,7 @@ async fn spending_tools_ask_over_http_as_each_client_can() {
     let key = "sk-inference-demo-support-rw";
     let schedule =
         serde_json::json!({"agent_id": "customer-support-agent", "cadence": "hourly", "time_of_day": "00:15"});
-    let stateless = start_http(INFERENCE, &["--stateless"]).await;
+    let stateless = start_http(&INFERENCE, &["--stateless"]).await;
     let declining = Host::new(Decline);
     let latest = latest_client(declining.clone(), &stateless.url, key).await;
     let (error, text) = call(&latest, "create_halo_schedule", schedule.clone()).await;
@@ -889,7 +889,7 @@ async fn spending_tools_ask_over_http_as_each_client_can() {
         "a stateless server does not ask mid-call"
     );
 
-    let stateful = start_http(INFERENCE, &[]).await;
+    let stateful = start_http(&INFERENCE, &[]).await;
     let session = http_client_as(session_host.clone(), &stateful.url, key).await;
     let (error, text) = call(&session, "create_halo_schedule", schedule).await;
     assert!(!error && text.contains("hourly at minute 15"), "{text}");

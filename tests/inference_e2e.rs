@@ -199,7 +199,7 @@ async fn run_halo_reports_progress_while_it_waits() {
     use rmcp::ServiceExt;
     let dir = TempDir::new("inference-progress");
     let data = dir.path().join("data");
-    let mut command = tokio::process::Command::new(INFERENCE);
+    let mut command = tokio::process::Command::new(&INFERENCE);
     command
         .args(["--local", "--data-dir", data.to_str().unwrap()])
         .env_remove("INFERENCE_API_KEY");
@@ -446,7 +446,7 @@ async fn run_halo_runs_as_a_task_for_a_client_that_supports_them() {
     let data = dir.path().join("data");
     let client = spawn_as(
         tasks_host(),
-        INFERENCE,
+        &INFERENCE,
         &["--local", "--data-dir", data.to_str().unwrap()],
         &[],
         None,

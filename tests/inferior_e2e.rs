@@ -8,7 +8,7 @@ use serde_json::json;
 async fn local(dir: &TempDir, env: &[(&str, &str)]) -> rmcp::service::RunningService<rmcp::RoleClient, ()> {
     let data = dir.path().join("data");
     spawn_in(
-        INFERIOR,
+        &INFERIOR,
         &["--local", "--data-dir", data.to_str().unwrap()],
         env,
         Some(dir.path()),
@@ -321,7 +321,7 @@ async fn a_bad_key_a_timeout_and_a_rate_limit_are_error_results() {
     let url = format!("http://{}", silent.local_addr().unwrap());
     let started = std::time::Instant::now();
     let slow = spawn(
-        INFERIOR,
+        &INFERIOR,
         &[],
         &[
             ("INFERIOR_API_URL", &url),

@@ -331,7 +331,7 @@ async fn tool_names(client: &rmcp::service::RunningService<rmcp::RoleClient, ()>
 
 #[tokio::test]
 async fn inferior_read_only_and_toolsets() {
-    let client = spawn(INFERIOR, &["--read-only"], &[("INFERIOR_API_URL", CLOSED)]).await;
+    let client = spawn(&INFERIOR, &["--read-only"], &[("INFERIOR_API_URL", CLOSED)]).await;
     let read_only = tool_names(&client).await;
     assert!(
         !read_only
@@ -352,60 +352,40 @@ async fn inferior_read_only_and_toolsets() {
     );
     client.cancel().await.unwrap();
 
-    let client = spawn(INFERIOR, &["--toolsets", "gates"], &[("INFERIOR_API_URL", CLOSED)]).await;
+    let client = spawn(&INFERIOR, &["--toolsets", "gates"], &[("INFERIOR_API_URL", CLOSED)]).await;
     insta::assert_snapshot!("inferior_tools_list_gates", tool_names(&client).await.join("\n"));
     client.cancel().await.unwrap();
 }
 
-/// Runs a binary with `args` (no terminal, no `COLUMNS`): (exit code, stdout, stderr).
-fn run(bin: &str, args: &[&str]) -> (i32, String, String) {
-    let out = std::process::Command::new(bin)
-        .args(args)
-        .env_remove("COLUMNS")
-        .env_remove("MCP_HTTP_TIMEOUT")
-        .env_remove("INFERIOR_API_URL")
-        .env_remove("INFERENCE_API_URL")
-        .env_remove("INFERIOR_MCP_MANIFEST_URL")
-        .env("HOME", "/home/user")
-        .env_remove("XDG_DATA_HOME")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
-
 #[test]
 fn help_is_built_from_the_manifests() {
-    let (code, inferior, _) = run(INFERIOR, &["--help"]);
+    let (code, inferior, _) = run(&INFERIOR, &["--help"]);
     assert_eq!(code, 0);
     assert!(inferior.contains("(16 tools, 4 resources, 5 prompts)"), "{inferior}");
     insta::assert_snapshot!("inferior_help", inferior);
-    let (code, inference, _) = run(INFERENCE, &["--help"]);
+    let (code, inference, _) = run(&INFERENCE, &["--help"]);
     assert_eq!(code, 0);
     insta::assert_snapshot!("inference_help", inference);
 
-    let (code, _, err) = run(INFERENCE, &["--toolsets", "identity,trainig"]);
+    let (code, _, err) = run(&INFERENCE, &["--toolsets", "identity,trainig"]);
     assert_eq!(code, 2, "a usage error");
     assert!(
         err.contains("invalid value 'trainig' for '--toolsets <GROUPS>'"),
         "{err}"
     );
-    let (code, _, err) = run(INFERIOR, &["--stateless"]);
+    let (code, _, err) = run(&INFERIOR, &["--stateless"]);
     assert_eq!(code, 2);
     assert!(err.contains("--http <ADDR>"), "--stateless needs --http: {err}");
-    let (code, _, err) = run(INFERIOR, &["--timeout", "0"]);
+    let (code, _, err) = run(&INFERIOR, &["--timeout", "0"]);
     assert_eq!(code, 2);
     assert!(err.contains("`0` is not a positive number of seconds"), "{err}");
-    let (code, _, err) = run(INFERENCE, &["--http", "127.0.0.1:0", "--session-idle", "1e30"]);
+    let (code, _, err) = run(&INFERENCE, &["--http", "127.0.0.1:0", "--session-idle", "1e30"]);
     assert_eq!(code, 2, "too long for a duration: a usage error, not a panic");
     assert!(err.contains("`1e30` is not a positive number of seconds"), "{err}");
-    let (code, out, _) = run(INFERIOR, &["--version"]);
+    let (code, out, _) = run(&INFERIOR, &["--version"]);
     assert_eq!(
         (code, out.trim()),
-        (0, concat!("inferior-mcp ", env!("CARGO_PKG_VERSION")))
+        (0, format!("inferior-mcp {}", inferior_tools::SERVER.version).as_str())
     );
 }
 
@@ -414,8 +394,8 @@ fn help_is_built_from_the_manifests() {
 #[tokio::test]
 async fn a_prompt_added_to_the_live_manifest_appears_without_a_rebuild() {
     for (bin, api, embedded) in [
-        (INFERIOR, "inferior", inferior_tools::MANIFEST),
-        (INFERENCE, "inference", inference_tools::MANIFEST),
+        (&INFERIOR, "inferior", inferior_tools::MANIFEST),
+        (&INFERENCE, "inference", inference_tools::MANIFEST),
     ] {
         let dir = TempDir::new("live-manifest");
         let data = dir.path().join("data");
@@ -456,7 +436,7 @@ async fn structured_output_is_left_out_for_hosts_that_would_show_it_instead_of_t
     ] {
         let args = [&local[..], &["--structured-output", mode]].concat();
         let name = if claude { "claude-code" } else { "another-host" };
-        let client = spawn_as(host(name), INFERIOR, &args, &[], None).await;
+        let client = spawn_as(host(name), &INFERIOR, &args, &[], None).await;
         let tools = client.list_all_tools().await.unwrap();
         let declared = tools.iter().filter(|t| t.output_schema.is_some()).count();
         assert_eq!(

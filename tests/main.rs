@@ -1,5 +1,6 @@
-//! Integration tests of the server crate: one binary, one module per area.
+//! End-to-end tests of both servers, run as a host runs them: one binary, one module per area.
 
+mod bin;
 mod common;
 mod confirm;
 mod faults;
@@ -7,5 +8,6 @@ mod http;
 mod inference_e2e;
 mod inferior_e2e;
 mod listings;
+mod packaging;
 mod protocol;
 mod sdk;

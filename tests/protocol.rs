@@ -125,7 +125,7 @@ fn check(sent: &[(String, Expect)], answers: &[Value]) {
 #[tokio::test]
 async fn generated_frames_over_stdio_are_each_answered() {
     use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-    let mut child = tokio::process::Command::new(INFERIOR)
+    let mut child = tokio::process::Command::new(&INFERIOR)
         .env("INFERIOR_API_URL", CLOSED)
         .env("INFERIOR_MCP_MANIFEST_URL", CLOSED)
         .stdin(std::process::Stdio::piped())
@@ -194,7 +194,7 @@ async fn generated_frames_over_stdio_are_each_answered() {
 
 #[tokio::test]
 async fn generated_frames_over_http_are_each_answered() {
-    let server = start_http(INFERIOR, &["--stateless", "--shared-key"]).await;
+    let server = start_http(&INFERIOR, &["--stateless", "--shared-key"]).await;
     let http = reqwest::Client::new();
     let sent = frames(3_000, 11);
     let mut answers = Vec::new();
@@ -236,7 +236,7 @@ async fn clients_of_each_protocol_version_are_served() {
     use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
     let dir = TempDir::new("versions");
     let data = dir.path().to_str().unwrap().to_string();
-    let server = start_http(INFERENCE, &[]).await;
+    let server = start_http(&INFERENCE, &[]).await;
     for version in ProtocolVersion::KNOWN_VERSIONS {
         let config = ClientConfig::default().with_protocol_version(version.clone());
         let lifecycle = if version.has_initialize() {
@@ -246,7 +246,7 @@ async fn clients_of_each_protocol_version_are_served() {
                 preferred_versions: vec![version.clone()],
             }
         };
-        let mut command = tokio::process::Command::new(INFERENCE);
+        let mut command = tokio::process::Command::new(&INFERENCE);
         command
             .args(["--local", "--data-dir", &data])
             .env_remove("INFERENCE_API_KEY")

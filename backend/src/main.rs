@@ -32,8 +32,11 @@ struct Args {
     rate_limit: Option<u32>,
 }
 
-fn config(args: Args) -> Result<backend::Config, String> {
-    let mut config = backend::Config::new(args.data_dir.unwrap_or_else(|| backend::default_data_dir("backend")));
+fn config(args: Args) -> Result<mcp_local_backend::Config, String> {
+    let mut config = mcp_local_backend::Config::new(
+        args.data_dir
+            .unwrap_or_else(|| mcp_local_backend::default_data_dir("backend")),
+    );
     config.addr = args.addr;
     config.tick = std::time::Duration::from_millis(args.tick_ms);
     config.rate_limit_override = args.rate_limit;
@@ -63,7 +66,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match backend::start(config).await {
+    match mcp_local_backend::start(config).await {
         Ok(running) => {
             eprintln!(
                 "backend: listening on http://{} (Inferior at /inferior, Catalyst at /inference)",

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::serve::ListenerExt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -113,22 +113,6 @@ struct Manifests {
     dir: PathBuf,
 }
 
-/// The specs as JSON, converted on first request rather than at start (converting both takes
-/// about 3 ms, which every `--local` server start would pay).
-static INFERIOR_SPEC: LazyLock<Vec<u8>> =
-    LazyLock::new(|| spec_json(include_str!("../../specs/inferior/openapi.yaml")));
-static INFERENCE_SPEC: LazyLock<Vec<u8>> =
-    LazyLock::new(|| spec_json(include_str!("../../specs/inference/openapi.yaml")));
-
-fn spec_json(yaml: &str) -> Vec<u8> {
-    serde_norway::from_str::<serde_json::Value>(yaml)
-        .map(|v| v.to_string().into_bytes())
-        .unwrap_or_default()
-}
-
-const INFERIOR_MANIFEST: &str = include_str!("../../specs/inferior/mcp_manifest.json");
-const INFERENCE_MANIFEST: &str = include_str!("../../specs/inference/mcp_manifest.json");
-
 fn json(bytes: impl IntoResponse) -> Response {
     (
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
@@ -156,18 +140,21 @@ async fn not_found() -> Response {
 
 /// `getMcpManifest` of the Inferior API.
 pub async fn inferior_manifest(State(state): State<AppState>) -> Response {
-    state.manifests.manifest("inferior", INFERIOR_MANIFEST)
+    state.manifests.manifest("inferior", inferior_server::MCP_MANIFEST_JSON)
 }
 
 /// `getMcpManifest` of the Catalyst API.
 pub async fn inference_manifest(State(state): State<AppState>) -> Response {
-    state.manifests.manifest("inference", INFERENCE_MANIFEST)
+    state
+        .manifests
+        .manifest("inference", inference_server::MCP_MANIFEST_JSON)
 }
 
 pub fn router(state: AppState) -> Router {
-    let inferior = crate::inferior::router().route("/openapi.json", get(|| async { json(INFERIOR_SPEC.as_slice()) }));
+    let inferior =
+        crate::inferior::router().route("/openapi.json", get(|| async { json(inferior_server::OPENAPI_JSON) }));
     let inference =
-        crate::inference::router().route("/openapi.json", get(|| async { json(INFERENCE_SPEC.as_slice()) }));
+        crate::inference::router().route("/openapi.json", get(|| async { json(inference_server::OPENAPI_JSON) }));
     Router::new()
         .nest("/inferior", inferior)
         .nest("/inference", inference)

@@ -13,13 +13,13 @@ fn temp_dir(name: &str) -> PathBuf {
     dir
 }
 
-async fn start(name: &str) -> backend::Running {
-    let mut config = backend::Config::new(temp_dir(name));
+async fn start(name: &str) -> mcp_local_backend::Running {
+    let mut config = mcp_local_backend::Config::new(temp_dir(name));
     config.tick = Duration::from_millis(30);
-    backend::start(config).await.expect("backend starts")
+    mcp_local_backend::start(config).await.expect("backend starts")
 }
 
-fn inferior(b: &backend::Running, key: Option<&str>) -> inferior_sdk::Client {
+fn inferior(b: &mcp_local_backend::Running, key: Option<&str>) -> inferior_sdk::Client {
     let mut config = inferior_sdk::ClientConfig::new(b.inferior_url());
     if let Some(k) = key {
         config = config.api_key(k);
@@ -27,7 +27,7 @@ fn inferior(b: &backend::Running, key: Option<&str>) -> inferior_sdk::Client {
     config.build().unwrap()
 }
 
-fn inference(b: &backend::Running, key: &str) -> inference_sdk::Client {
+fn inference(b: &mcp_local_backend::Running, key: &str) -> inference_sdk::Client {
     inference_sdk::ClientConfig::new(b.inference_url())
         .api_key(key)
         .build()
@@ -758,9 +758,9 @@ async fn inference_identity_catalog_and_telemetry() {
         409
     );
     // Cancelling a job that has not ended: on a backend whose worker does not move it meanwhile.
-    let mut frozen = backend::Config::new(temp_dir("frozen"));
+    let mut frozen = mcp_local_backend::Config::new(temp_dir("frozen"));
     frozen.tick = Duration::from_secs(3600);
-    let frozen = backend::start(frozen).await.unwrap();
+    let frozen = mcp_local_backend::start(frozen).await.unwrap();
     let cancelled = inference(&frozen, RW)
         .cancel_training_job()
         .project_id(P)
@@ -1374,9 +1374,9 @@ async fn inference_halo() {
 #[tokio::test]
 async fn data_survives_a_restart() {
     let dir = temp_dir("restart");
-    let mut config = backend::Config::new(&dir);
+    let mut config = mcp_local_backend::Config::new(&dir);
     config.tick = Duration::from_millis(30);
-    let b = backend::start(config.clone()).await.unwrap();
+    let b = mcp_local_backend::start(config.clone()).await.unwrap();
     let req: i::DepositRequest = serde_json::from_value(serde_json::json!({
         "title": "Restart survivor experience title", "problem": "A problem described at some length.",
         "successful_approach_method": "The method that fixed it", "root_cause": "A root cause explained with enough detail to pass",
@@ -1392,7 +1392,7 @@ async fn data_survives_a_restart() {
         .into_inner()
         .experience_id;
     drop(b);
-    let b = backend::start(config).await.unwrap();
+    let b = mcp_local_backend::start(config).await.unwrap();
     assert_eq!(
         inferior(&b, Some(FULL))
             .get_experience()
@@ -1586,7 +1586,9 @@ fn concurrent_first_starts_both_come_up() {
                         .build()
                         .unwrap();
                     barrier.wait();
-                    runtime.block_on(backend::start(backend::Config::new(dir))).map(drop)
+                    runtime
+                        .block_on(mcp_local_backend::start(mcp_local_backend::Config::new(dir)))
+                        .map(drop)
                 })
             })
             .collect();

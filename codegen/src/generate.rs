@@ -144,7 +144,9 @@ fn generate_api(
         "spec_file": spec_path.file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or_default(),
         "crate_name": crate_name,
         "crate_ident": crate_ident,
-        "crate_version": "0.1.0",
+        "crate_version": crate::package::version(&info.version),
+        "tools_version": crate::package::version(&manifest.server.version),
+        "homepage": crate::package::homepage(&spec.doc),
         "title": info.title,
         "version": info.version,
         "description_lines": info.description.as_deref().unwrap_or_default().trim_end().lines().collect::<Vec<_>>(),
@@ -212,6 +214,10 @@ fn generate_api(
     out.insert(sdk_dir.join("src/client.rs"), client_rs);
     let server_dir = PathBuf::from(format!("{api}-server"));
     out.insert(server_dir.join("Cargo.toml"), server_cargo);
+    // What the API serves besides its operations: the spec (as JSON, the form clients fetch)
+    // and the MCP manifest, carried by the server crate so that it builds from its package alone.
+    out.insert(server_dir.join("openapi.json"), served(spec_path, report)?);
+    out.insert(server_dir.join("mcp_manifest.json"), served(&manifest_path, report)?);
     let tools_dir = PathBuf::from(format!("{api}-tools"));
     out.insert(tools_dir.join("Cargo.toml"), tools_cargo);
     for (path, source) in [
@@ -282,6 +288,18 @@ fn untooled(
                 "`{id}` has no tool: add one with `cargo run -p codegen -- scaffold --api {api} --operation {id}`, or list it in the manifest's `exclude`"
             ),
         );
+    }
+}
+
+/// A document as the API serves it: as written (the spec not as normalised for progenitor), as
+/// indented JSON, so that a change of the document reads as the same change here.
+fn served(path: &Path, report: &mut Report) -> Option<String> {
+    match crate::document::read(path) {
+        Ok(doc) => Some(format!("{}\n", serde_json::to_string_pretty(&doc).unwrap_or_default())),
+        Err(e) => {
+            report.error(e);
+            None
+        }
     }
 }
 

@@ -20,6 +20,7 @@ mod manifest;
 mod names;
 mod normalize;
 mod output;
+mod package;
 mod paging;
 mod pointer;
 mod result_schema;

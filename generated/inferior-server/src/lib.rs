@@ -16,6 +16,12 @@ use axum::routing::MethodRouter;
 use spec_server::OperationSpec;
 pub use spec_server::{Reject, Rejection};
 
+/// The spec, as JSON: what the API serves to clients that fetch its description.
+pub const OPENAPI_JSON: &str = include_str!("../openapi.json");
+
+/// The MCP manifest the API serves: `specs/inferior/mcp_manifest.json`, as JSON.
+pub const MCP_MANIFEST_JSON: &str = include_str!("../mcp_manifest.json");
+
 /// An operation of the spec. New operations are added by regeneration, so a `match` on it needs
 /// a `_` arm: an operation without a handler answers 501.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,4 +1,4 @@
-//! `inferior-mcp`: the Inferior MCP server (stdio).
+//! `inferior-mcp`: the Inferior MCP server, over stdio or Streamable HTTP (`--http`).
 
 use mcp_servers::inferior::{self, Args, Config, Inferior};
 use std::process::ExitCode;

@@ -178,7 +178,7 @@ pub async fn resolve_project(ctx: &Ctx<inference_sdk::Client>, project: Option<&
 
 /// The command line of `inference-mcp`.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(name = "inference-mcp", version)]
+#[command(name = "inference-mcp", version = tools::SERVER.version)]
 pub struct Args {
     #[command(flatten)]
     pub flags: crate::cli::Flags,
@@ -253,7 +253,7 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtim
     // text: the host decides whether to wait, rather than a tool that sleeps through its turn.
     let mut client = inference_sdk::ClientConfig::new(&config.api_url)
         .retry(inference_sdk::Retry::OFF)
-        .user_agent(concat!("inference-mcp/", env!("CARGO_PKG_VERSION")));
+        .user_agent(format!("inference-mcp/{}", tools::SERVER.version));
     if let Some(key) = &config.api_key {
         client = client.api_key(key);
     }

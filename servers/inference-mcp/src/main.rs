@@ -1,4 +1,4 @@
-//! `inference-mcp`: the Inference (Catalyst) MCP server (stdio).
+//! `inference-mcp`: the Inference (Catalyst) MCP server, over stdio or Streamable HTTP (`--http`).
 
 use mcp_servers::inference::{self, Args, Config, Inference};
 use std::process::ExitCode;

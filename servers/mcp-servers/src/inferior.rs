@@ -33,7 +33,7 @@ impl Api for Inferior {
 
 /// The command line of `inferior-mcp`.
 #[derive(Debug, Clone, clap::Parser)]
-#[command(name = "inferior-mcp", version)]
+#[command(name = "inferior-mcp", version = tools::SERVER.version)]
 pub struct Args {
     #[command(flatten)]
     pub flags: crate::cli::Flags,
@@ -113,7 +113,7 @@ pub async fn server(config: &Config, per_request_key: bool) -> Result<mcp_runtim
     // text: the host decides whether to wait, rather than a tool that sleeps through its turn.
     let mut client = inferior_sdk::ClientConfig::new(&config.api_url)
         .retry(inferior_sdk::Retry::OFF)
-        .user_agent(concat!("inferior-mcp/", env!("CARGO_PKG_VERSION")));
+        .user_agent(format!("inferior-mcp/{}", tools::SERVER.version));
     if let Some(key) = &config.api_key {
         client = client.api_key(key);
     }

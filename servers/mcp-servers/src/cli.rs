@@ -141,16 +141,18 @@ pub fn parse<A: Api, P: clap::Parser>(
     for id in blank {
         command = command.mut_arg(id, |a| a.env(None));
     }
-    let data_dir = backend::default_data_dir(command.get_name()).display().to_string();
-    let data_dir = match crate::cli::env("HOME") {
-        Some(home) => data_dir.replacen(&home, "~", 1),
-        None => data_dir,
-    };
+    if let Some(data_dir) = crate::local::default_data_dir(command.get_name()) {
+        let data_dir = data_dir.display().to_string();
+        let data_dir = match crate::cli::env("HOME") {
+            Some(home) => data_dir.replacen(&home, "~", 1),
+            None => data_dir,
+        };
+        command = command.mut_arg("data_dir", |a| {
+            a.help(format!("Where --local keeps its data [default: {data_dir}]"))
+        });
+    }
     let mut matches = command
         .about(format!("{about} ({counts})"))
-        .mut_arg("data_dir", |a| {
-            a.help(format!("Where --local keeps its data [default: {data_dir}]"))
-        })
         .after_help(environment.to_string())
         .mut_arg("toolsets", |a| a.value_parser(PossibleValuesParser::new(toolsets)))
         .try_get_matches_from(args)?;
