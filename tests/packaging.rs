@@ -15,13 +15,21 @@ fn json(path: &Path) -> Value {
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// A file of `server` read and validated against a schema of `tests/fixtures`.
-fn checked(server: &str, file: &str, schema: &str) -> Value {
+/// A file of `server` read and validated against a schema of `tests/fixtures`, which must refuse
+/// the same file spoiled by `spoil` (so a schema that accepts anything fails the test).
+fn checked(server: &str, file: &str, schema: &str, spoil: fn(&mut Value)) -> Value {
     let path = root().join("servers").join(server).join(file);
     let doc = json(&path);
-    if let Err(e) = validate(&json(&root().join("tests/fixtures").join(schema)), &doc) {
+    let schema_doc = json(&root().join("tests/fixtures").join(schema));
+    if let Err(e) = validate(&schema_doc, &doc) {
         panic!("{}: not valid against {schema}: {e}", path.display());
     }
+    let mut spoiled = doc.clone();
+    spoil(&mut spoiled);
+    assert!(
+        validate(&schema_doc, &spoiled).is_err(),
+        "{schema} accepts a spoiled {file}"
+    );
     doc
 }
 
@@ -57,7 +65,9 @@ fn servers() -> [(&'static str, &'static str, String); 2] {
 #[test]
 fn server_json_is_valid_for_the_mcp_registry_and_names_what_is_published() {
     for (server, api, help) in servers() {
-        let doc = checked(server, "server.json", "mcp-registry-server.schema.json");
+        let doc = checked(server, "server.json", "mcp-registry-server.schema.json", |d| {
+            d["name"] = "no namespace".into();
+        });
         let version = crate_version(server);
         assert_eq!(
             doc["version"],
@@ -122,7 +132,9 @@ fn the_dockerfile_labels_the_image_with_the_registry_name() {
 #[test]
 fn mcpb_manifests_are_valid_and_pass_what_the_server_reads() {
     for (server, api, help) in servers() {
-        let doc = checked(server, "mcpb/manifest.json", "mcpb-manifest-v0.3.schema.json");
+        let doc = checked(server, "mcpb/manifest.json", "mcpb-manifest-v0.3.schema.json", |d| {
+            d["server"]["type"] = "jar".into();
+        });
         assert_eq!(doc["name"], server);
         assert_eq!(
             doc["version"],
