@@ -1,6 +1,6 @@
-//! `cargo build --release --bins && cargo bench --bench servers`: cold start, idle memory and per-call overhead of both servers,
-//! tool calls per second over HTTP with 50 concurrent sessions, and the memory that 10,000 open
-//! sessions hold and give back when closed.
+//! `cargo build --release --bins && cargo bench --bench servers`: cold start, idle memory and
+//! per-call overhead of both servers, tool calls per second over HTTP with 50 concurrent sessions,
+//! and the memory that 10,000 open sessions hold and give back when closed.
 //!
 //! Everything runs on loopback against an in-process local backend; loops are bounded in count.
 //! Figures are medians (p95 and p99 in brackets) of wall-clock time on this machine.

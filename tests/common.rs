@@ -60,7 +60,7 @@ pub async fn spawn_as<H: rmcp::ClientHandler>(
         .expect("initialize succeeds")
 }
 
-pub use crate::bin::Bin;
+use crate::bin::Bin;
 
 pub static INFERIOR: Bin = Bin::new("inferior-mcp");
 pub static INFERENCE: Bin = Bin::new("inference-mcp");

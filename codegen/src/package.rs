@@ -41,7 +41,7 @@ fn semver(v: &str) -> Option<String> {
     };
     let numbers = core
         .split('.')
-        .map(|n| (!n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())).then(|| n.parse::<u64>().ok())?)
+        .map(|n| n.parse::<u64>().ok().filter(|_| n.bytes().all(|b| b.is_ascii_digit())))
         .collect::<Option<Vec<_>>>()?;
     if numbers.is_empty() || numbers.len() > 3 {
         return None;
